@@ -1,0 +1,192 @@
+package flags
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Tx is one transaction on a [Store]: in a charm, the whole hook. Reads see
+// the transaction's own writes. Nothing is durable until [Tx.Commit]; after
+// [Tx.Rollback] (or a crash) the store is exactly as it was before Begin.
+//
+// Values are JSON text. [Tx.Set] encodes a Go value the way Python's
+// json.dumps does, so that a store written here reads back byte for byte
+// like one written by charm-helpers.
+//
+// A Tx is not safe for concurrent use.
+type Tx struct {
+	store   *Store
+	base    map[string]string  // committed rows, as read by Begin
+	changes map[string]*string // pending writes; nil deletes
+	done    bool
+}
+
+// GetRaw returns the JSON text stored under key.
+func (tx *Tx) GetRaw(key string) (string, bool) {
+	if v, ok := tx.changes[key]; ok {
+		if v == nil {
+			return "", false
+		}
+		return *v, true
+	}
+	v, ok := tx.base[key]
+	return v, ok
+}
+
+// Has reports whether key is present.
+func (tx *Tx) Has(key string) bool {
+	_, ok := tx.GetRaw(key)
+	return ok
+}
+
+// Get decodes the value stored under key into dst. It reports false, and
+// leaves dst alone, when the key is absent.
+func (tx *Tx) Get(key string, dst any) (bool, error) {
+	raw, ok := tx.GetRaw(key)
+	if !ok {
+		return false, nil
+	}
+	if err := json.Unmarshal([]byte(raw), dst); err != nil {
+		return true, fmt.Errorf("flags: decoding value of %q: %w", key, err)
+	}
+	return true, nil
+}
+
+// Set stores v, encoded as JSON, under key. Like charm-helpers, a value whose
+// encoding equals the stored text is not written again.
+func (tx *Tx) Set(key string, v any) error {
+	text, err := EncodeValue(v)
+	if err != nil {
+		return fmt.Errorf("flags: encoding value of %q: %w", key, err)
+	}
+	return tx.SetRaw(key, text)
+}
+
+// SetRaw stores the JSON text under key. The text must be valid JSON.
+func (tx *Tx) SetRaw(key, text string) error {
+	if tx.done {
+		return ErrTxDone
+	}
+	if key == "" {
+		return fmt.Errorf("flags: empty key")
+	}
+	if !json.Valid([]byte(text)) {
+		return fmt.Errorf("flags: value of %q is not valid JSON: %.40q", key, text)
+	}
+	if cur, ok := tx.GetRaw(key); ok && cur == text {
+		return nil
+	}
+	if base, ok := tx.base[key]; ok && base == text {
+		delete(tx.changes, key)
+		return nil
+	}
+	tx.changes[key] = &text
+	return nil
+}
+
+// Unset deletes key. Deleting an absent key does nothing.
+func (tx *Tx) Unset(key string) {
+	if tx.done {
+		return
+	}
+	if _, ok := tx.base[key]; ok {
+		tx.changes[key] = nil
+	} else {
+		delete(tx.changes, key)
+	}
+}
+
+// Keys returns the keys that start with prefix, sorted. The match is an
+// exact byte prefix (charm-helpers uses SQL LIKE, which also ignores ASCII
+// case and treats '_' and '%' as wildcards; none of the framework's prefixes
+// can tell the difference).
+func (tx *Tx) Keys(prefix string) []string {
+	var keys []string
+	for k := range tx.base {
+		if strings.HasPrefix(k, prefix) {
+			if v, ok := tx.changes[k]; ok && v == nil {
+				continue
+			}
+			keys = append(keys, k)
+		}
+	}
+	for k, v := range tx.changes {
+		if v != nil && strings.HasPrefix(k, prefix) {
+			if _, ok := tx.base[k]; !ok {
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Range returns the JSON text of every key that starts with prefix, with the
+// prefix removed from the keys when strip is true (charm-helpers getrange).
+func (tx *Tx) Range(prefix string, strip bool) map[string]json.RawMessage {
+	out := map[string]json.RawMessage{}
+	for _, k := range tx.Keys(prefix) {
+		v, _ := tx.GetRaw(k)
+		if strip {
+			out[strings.TrimPrefix(k, prefix)] = json.RawMessage(v)
+		} else {
+			out[k] = json.RawMessage(v)
+		}
+	}
+	return out
+}
+
+// UpdateValues stores every value of m under prefix+key (charm-helpers update).
+func (tx *Tx) UpdateValues(m map[string]any, prefix string) error {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if err := tx.Set(prefix+k, m[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Dirty reports whether the transaction has changes to commit.
+func (tx *Tx) Dirty() bool { return len(tx.changes) > 0 }
+
+// Commit makes every change durable at once and ends the transaction.
+func (tx *Tx) Commit(ctx context.Context) error {
+	if tx.done {
+		return ErrTxDone
+	}
+	tx.done = true
+	defer tx.store.mu.Unlock()
+	if err := tx.store.b.commit(ctx, tx.changes); err != nil {
+		return fmt.Errorf("flags: commit: %w", err)
+	}
+	return nil
+}
+
+// Rollback drops every change and ends the transaction. Rolling back a
+// finished transaction returns [ErrTxDone] and does nothing else.
+func (tx *Tx) Rollback() error {
+	if tx.done {
+		return ErrTxDone
+	}
+	tx.done = true
+	defer tx.store.mu.Unlock()
+	return tx.store.b.rollback()
+}
+
+// EncodeValue encodes v as JSON text the way Python's json.dumps does with
+// its default arguments.
+func EncodeValue(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
