@@ -1,0 +1,51 @@
+# charmkit: a reactive state-flag framework for Juju charms, in Go.
+#
+#   make demo   the password charm on three simulated units, printed as a timeline
+#   make test   everything CI runs: format, vet, unit + integration + end-to-end tests, short fuzz runs
+#   make bench  benchmarks (dispatch, store open + commit)
+#   make charm  build examples/password-charm into a deployable .charm archive
+
+GO        ?= go
+export CGO_ENABLED = 0
+FUZZTIME  ?= 5s
+BENCHTIME ?= 1s
+
+.PHONY: all demo test check fmt vet unit fuzz bench charm clean
+
+all: test
+
+demo:
+	$(GO) run ./testing/jujusim/cmd/jujusim-demo
+
+test: check unit fuzz
+
+check: fmt vet
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -count=1 -timeout 15m ./...
+
+# Short runs of every fuzz target (seed corpora also run as part of `unit`).
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
+	  for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/^func //'); do \
+	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
+	    $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg >/dev/null || { echo "FAIL fuzz $$pkg $$f"; exit 1; }; \
+	  done; \
+	done
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./...
+
+charm:
+	$(GO) run ./examples/password-charm/cmd/pack -o password-charm.charm
+
+clean:
+	rm -rf bin dist *.charm
