@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/charmkit/charmkit/internal/pyjson"
 )
 
 // Tx is one transaction on a [Store]: in a charm, the whole hook. Reads see
@@ -182,9 +184,12 @@ func (tx *Tx) Rollback() error {
 }
 
 // EncodeValue encodes v as JSON text the way Python's json.dumps does with
-// its default arguments.
+// its default arguments: ", " and ": " separators, ASCII-only output with
+// \uXXXX escapes, Python's float repr, struct fields in order. Go map keys
+// are sorted so that the text is deterministic (Python keeps a dict's
+// insertion order, which a Go map does not have).
 func EncodeValue(v any) (string, error) {
-	b, err := json.Marshal(v)
+	b, err := pyjson.Marshal(v, false)
 	if err != nil {
 		return "", err
 	}
