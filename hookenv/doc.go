@@ -1,0 +1,56 @@
+// Package hookenv is how a charm process talks to the Juju unit agent: the hook
+// context read from the environment, and typed wrappers over Juju's hook tools.
+//
+// # Environment
+//
+// [LoadEnv] reads the hook context (unit, application, model, charm directory,
+// hook or action name, relation, Juju version) from the variables the agent sets
+// (spec/hook-tools.md §2). Missing or malformed values are errors
+// ([*EnvError], [ErrMissingEnv]), never zero values used silently. [HookName]
+// resolves the event: JUJU_HOOK_NAME, else JUJU_DISPATCH_PATH, else argv[0].
+//
+// # Running tools
+//
+// Every tool is run through a one-method [Runner] (context first); [ExecRunner]
+// runs the tool from PATH and captures stdout and stderr. A tool that exits
+// non-zero is a [*ToolError] carrying the tool, its arguments, the exit code (2 for
+// usage errors, 1 for errors while running) and Juju's "ERROR ..." message. A tool
+// that is not installed wraps [ErrToolNotFound]: Juju 4 removed leader-get and
+// leader-set, and callers must be able to tell. Refusals of leader-only writes match
+// [ErrNotLeader].
+//
+// [Tools] holds a Runner and offers one typed method per tool. Every tool that
+// supports it is called with --format=json and its output decoded into Go types
+// (undecodable output wraps [ErrBadOutput]). Free text (log messages, status
+// messages, versions) goes after "--", so it may start with "-". Input Juju would
+// reject (a key containing "=", an unknown status, a bad port, a value Juju would
+// trim) is refused before any tool runs, with an error wrapping [ErrInvalidArgument].
+//
+// # Caching
+//
+// One Tools value serves one hook, and caches only what Juju itself snapshots per
+// hook context: config (config-get) and leader settings (leader-get, until this
+// Tools value's own successful leader-set). A cached answer is therefore always the
+// answer Juju would give, at the cost of no process.
+//
+// # Leadership
+//
+// [Tools.IsLeader] asks is-leader every time; a failed call is an error, never a
+// silent false. A [LeaderTracker] keeps one hook's view: it records when leadership
+// was confirmed, [LeaderTracker.Guaranteed] says whether Juju's 30-second guarantee
+// still holds, [LeaderTracker.RequireLeader] re-checks once it has lapsed, and a
+// false answer stays false for the rest of the hook, as in Juju.
+//
+// # Logging
+//
+// [NewLogHandler] returns a [log/slog] handler that writes records to juju-log at
+// the matching level ([JujuLevel]), falling back to stderr outside a hook. Each
+// record costs one process, so keep framework chatter below the handler's level.
+//
+// # Testing
+//
+// The package's tests run every wrapper against real child processes that replay
+// Juju's exact outputs, kept as golden scripts in testdata/tools (see
+// testdata/README.md); a fake of the hook tools can be checked against the same
+// files. For unit tests of code that uses Tools, a [RunnerFunc] is enough.
+package hookenv

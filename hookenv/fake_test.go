@@ -1,0 +1,253 @@
+package hookenv_test
+
+// The test binary stands in for Juju's hook tools, as the os/exec tests' helper
+// process does: newFake makes a directory of symlinks named after the tools that
+// point at this binary, and TestMain, finding itself started under a tool's name with
+// HOOKENV_FAKE_SCRIPT set, replays the next call of a golden script
+// (testdata/README.md): it checks the arguments and stdin, writes the recorded stdout
+// and stderr, and exits with the recorded code.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/charmkit/charmkit/hookenv"
+)
+
+// Exit codes of the fake when the wrapper under test did not call what the script
+// expected; never used by Juju.
+const (
+	exitWrongCall  = 97
+	exitWrongStdin = 98
+	exitNoScript   = 99
+)
+
+// toolNames are the tools newFake links; all the wrappers call.
+var toolNames = []string{
+	"action-fail", "action-get", "action-log", "action-set", "application-version-set",
+	"close-port", "config-get", "goal-state", "is-leader", "juju-log", "leader-get",
+	"leader-set", "network-get", "open-port", "opened-ports", "relation-get",
+	"relation-ids", "relation-list", "relation-set", "secret-add", "secret-get",
+	"secret-set", "state-delete", "state-get", "state-set", "status-get", "status-set",
+	"unit-get",
+}
+
+func TestMain(m *testing.M) {
+	if script := os.Getenv("HOOKENV_FAKE_SCRIPT"); script != "" {
+		os.Exit(fakeTool(filepath.Base(os.Args[0]), os.Args[1:], script, os.Getenv("HOOKENV_FAKE_STATE")))
+	}
+	os.Exit(m.Run())
+}
+
+// call is one recorded tool invocation of a golden script.
+type call struct {
+	Args     []string // tool name first
+	Stdin    []byte   // nil when the call reads no stdin
+	Stdout   []byte
+	Stderr   []byte
+	ExitCode int
+}
+
+// script is a parsed golden file.
+type script struct {
+	Comment string
+	State   json.RawMessage // the model the outputs come from; nil if not given
+	Calls   []call
+}
+
+// parseScript parses the golden format described in testdata/README.md.
+func parseScript(data []byte) (*script, error) {
+	s := &script{}
+	var cur *call
+	section := "comment"
+	var body []byte
+	flush := func() error {
+		switch section {
+		case "comment":
+			s.Comment = string(body)
+		case "state":
+			if !json.Valid(body) {
+				return fmt.Errorf("state is not valid JSON: %q", body)
+			}
+			s.State = json.RawMessage(bytes.TrimSpace(body))
+		case "call":
+			if err := json.Unmarshal(body, &cur.Args); err != nil || len(cur.Args) == 0 {
+				return fmt.Errorf("call %d: want a JSON list [tool, args...], got %q", len(s.Calls), body)
+			}
+		case "stdin":
+			cur.Stdin = append([]byte{}, body...)
+		case "stdout":
+			cur.Stdout = append([]byte(nil), body...)
+		case "stderr":
+			cur.Stderr = append([]byte(nil), body...)
+		case "exit":
+			n, err := strconv.Atoi(strings.TrimSpace(string(body)))
+			if err != nil {
+				return fmt.Errorf("call %d: bad exit code %q", len(s.Calls), body)
+			}
+			cur.ExitCode = n
+		}
+		return nil
+	}
+	for _, line := range bytes.SplitAfter(data, []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		t := strings.TrimRight(string(line), "\n")
+		if name, ok := strings.CutPrefix(t, "-- "); ok && strings.HasSuffix(name, " --") {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+			section, body = strings.TrimSuffix(name, " --"), nil
+			switch section {
+			case "call":
+				s.Calls = append(s.Calls, call{})
+				cur = &s.Calls[len(s.Calls)-1]
+			case "state":
+				if cur != nil {
+					return nil, fmt.Errorf("state must come before the first call")
+				}
+			case "stdin", "stdout", "stderr", "exit":
+				if cur == nil {
+					return nil, fmt.Errorf("section %q before the first call", section)
+				}
+			default:
+				return nil, fmt.Errorf("unknown section %q", section)
+			}
+			continue
+		}
+		body = append(body, line...)
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// fakeTool plays the next call of the script and returns the exit code.
+func fakeTool(tool string, args []string, scriptPath, statePath string) int {
+	data, err := os.ReadFile(scriptPath)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "fake: %v\n", err)
+		return exitNoScript
+	}
+	s, err := parseScript(data)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "fake: %s: %v\n", scriptPath, err)
+		return exitNoScript
+	}
+	n := 0
+	if b, err := os.ReadFile(statePath); err == nil {
+		n, _ = strconv.Atoi(string(b))
+	}
+	if err := os.WriteFile(statePath, []byte(strconv.Itoa(n+1)), 0o600); err != nil {
+		fmt.Fprintf(os.Stderr, "fake: %v\n", err)
+		return exitNoScript
+	}
+	got := append([]string{tool}, args...)
+	if n >= len(s.Calls) {
+		fmt.Fprintf(os.Stderr, "fake: unexpected call %d %q: the script has %d calls\n", n, got, len(s.Calls))
+		return exitWrongCall
+	}
+	c := s.Calls[n]
+	gotJSON, _ := json.Marshal(got)
+	wantJSON, _ := json.Marshal(c.Args)
+	if !bytes.Equal(gotJSON, wantJSON) {
+		fmt.Fprintf(os.Stderr, "fake: call %d: got %s, want %s\n", n, gotJSON, wantJSON)
+		return exitWrongCall
+	}
+	if c.Stdin != nil {
+		in, _ := io.ReadAll(os.Stdin)
+		if !bytes.Equal(in, c.Stdin) {
+			fmt.Fprintf(os.Stderr, "fake: call %d: stdin %q, want %q\n", n, in, c.Stdin)
+			return exitWrongStdin
+		}
+	}
+	os.Stdout.Write(c.Stdout)
+	os.Stderr.Write(c.Stderr)
+	return c.ExitCode
+}
+
+// fake is a directory of fake tools replaying one golden script.
+type fake struct {
+	Dir    string         // the tools directory
+	Runner hookenv.Runner // an ExecRunner over Dir
+	state  string
+	script *script
+}
+
+// loadScript reads and parses a golden file under testdata/.
+func loadScript(tb testing.TB, name string) *script {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(tb, err)
+	s, err := parseScript(data)
+	require.NoError(tb, err, "parsing %s", name)
+	return s
+}
+
+// newFake links every tool except those in without to this test binary and
+// returns a fake replaying testdata/<golden>. At cleanup it checks that every call
+// of the script was made.
+func newFake(tb testing.TB, golden string, without ...string) *fake {
+	tb.Helper()
+	exe, err := os.Executable()
+	require.NoError(tb, err)
+	dir := tb.TempDir()
+	tools := filepath.Join(dir, "tools")
+	require.NoError(tb, os.Mkdir(tools, 0o755))
+	for _, name := range toolNames {
+		if !contains(without, name) {
+			require.NoError(tb, os.Symlink(exe, filepath.Join(tools, name)))
+		}
+	}
+	abs, err := filepath.Abs(filepath.Join("testdata", golden))
+	require.NoError(tb, err)
+	f := &fake{Dir: tools, state: filepath.Join(dir, "calls"), script: loadScript(tb, golden)}
+	env := append(os.Environ(), "HOOKENV_FAKE_SCRIPT="+abs, "HOOKENV_FAKE_STATE="+f.state)
+	f.Runner = hookenv.ExecRunner{Dir: tools, Env: env}
+	tb.Cleanup(func() {
+		require.Equal(tb, len(f.script.Calls), f.Calls(), "calls made of the %d in %s", len(f.script.Calls), golden)
+	})
+	return f
+}
+
+// Calls returns how many tool processes have run so far.
+func (f *fake) Calls() int {
+	b, err := os.ReadFile(f.state)
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(string(b))
+	return n
+}
+
+// Tools returns a fresh Tools over the fake.
+func (f *fake) Tools() *hookenv.Tools { return &hookenv.Tools{Runner: f.Runner} }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// noTools is a runner for calls that must be rejected before any tool runs.
+func noTools(tb testing.TB) hookenv.Runner {
+	return hookenv.RunnerFunc(func(_ context.Context, tool string, args []string, _ []byte) ([]byte, error) {
+		tb.Errorf("unexpected tool call %s %q", tool, args)
+		return nil, fmt.Errorf("unexpected call")
+	})
+}

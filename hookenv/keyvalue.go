@@ -1,0 +1,184 @@
+package hookenv
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Argument size limits of Linux execve: one argument may be at most
+// MAX_ARG_STRLEN (32 pages) including its NUL, and the whole argv plus environment
+// share a larger budget. The wrappers stay well inside both.
+const (
+	maxArgLen   = 128*1024 - 1
+	maxArgsSize = 2 * 1024 * 1024
+)
+
+// EncodeKeyValues encodes settings as the sorted key=value arguments that
+// leader-set and action-set take (Juju's keyvalues.Parse rules, spec §1.2). An empty
+// value encodes as "key=", which leader-set treats as a deletion.
+//
+// It rejects, before any tool runs, what Juju would reject or silently change: an
+// empty key, a key containing "=" or starting with "-", a key or value with
+// surrounding white space (Juju trims it), a NUL byte, invalid UTF-8, and arguments
+// beyond the operating system's limits. Errors wrap [ErrInvalidArgument].
+func EncodeKeyValues(settings map[string]string) ([]string, error) {
+	keys := make([]string, 0, len(settings))
+	for k := range settings {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	args := make([]string, 0, len(keys))
+	total := 0
+	for _, k := range keys {
+		if err := checkSettingKey(k); err != nil {
+			return nil, err
+		}
+		v := settings[k]
+		if err := checkSettingValue(k, v); err != nil {
+			return nil, err
+		}
+		arg := k + "=" + v
+		if len(arg) > maxArgLen {
+			return nil, fmt.Errorf("%w: setting %q is %d bytes, over the %d-byte argument limit", ErrInvalidArgument, k, len(arg), maxArgLen)
+		}
+		total += len(arg) + 1
+		if total > maxArgsSize {
+			return nil, fmt.Errorf("%w: settings exceed the %d-byte argument list limit", ErrInvalidArgument, maxArgsSize)
+		}
+		args = append(args, arg)
+	}
+	return args, nil
+}
+
+// DecodeKeyValues parses key=value arguments exactly as Juju's keyvalues.Parse does
+// with empty values allowed: empty arguments are skipped, each argument is split at
+// its first "=", key and value are trimmed of surrounding white space, and a missing
+// "=", an empty key or a repeated key is an error with Juju's message. It is the
+// inverse of [EncodeKeyValues] and what a fake leader-set uses.
+func DecodeKeyValues(args []string) (map[string]string, error) {
+	out := make(map[string]string, len(args))
+	for _, arg := range args {
+		if arg == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(arg, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || k == "" {
+			return nil, fmt.Errorf("expected \"key=value\", got %q", arg)
+		}
+		if _, dup := out[k]; dup {
+			return nil, fmt.Errorf("key %q specified more than once", k)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+func checkSettingKey(k string) error {
+	switch {
+	case k == "":
+		return fmt.Errorf("%w: empty key", ErrInvalidArgument)
+	case strings.Contains(k, "="):
+		return fmt.Errorf("%w: key %q contains \"=\"", ErrInvalidArgument, k)
+	case strings.HasPrefix(k, "-"):
+		return fmt.Errorf("%w: key %q starts with \"-\"", ErrInvalidArgument, k)
+	case !utf8.ValidString(k):
+		return fmt.Errorf("%w: key %q is not valid UTF-8", ErrInvalidArgument, k)
+	case strings.IndexByte(k, 0) >= 0:
+		return fmt.Errorf("%w: key %q contains a NUL byte", ErrInvalidArgument, k)
+	case strings.TrimFunc(k, unicode.IsSpace) != k:
+		return fmt.Errorf("%w: key %q has surrounding white space, which Juju trims", ErrInvalidArgument, k)
+	}
+	return nil
+}
+
+func checkSettingValue(k, v string) error {
+	switch {
+	case !utf8.ValidString(v):
+		return fmt.Errorf("%w: value of %q is not valid UTF-8", ErrInvalidArgument, k)
+	case strings.IndexByte(v, 0) >= 0:
+		return fmt.Errorf("%w: value of %q contains a NUL byte", ErrInvalidArgument, k)
+	case strings.TrimFunc(v, unicode.IsSpace) != v:
+		return fmt.Errorf("%w: value of %q has surrounding white space, which Juju trims", ErrInvalidArgument, k)
+	}
+	return nil
+}
+
+// decodeJSON decodes a tool's --format=json stdout into v. Exactly one JSON value
+// (followed by white space) must be present.
+func decodeJSON(tool string, out []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(out))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%s: %w: %q: %w", tool, ErrBadOutput, clip(out), err)
+	}
+	if len(bytes.TrimSpace(out[dec.InputOffset():])) != 0 {
+		return fmt.Errorf("%s: %w: %q: trailing data after the JSON value", tool, ErrBadOutput, clip(out))
+	}
+	return nil
+}
+
+// decodeStringMap decodes the --format=json output of leader-get -, relation-get -
+// and state-get -: a JSON object of strings. "null" gives an empty map.
+func decodeStringMap(tool string, out []byte) (map[string]string, error) {
+	var m map[string]string
+	if err := decodeJSON(tool, out, &m); err != nil {
+		return nil, err
+	}
+	if m == nil {
+		m = map[string]string{}
+	}
+	return m, nil
+}
+
+// decodeOptionalString decodes the --format=json output for one key: a JSON string,
+// or null for a missing key (ok false).
+func decodeOptionalString(tool string, out []byte) (value string, ok bool, err error) {
+	var s *string
+	if err := decodeJSON(tool, out, &s); err != nil {
+		return "", false, err
+	}
+	if s == nil {
+		return "", false, nil
+	}
+	return *s, true, nil
+}
+
+// decodeStrings decodes a JSON list of strings (relation-ids, relation-list,
+// opened-ports); null gives an empty list.
+func decodeStrings(tool string, out []byte) ([]string, error) {
+	var l []string
+	if err := decodeJSON(tool, out, &l); err != nil {
+		return nil, err
+	}
+	if l == nil {
+		l = []string{}
+	}
+	return l, nil
+}
+
+// decodeBool decodes is-leader's JSON answer, true or false; anything else is an error.
+func decodeBool(tool string, out []byte) (bool, error) {
+	var b *bool
+	if err := decodeJSON(tool, out, &b); err != nil {
+		return false, err
+	}
+	if b == nil {
+		return false, fmt.Errorf("%s: %w: %q: want true or false", tool, ErrBadOutput, clip(out))
+	}
+	return *b, nil
+}
+
+// clip shortens tool output quoted in an error.
+func clip(b []byte) string {
+	const n = 200
+	if len(b) > n {
+		return string(b[:n]) + "..."
+	}
+	return string(b)
+}

@@ -1,0 +1,174 @@
+package hookenv
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// Levels of Juju's logger that slog has no name for.
+const (
+	LevelTrace    = slog.Level(-8)
+	LevelCritical = slog.Level(12)
+)
+
+// JujuLevel returns the juju-log level name for a slog level: below Debug is TRACE,
+// then DEBUG, INFO, WARNING, ERROR, and from LevelCritical up CRITICAL. Levels
+// between two names take the lower one.
+func JujuLevel(l slog.Level) string {
+	switch {
+	case l < slog.LevelDebug:
+		return "TRACE"
+	case l < slog.LevelInfo:
+		return "DEBUG"
+	case l < slog.LevelWarn:
+		return "INFO"
+	case l < slog.LevelError:
+		return "WARNING"
+	case l < LevelCritical:
+		return "ERROR"
+	}
+	return "CRITICAL"
+}
+
+// logMessage makes msg fit one argument: NUL bytes become "\x00" text and the
+// message is cut to the argument limit at a character boundary.
+func logMessage(msg string) string {
+	if strings.IndexByte(msg, 0) >= 0 {
+		msg = strings.ReplaceAll(msg, "\x00", `\x00`)
+	}
+	if len(msg) > maxArgLen {
+		cut := maxArgLen
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut]
+	}
+	return msg
+}
+
+// Log writes msg to the Juju log at level (`juju-log -l LEVEL -- msg`). The `--`
+// lets a message start with "-". Over-long messages are cut to the argument limit.
+func (t *Tools) Log(ctx context.Context, level slog.Level, msg string) error {
+	_, err := t.run(ctx, "juju-log", []string{"-l", JujuLevel(level), "--", logMessage(msg)}, nil)
+	return err
+}
+
+// logHandler is the slog.Handler returned by NewLogHandler.
+type logHandler struct {
+	tools    *Tools
+	level    slog.Leveler
+	fallback io.Writer // where records go when juju-log cannot be run
+
+	mu    *sync.Mutex   // guards buf and the inner handler's writes
+	buf   *bytes.Buffer // receives the inner handler's attribute text
+	inner slog.Handler  // a TextHandler printing attributes only
+}
+
+// NewLogHandler returns a slog.Handler that writes each record to juju-log at the
+// matching level ([JujuLevel]). The message is the record's message followed by its
+// attributes in slog's text format ("started port=8080 app.mode=ha"); Juju adds the
+// time, so the handler leaves it out. When juju-log cannot be run (outside a hook, or
+// missing from PATH) the record is written to stderr as "juju-log: LEVEL: message",
+// as charm-helpers does. opts nil means slog's defaults (level INFO); ReplaceAttr,
+// if set, is applied to attributes other than time, level and message.
+//
+// Every record is one juju-log process: keep framework chatter at a level the
+// handler does not enable, or send it to a plain stderr handler.
+func NewLogHandler(r Runner, opts *slog.HandlerOptions) slog.Handler {
+	return newLogHandler(r, opts, os.Stderr)
+}
+
+func newLogHandler(r Runner, opts *slog.HandlerOptions, fallback io.Writer) *logHandler {
+	var o slog.HandlerOptions
+	if opts != nil {
+		o = *opts
+	}
+	h := &logHandler{
+		tools:    &Tools{Runner: r},
+		level:    o.Level,
+		fallback: fallback,
+		mu:       new(sync.Mutex),
+		buf:      new(bytes.Buffer),
+	}
+	if h.level == nil {
+		h.level = slog.LevelInfo
+	}
+	user := o.ReplaceAttr
+	h.inner = slog.NewTextHandler(h.buf, &slog.HandlerOptions{
+		AddSource: o.AddSource,
+		Level:     slog.Level(-1 << 20), // filtering is done by Enabled
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && (a.Key == slog.TimeKey || a.Key == slog.LevelKey || a.Key == slog.MessageKey) {
+				return slog.Attr{}
+			}
+			if user != nil {
+				return user(groups, a)
+			}
+			return a
+		},
+	})
+	return h
+}
+
+// Enabled reports whether the level is at or above the handler's minimum.
+func (h *logHandler) Enabled(_ context.Context, l slog.Level) bool {
+	return l >= h.level.Level()
+}
+
+// Handle formats the record and runs juju-log, falling back to stderr.
+func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
+	h.mu.Lock()
+	h.buf.Reset()
+	err := h.inner.Handle(ctx, r)
+	attrs := strings.TrimSuffix(h.buf.String(), "\n")
+	h.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	msg := r.Message
+	if attrs != "" {
+		if msg != "" {
+			msg += " "
+		}
+		msg += attrs
+	}
+	err = h.tools.Log(ctx, r.Level, msg)
+	if err == nil {
+		return nil
+	}
+	h.mu.Lock()
+	_, werr := fmt.Fprintf(h.fallback, "juju-log: %s: %s\n", JujuLevel(r.Level), msg)
+	h.mu.Unlock()
+	if errors.Is(err, ErrToolNotFound) {
+		return werr
+	}
+	return err
+}
+
+// WithAttrs returns a handler whose records carry attrs.
+func (h *logHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	if len(attrs) == 0 {
+		return h
+	}
+	c := *h
+	c.inner = h.inner.WithAttrs(attrs)
+	return &c
+}
+
+// WithGroup returns a handler that qualifies later attributes with name.
+func (h *logHandler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return h
+	}
+	c := *h
+	c.inner = h.inner.WithGroup(name)
+	return &c
+}
