@@ -50,8 +50,23 @@ type ApplicationStatusInfo struct {
 // StatusGet returns the unit's status (`status-get --format=json --include-data`).
 func (t *Tools) StatusGet(ctx context.Context) (StatusInfo, error) {
 	var s StatusInfo
-	err := t.runJSON(ctx, "status-get", []string{"--format=json", "--include-data"}, &s)
-	return s, err
+	if err := t.runJSON(ctx, "status-get", []string{"--format=json", "--include-data"}, &s); err != nil {
+		return StatusInfo{}, err
+	}
+	return s, s.typeData()
+}
+
+// typeData turns the JSON numbers in Data into int64 or float64.
+func (s *StatusInfo) typeData() error {
+	if s.Data == nil {
+		return nil
+	}
+	d, err := typedValue(s.Data)
+	if err != nil {
+		return badOutputf("status-get", "status-data: %v", err)
+	}
+	s.Data = d.(map[string]any)
+	return nil
 }
 
 // ApplicationStatusGet returns the application's status and its units'
@@ -66,7 +81,17 @@ func (t *Tools) ApplicationStatusGet(ctx context.Context) (ApplicationStatusInfo
 	if wrap.App == nil {
 		return ApplicationStatusInfo{}, badOutputf("status-get", "no \"application-status\" object")
 	}
-	return *wrap.App, nil
+	app := *wrap.App
+	if err := app.typeData(); err != nil {
+		return ApplicationStatusInfo{}, err
+	}
+	for name, u := range app.Units {
+		if err := u.typeData(); err != nil {
+			return ApplicationStatusInfo{}, err
+		}
+		app.Units[name] = u
+	}
+	return app, nil
 }
 
 // ApplicationVersionSet runs `application-version-set -- <version>`.
