@@ -25,7 +25,7 @@ func TestPorts(t *testing.T) {
 				}),
 			want: []any{nil, nil, nil}},
 		{name: "opened", golden: "tools/opened-ports/list.txt",
-			do: func(ctx context.Context, tools *hookenv.Tools) (any, error) { return tools.OpenedPorts(ctx) },
+			do:   func(ctx context.Context, tools *hookenv.Tools) (any, error) { return tools.OpenedPorts(ctx) },
 			want: []hookenv.Port{{Protocol: "tcp", From: 80, To: 80}, {Protocol: "udp", From: 8000, To: 8100}, {Protocol: "icmp"}}},
 		{name: "opened garbage", golden: "faults/opened-ports-garbage.txt",
 			do:      func(ctx context.Context, tools *hookenv.Tools) (any, error) { return tools.OpenedPorts(ctx) },
@@ -93,8 +93,12 @@ func TestActions(t *testing.T) {
 				func(ctx context.Context, tools *hookenv.Tools) (any, error) {
 					return nil, tools.ActionSet(ctx, map[string]string{"result": "done", "out.size": "10"})
 				},
-				func(ctx context.Context, tools *hookenv.Tools) (any, error) { return nil, tools.ActionLog(ctx, "step 1") },
-				func(ctx context.Context, tools *hookenv.Tools) (any, error) { return nil, tools.ActionFail(ctx, "-boom") },
+				func(ctx context.Context, tools *hookenv.Tools) (any, error) {
+					return nil, tools.ActionLog(ctx, "step 1")
+				},
+				func(ctx context.Context, tools *hookenv.Tools) (any, error) {
+					return nil, tools.ActionFail(ctx, "-boom")
+				},
 				func(ctx context.Context, tools *hookenv.Tools) (any, error) { return nil, tools.ActionFail(ctx, "") }),
 			want: []any{nil, nil, nil, nil}},
 	})
@@ -126,7 +130,9 @@ func TestUnitNetworkGoalState(t *testing.T) {
 			},
 			want: "10.0.0.1"},
 		{name: "network-get", golden: "tools/network-get/db.txt",
-			do: func(ctx context.Context, tools *hookenv.Tools) (any, error) { return tools.NetworkGet(ctx, "db", "db:1") },
+			do: func(ctx context.Context, tools *hookenv.Tools) (any, error) {
+				return tools.NetworkGet(ctx, "db", "db:1")
+			},
 			want: hookenv.NetworkInfo{
 				BindAddresses: []hookenv.BindAddress{{MACAddress: "00:16:3e:00:00:01", InterfaceName: "eth0",
 					Addresses: []hookenv.Address{{Value: "10.0.0.1", CIDR: "10.0.0.0/24"}}}},
@@ -241,7 +247,10 @@ func TestSecretsRejectBeforeCalling(t *testing.T) {
 		do   func() error
 		want string
 	}{
-		{"short key", func() error { _, err := tools.SecretAdd(ctx, map[string]string{"pw": "x"}, hookenv.SecretOptions{}); return err },
+		{"short key", func() error {
+			_, err := tools.SecretAdd(ctx, map[string]string{"pw": "x"}, hookenv.SecretOptions{})
+			return err
+		},
 			`secret-add: invalid argument: invalid secret key "pw": want at least 3 lowercase letters, digits or single hyphens, starting with a letter`},
 		{"no content", func() error { _, err := tools.SecretAdd(ctx, nil, hookenv.SecretOptions{}); return err },
 			`secret-add: invalid argument: no secret content`},

@@ -99,10 +99,14 @@ func TestLog(t *testing.T) {
 				return nil, nil
 			}},
 		{name: "outside a hook", golden: "tools/juju-log/no-context.txt",
-			do:      func(ctx context.Context, tools *hookenv.Tools) (any, error) { return nil, tools.Log(ctx, slog.LevelInfo, "hello") },
+			do: func(ctx context.Context, tools *hookenv.Tools) (any, error) {
+				return nil, tools.Log(ctx, slog.LevelInfo, "hello")
+			},
 			wantErr: toolErr("juju-log", 1, "JUJU_CONTEXT_ID not set")},
 		{name: "usage error keeps the ERROR line only", golden: "faults/usage-error.txt",
-			do:      func(ctx context.Context, tools *hookenv.Tools) (any, error) { return nil, tools.Log(ctx, slog.LevelInfo, "x") },
+			do: func(ctx context.Context, tools *hookenv.Tools) (any, error) {
+				return nil, tools.Log(ctx, slog.LevelInfo, "x")
+			},
 			wantErr: toolErr("juju-log", 2, "option provided but not defined: --bogus")},
 	})
 }
