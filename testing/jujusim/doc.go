@@ -1,0 +1,60 @@
+// Package jujusim simulates a Juju model with N units of one application,
+// running a real, compiled charm out of process.
+//
+// Each simulated unit has its own charm directory (a copy of the charm, so
+// its own .unit-state.db), its own tools directory and its own hook queue.
+// Every hook runs the charm's dispatch as a fresh process with an
+// environment built from scratch as Juju's unit agent builds it (CHARM_DIR,
+// JUJU_CONTEXT_ID, JUJU_HOOK_NAME, JUJU_UNIT_NAME, JUJU_VERSION, ...; no
+// HOME), cwd set to the charm directory, and the fake hook tools first on
+// PATH.
+//
+// # Fake hook tools
+//
+// The tools (is-leader, leader-get, leader-set, config-get, status-set,
+// status-get, juju-log, application-version-set, relation-ids,
+// relation-list, relation-get, relation-set and the action-* tools) are one
+// small binary, built once per process by [BuildTool] and symlinked under
+// every name; it picks the command from basename(argv[0]) as jujuc does. It
+// reproduces Juju's output formats (smart, yaml, json), its one-line
+// "ERROR ..." messages and its exit codes (2 for bad arguments, 1 for
+// run-time errors), and records every call (see [Event.Calls]). State the
+// units share (leader, leader settings, config, status, relation data)
+// lives in files under the model directory, guarded by flock.
+//
+// # Leadership
+//
+// The simulator follows Juju's leadership rules: at most one leader;
+// leader-elected on a new leader (skipped if is-leader is already False
+// when it starts); leader-settings-changed on the other units after a
+// leader-set that changed the settings (the simulator watches the settings
+// file with fsnotify, as agents watch the controller; several writes may
+// coalesce into one hook), once after install and after a deposition; an
+// is-leader False answer is sticky for the rest of the hook; leader-set on a
+// non-leader fails with Juju's exact error. Every True answer extends the
+// leader's 30-second guarantee on the simulated clock, and [Model.Elect]
+// waits (on that clock) for the guarantee to run out before handing
+// leadership over, so [Model.CheckLeases] can verify that no two units ever
+// held a guarantee at once.
+//
+// # Driving the model
+//
+// [Model.Deploy] runs the first hooks in Juju's order (install,
+// relation-created, leader-elected or leader-settings-changed,
+// config-changed, start). After that a test either lets the resolver
+// choose ([Model.Settle], [Unit.Next], [Unit.Pending]) or picks the exact
+// order itself ([Unit.Run]). [Unit.Exec] runs a command in a hook context
+// (juju exec). [Unit.FailTool], [Unit.RemoveTool], [Unit.Retry] (juju
+// resolved), [Unit.Resolve], [Model.RemoveUnit], [Model.KillUnit],
+// [Model.Elect], [Model.Unelect], [Model.SetConfig] and [Model.Advance]
+// change the model. Every step is recorded in [Model.Timeline]: the hook,
+// the unit, whether it led, the exit status, output, tool calls, juju-log
+// records and the reactive flags of the unit's store before and after.
+//
+// # Limits
+//
+// Hooks run one at a time, in the order the test (or Settle) chooses;
+// units do not run concurrently. Relations are limited to the charm's peer
+// relations. Actions, secrets, storage, ports and state-get/state-set are
+// not simulated.
+package jujusim

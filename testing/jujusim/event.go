@@ -1,0 +1,175 @@
+package jujusim
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Kind says what an [Event] records.
+type Kind string
+
+// The kinds of event in a model's timeline.
+const (
+	KindHook    Kind = "hook"     // a hook ran (or was skipped)
+	KindExec    Kind = "exec"     // a command ran in a hook context (juju exec)
+	KindElect   Kind = "elect"    // leadership moved
+	KindConfig  Kind = "config"   // the application's config changed
+	KindClock   Kind = "clock"    // the simulated clock was moved
+	KindAddUnit Kind = "add-unit" // a unit was added
+	KindRemove  Kind = "remove"   // a unit was removed
+	KindKill    Kind = "kill"     // a unit's agent died
+	KindFault   Kind = "fault"    // a tool failure was injected or cleared
+	KindResolve Kind = "resolve"  // a failed hook was marked resolved without a retry
+)
+
+// Event is one step of a model's timeline: a hook run with everything it
+// did, or a change the test made to the model.
+type Event struct {
+	Seq  int       // 1-based position in the timeline
+	Kind Kind      // what happened
+	Time time.Time // simulated time when it started
+	Unit string    // the unit concerned, if any
+	// Hook is the hook name (KindHook) or the command (KindExec).
+	Hook string
+	// Leader reports whether the unit held leadership when the hook started.
+	Leader bool
+	// Skipped is why the hook was not run ("" if it ran): a leader-elected
+	// whose unit is no longer leader, or a charm with no handler for it.
+	Skipped string
+	// Retry is true when the hook re-runs a failed one.
+	Retry bool
+	// Exit is the process's exit status (-1 if it was killed by a signal).
+	Exit int
+	// Stdout and Stderr are the process's output.
+	Stdout, Stderr string
+	// Calls are the hook-tool calls the process made, in order.
+	Calls []ToolCall
+	// Logs are the juju-log records of the hook.
+	Logs []LogRecord
+	// FlagsBefore and FlagsAfter are the reactive flags in the unit's
+	// .unit-state.db before and after the hook (nil if there is no store).
+	FlagsBefore, FlagsAfter []string
+	// Note describes events that are not hooks.
+	Note string
+}
+
+// Failed reports whether the event is a hook or command that exited non-zero.
+func (e *Event) Failed() bool {
+	return (e.Kind == KindHook || e.Kind == KindExec) && e.Skipped == "" && e.Exit != 0
+}
+
+// FlagChanges returns the flags the hook set and cleared, each sorted.
+func (e *Event) FlagChanges() (set, cleared []string) {
+	for _, f := range e.FlagsAfter {
+		if !slices.Contains(e.FlagsBefore, f) {
+			set = append(set, f)
+		}
+	}
+	for _, f := range e.FlagsBefore {
+		if !slices.Contains(e.FlagsAfter, f) {
+			cleared = append(cleared, f)
+		}
+	}
+	return set, cleared
+}
+
+// CallsTo returns the calls made to the named tool.
+func (e *Event) CallsTo(tool string) []ToolCall {
+	var out []ToolCall
+	for _, c := range e.Calls {
+		if c.Tool == tool {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// String renders the event on one line, without times or context ids, so
+// timelines can be compared with golden files.
+func (e *Event) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-8s", e.Kind)
+	if e.Unit != "" {
+		fmt.Fprintf(&b, " %s", e.Unit)
+	}
+	switch e.Kind {
+	case KindHook, KindExec:
+		if e.Leader {
+			b.WriteString("*")
+		}
+		fmt.Fprintf(&b, " %s", e.Hook)
+		if e.Retry {
+			b.WriteString(" (retry)")
+		}
+		switch {
+		case e.Skipped != "":
+			fmt.Fprintf(&b, ": skipped (%s)", e.Skipped)
+		case e.Exit != 0:
+			fmt.Fprintf(&b, ": exit %d", e.Exit)
+		}
+		set, cleared := e.FlagChanges()
+		for _, f := range set {
+			fmt.Fprintf(&b, " +%s", f)
+		}
+		for _, f := range cleared {
+			fmt.Fprintf(&b, " -%s", f)
+		}
+	default:
+		if e.Note != "" {
+			fmt.Fprintf(&b, " %s", e.Note)
+		}
+	}
+	return b.String()
+}
+
+// ToolCall is one hook-tool invocation, as the fake tool recorded it.
+type ToolCall struct {
+	Tool    string    // the tool's name, e.g. "leader-set"
+	Args    []string  // its arguments
+	Stdin   string    // what it read from stdin
+	Exit    int       // its exit status
+	Stdout  string    // what it printed
+	Stderr  string    // its error output
+	Hook    string    // the hook it ran in
+	Context string    // JUJU_CONTEXT_ID
+	Time    time.Time // simulated time
+}
+
+// String renders the call as a command line with its exit status.
+func (c ToolCall) String() string {
+	s := c.Tool
+	if len(c.Args) > 0 {
+		s += " " + strings.Join(c.Args, " ")
+	}
+	if c.Exit != 0 {
+		s += fmt.Sprintf(" (exit %d)", c.Exit)
+	}
+	return s
+}
+
+// LogRecord is a message the charm sent with juju-log.
+type LogRecord struct {
+	Level   string
+	Message string
+	Time    time.Time
+}
+
+// Lease is an is-leader True answer: from Time, Unit was guaranteed to lead
+// for [Guarantee].
+type Lease struct {
+	Unit    string
+	Context string
+	Time    time.Time
+}
+
+// Until is the end of the guarantee.
+func (l Lease) Until() time.Time { return l.Time.Add(Guarantee) }
+
+// Status is a unit's or an application's workload status.
+type Status struct {
+	Status  string // maintenance, blocked, waiting, active, or unknown
+	Message string
+	Time    time.Time
+}

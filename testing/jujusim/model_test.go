@@ -1,0 +1,36 @@
+package jujusim_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Ensure that Deploy runs Juju's first hooks in order on every unit and that
+// the leader's secret reaches every unit.
+func TestModel_Deploy(t *testing.T) {
+	t.Parallel()
+	m := newModel(t, 3)
+	require.NoError(t, m.Deploy())
+
+	assert.Equal(t, []string{
+		"shared/0 install", "shared/0 leader-elected", "shared/0 config-changed", "shared/0 start",
+		"shared/1 install", "shared/1 leader-settings-changed", "shared/1 config-changed", "shared/1 start",
+		"shared/2 install", "shared/2 leader-settings-changed", "shared/2 config-changed", "shared/2 start",
+	}, hooks(t, m))
+	settings, err := m.LeaderSettings()
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"secret": "secret-from-shared/0-install"}, settings)
+	for _, u := range m.Units() {
+		assert.Equal(t, "secret-from-shared/0-install\n", readFile(t, u, "secret"), u.Name())
+		assert.Empty(t, u.Pending(), u.Name())
+	}
+	st, err := m.Unit(0).Status()
+	require.NoError(t, err)
+	assert.Equal(t, "ready (leader)", st.Message)
+	st, err = m.Unit(2).Status()
+	require.NoError(t, err)
+	assert.Equal(t, "ready (follower)", st.Message)
+	require.NoError(t, m.CheckLeases())
+}
