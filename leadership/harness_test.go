@@ -12,6 +12,7 @@ import (
 
 	"github.com/charmkit/charmkit/flags"
 	"github.com/charmkit/charmkit/hookenv"
+	"github.com/charmkit/charmkit/reactive"
 )
 
 // backendCase is one backend the conformance tables run against.
@@ -174,4 +175,64 @@ func all(ws ...work) work {
 		}
 		return nil
 	}
+}
+
+// hookRunner runs one hook of unit with fn as the handlers' work.
+type hookRunner func(tb testing.TB, m *model, opts Options, store *flags.Store, unit string, clock func() time.Time, fn work) hookRun
+
+// runners are the two ways the tables run a hook: the layer's session
+// directly, and the real reactive dispatcher with the layer registered.
+var runners = []struct {
+	name string
+	run  hookRunner
+}{
+	{"session", runSessionHook},
+	{"reactive", runReactiveHook},
+}
+
+// testHook is the hook name runReactiveHook runs.
+const testHook = "update-status"
+
+// runReactiveHook runs one hook through reactive.Registry.Run with the layer
+// registered, fn as the one handler (on testHook), and a start callback
+// registered before the layer's that records flag events.
+func runReactiveHook(tb testing.TB, m *model, opts Options, store *flags.Store, unit string, clock func() time.Time, fn work) hookRun {
+	tb.Helper()
+	if clock == nil {
+		t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		clock = func() time.Time { return t0 }
+	}
+	var run hookRun
+	r := reactive.NewRegistry()
+	r.AtStart("test.record-events", func(_ context.Context, h *reactive.Hook) error {
+		f := h.Flags()
+		prev := f.OnChange
+		f.OnChange = func(flag string, set bool) {
+			if set {
+				run.events = append(run.events, "+"+flag)
+			} else {
+				run.events = append(run.events, "-"+flag)
+			}
+			if prev != nil {
+				prev(flag, set)
+			}
+		}
+		return nil
+	})
+	Register(r, &opts)
+	if fn != nil {
+		r.Handle("test.work", reactive.OnHook(testHook), func(ctx context.Context, h *reactive.Hook) error {
+			return fn(ctx, sessionOf(h), h.Flags())
+		})
+	}
+	hc := m.hook(unit)
+	app, _, _ := strings.Cut(unit, "/")
+	_, run.err = r.Run(context.Background(), reactive.RunOptions{
+		Store:  store,
+		Env:    hookenv.Env{InHook: true, HookName: testHook, UnitName: unit, AppName: app},
+		Runner: hc,
+		Clock:  clock,
+	})
+	hc.end(run.err == nil)
+	return run
 }

@@ -149,85 +149,91 @@ func timeline() []step {
 // events, snapshot, settings and tool calls of spec/leadership.md §9.2 and
 // §12 (scenarios 1-16, 25) with both backends.
 func TestTimeline(t *testing.T) {
-	for _, bc := range backendCases {
-		t.Run(bc.name, func(t *testing.T) {
-			m := newModel("")
-			stores := map[int]*flags.Store{}
-			for _, st := range timeline() {
-				m.leader = fmt.Sprintf("password/%d", st.leader)
-				unit := fmt.Sprintf("password/%d", st.unit)
-				if stores[st.unit] == nil {
-					stores[st.unit] = flags.OpenMemory()
-				}
-				want := st
-				if bc.opts.PeerRelation != "" && st.peer != nil {
-					if st.peer.events != nil {
-						want.events = st.peer.events
-					}
-					if st.peer.flags != nil {
-						want.flags = st.peer.flags
-					}
-					if st.peer.snap != nil {
-						want.snap = st.peer.snap
-					}
-					if st.peer.settings != nil {
-						want.settings = st.peer.settings
-					}
-				}
-				ok := t.Run(st.name, func(t *testing.T) {
-					before := len(m.calls)
-					var view map[string]string
-					do := st.do
-					if st.extraWant != nil {
-						do = all(st.do, func(_ context.Context, s *session, _ *flags.Flags) error { view = s.all(); return nil })
-					}
-					run := runSessionHook(t, m, bc.opts, stores[st.unit], unit, nil, do)
-					if want.wantErr {
-						require.ErrorIs(t, run.err, errInjected)
-					} else {
-						require.NoError(t, run.err)
-					}
-					if want.events == nil {
-						want.events = []string{}
-					}
-					if run.events == nil {
-						run.events = []string{}
-					}
-					assert.Equal(t, want.events, run.events, "flag events")
-					gotFlags, gotSnap, _ := unitState(t, stores[st.unit])
-					assert.Equal(t, want.flags, gotFlags, "leadership flags after the hook")
-					assert.Equal(t, want.snap, gotSnap, "snapshot after the hook")
-					got := m.settings
-					if bc.opts.PeerRelation != "" {
-						got = m.appData
-					}
-					assert.Equal(t, want.settings, got, "settings held by Juju")
-					calls := m.calls[before:]
-					assert.Equal(t, 1, countTool(calls, "is-leader"), "is-leader calls: %q", calls)
-					readTool, writeTool := "leader-get", "leader-set"
-					if bc.opts.PeerRelation != "" {
-						readTool, writeTool = "relation-get", "relation-set"
-					}
-					assert.Equal(t, 1, countTool(calls, readTool), "%s calls: %q", readTool, calls)
-					assert.Equal(t, want.writes, countTool(calls, writeTool), "%s calls: %q", writeTool, calls)
-					if st.extraWant != nil {
-						st.extraWant(t, view)
-					}
-				})
-				if !ok {
-					return
-				}
-			}
-			// Scenario 16: the secret was written exactly once.
-			n := 0
-			for _, c := range m.calls {
-				if strings.Contains(c, "admin_password") {
-					n++
-				}
-			}
-			assert.Equal(t, 1, n, "writes carrying admin_password: %q", m.calls)
-		})
+	for _, rn := range runners {
+		for _, bc := range backendCases {
+			t.Run(rn.name+"/"+bc.name, func(t *testing.T) {
+				testTimeline(t, rn.run, bc)
+			})
+		}
 	}
+}
+
+func testTimeline(t *testing.T, runHook hookRunner, bc backendCase) {
+	m := newModel("")
+	stores := map[int]*flags.Store{}
+	for _, st := range timeline() {
+		m.leader = fmt.Sprintf("password/%d", st.leader)
+		unit := fmt.Sprintf("password/%d", st.unit)
+		if stores[st.unit] == nil {
+			stores[st.unit] = flags.OpenMemory()
+		}
+		want := st
+		if bc.opts.PeerRelation != "" && st.peer != nil {
+			if st.peer.events != nil {
+				want.events = st.peer.events
+			}
+			if st.peer.flags != nil {
+				want.flags = st.peer.flags
+			}
+			if st.peer.snap != nil {
+				want.snap = st.peer.snap
+			}
+			if st.peer.settings != nil {
+				want.settings = st.peer.settings
+			}
+		}
+		ok := t.Run(st.name, func(t *testing.T) {
+			before := len(m.calls)
+			var view map[string]string
+			do := st.do
+			if st.extraWant != nil {
+				do = all(st.do, func(_ context.Context, s *session, _ *flags.Flags) error { view = s.all(); return nil })
+			}
+			run := runHook(t, m, bc.opts, stores[st.unit], unit, nil, do)
+			if want.wantErr {
+				require.ErrorIs(t, run.err, errInjected)
+			} else {
+				require.NoError(t, run.err)
+			}
+			if want.events == nil {
+				want.events = []string{}
+			}
+			if run.events == nil {
+				run.events = []string{}
+			}
+			assert.Equal(t, want.events, run.events, "flag events")
+			gotFlags, gotSnap, _ := unitState(t, stores[st.unit])
+			assert.Equal(t, want.flags, gotFlags, "leadership flags after the hook")
+			assert.Equal(t, want.snap, gotSnap, "snapshot after the hook")
+			got := m.settings
+			if bc.opts.PeerRelation != "" {
+				got = m.appData
+			}
+			assert.Equal(t, want.settings, got, "settings held by Juju")
+			calls := m.calls[before:]
+			assert.Equal(t, 1, countTool(calls, "is-leader"), "is-leader calls: %q", calls)
+			readTool, writeTool := "leader-get", "leader-set"
+			if bc.opts.PeerRelation != "" {
+				readTool, writeTool = "relation-get", "relation-set"
+			}
+			assert.Equal(t, 1, countTool(calls, readTool), "%s calls: %q", readTool, calls)
+			assert.Equal(t, want.writes, countTool(calls, writeTool), "%s calls: %q", writeTool, calls)
+			if st.extraWant != nil {
+				st.extraWant(t, view)
+			}
+		})
+		if !ok {
+			return
+		}
+	}
+	// Scenario 16: the secret was written exactly once.
+	n := 0
+	for _, c := range m.calls {
+		if strings.Contains(c, "admin_password") {
+			n++
+		}
+	}
+	assert.Equal(t, 1, n, "writes carrying admin_password: %q", m.calls)
 }
 
 // countTool counts the calls of tool in a slice of recorded calls.
