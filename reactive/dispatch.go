@@ -1,0 +1,336 @@
+package reactive
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/charmkit/charmkit/flags"
+)
+
+// setPhase records the phase in memory and under reactive.dispatch.phase.
+func (ru *run) setPhase(p Phase) error {
+	ru.phase = p
+	if err := ru.tx.Set(PhaseKey, string(p)); err != nil {
+		return fmt.Errorf("writing the dispatch phase: %w", err)
+	}
+	return nil
+}
+
+// dispatch is charms.reactive's dispatch (spec §3.2), indexed: in iteration
+// i ≥ 1 only the handlers watching a flag changed in iteration i-1, and
+// those watching no flag, are tested. The batches, their order and the
+// invocations are those of the pseudo-code.
+func (ru *run) dispatch(ctx context.Context) error {
+	ru.watch.reset()
+	ru.tracer.startDispatch(ru.fl.List())
+	if ru.result.Restricted {
+		if err := ru.setPhase(PhaseRestricted); err != nil {
+			return err
+		}
+		return ru.phaseBatch(ctx, PhaseRestricted)
+	}
+	if err := ru.setPhase(PhaseHooks); err != nil {
+		return err
+	}
+	if err := ru.phaseBatch(ctx, PhaseHooks); err != nil {
+		return err
+	}
+	if err := ru.setPhase(PhaseOther); err != nil {
+		return err
+	}
+	emptied := false
+	for i := 0; i < ru.maxIter; i++ {
+		ru.watch.setIteration(i)
+		cands := ru.ix.all[phaseNo(PhaseOther)]
+		if i > 0 {
+			cands = ru.candidates()
+		}
+		batch, err := ru.testAll(cands)
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			ru.tracer.startPhase(PhaseOther, names(batch))
+		}
+		ru.tracer.startIteration(i, names(batch))
+		if len(batch) == 0 {
+			emptied = true
+			break
+		}
+		ru.result.Iterations++
+		if err := ru.runBatch(ctx, batch); err != nil {
+			return err
+		}
+	}
+	if !emptied {
+		ru.result.CapReached = true
+		ru.logger.Warn(CapWarning(ru.maxIter))
+	}
+	ru.watch.reset()
+	return nil
+}
+
+// phaseBatch tests every handler that can hold in the phase and runs the
+// batch (the hooks and restricted phases).
+func (ru *run) phaseBatch(ctx context.Context, p Phase) error {
+	batch, err := ru.testAll(ru.ix.all[phaseNo(p)])
+	if err != nil {
+		return err
+	}
+	ru.tracer.startPhase(p, names(batch))
+	return ru.runBatch(ctx, batch)
+}
+
+// candidates returns, in registration order, the main-loop handlers that
+// the watch lets through: those watching a flag in the committed changes,
+// and those watching none.
+func (ru *run) candidates() []int {
+	ru.candGen++
+	if ru.candGen == 0 {
+		clear(ru.candMark)
+		ru.candGen = 1
+	}
+	var out []int
+	add := func(i int) {
+		if ru.candMark[i] != ru.candGen {
+			ru.candMark[i] = ru.candGen
+			out = append(out, i)
+		}
+	}
+	for _, i := range ru.ix.unwatched[phaseNo(PhaseOther)] {
+		add(i)
+	}
+	for _, f := range ru.watch.rec.Changes {
+		for _, i := range ru.ix.watchers[f] {
+			if ru.snap.handlers[i].phases.has(PhaseOther) {
+				add(i)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func names(hs []*handler) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = h.name
+	}
+	return out
+}
+
+// testAll returns the handlers, among the given indexes, whose test holds.
+func (ru *run) testAll(idx []int) ([]*handler, error) {
+	var out []*handler
+	for _, i := range idx {
+		h := ru.snap.handlers[i]
+		ok, err := ru.test(h)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+// runBatch runs a batch: after each handler, if any flag was cleared, the
+// rest of the batch is re-tested (handlers are only removed); then the
+// watch commits the changes of this batch.
+func (ru *run) runBatch(ctx context.Context, batch []*handler) error {
+	for len(batch) > 0 {
+		if err := ru.tx.Set(flags.RemovedStateKey, false); err != nil {
+			return err
+		}
+		var next []*handler
+		for j, h := range batch {
+			if err := ru.invoke(ctx, h); err != nil {
+				return err
+			}
+			if raw, _ := ru.tx.GetRaw(flags.RemovedStateKey); raw == "true" {
+				var err error
+				if next, err = ru.testList(batch[j+1:]); err != nil {
+					return err
+				}
+				break
+			}
+		}
+		batch = next
+	}
+	ru.watch.commit()
+	return nil
+}
+
+func (ru *run) testList(hs []*handler) ([]*handler, error) {
+	var out []*handler
+	for _, h := range hs {
+		ok, err := ru.test(h)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+// invoke runs one handler, then records what its conditions need recorded:
+// the only-once mark and the file digests it saw.
+func (ru *run) invoke(ctx context.Context, h *handler) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("before handler %q: %w", h.name, err)
+	}
+	ru.logger.Info("Invoking reactive handler: " + h.name)
+	ru.result.Invoked = append(ru.result.Invoked, h.name)
+	if err := ru.call(ctx, "handler", callback{name: h.name, fn: h.fn}); err != nil {
+		return err
+	}
+	if h.onlyOnce {
+		if err := ru.tx.Set(InvokedPrefix+h.name, true); err != nil {
+			return err
+		}
+	}
+	for i := range h.cond {
+		a := &h.cond[i]
+		seen, ok := ru.latch[a]
+		if !ok {
+			continue
+		}
+		delete(ru.latch, a)
+		for _, p := range a.args {
+			var v any
+			if d := seen[p]; d != nil {
+				v = *d
+			}
+			if err := ru.tx.Set(FilesChangedKey+p, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// test is a handler's test (spec §2.1): the watch first, then each
+// condition in order.
+func (ru *run) test(h *handler) (bool, error) {
+	if len(h.watched) > 0 && !ru.watch.watch(h.watched) {
+		return false, nil
+	}
+	return ru.eval(h, false)
+}
+
+// traceQueued is the tracer's prediction: every handler whose test holds,
+// computed without hashing files (decision D9).
+func (ru *run) traceQueued() []string {
+	var out []string
+	for _, h := range ru.snap.handlers {
+		if len(h.watched) > 0 && !ru.watch.watch(h.watched) {
+			continue
+		}
+		if ok, err := ru.eval(h, true); err == nil && ok {
+			out = append(out, h.name)
+		}
+	}
+	return out
+}
+
+// eval evaluates a handler's conditions in the current phase. In tracing
+// mode a file-change condition holds only if it already latched.
+func (ru *run) eval(h *handler, tracing bool) (bool, error) {
+	for i := range h.cond {
+		a := &h.cond[i]
+		ok, err := ru.evalAtom(h, a, tracing)
+		if err != nil || !ok {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+func (ru *run) evalAtom(h *handler, a *atom, tracing bool) (bool, error) {
+	switch a.kind {
+	case kWhenAll:
+		return ru.phase == PhaseOther && ru.fl.AllSet(a.args...), nil
+	case kWhenAny:
+		return ru.phase == PhaseOther && ru.fl.AnySet(a.args...), nil
+	case kWhenNone:
+		return ru.phase == PhaseOther && !ru.fl.AnySet(a.args...), nil
+	case kWhenNotAll:
+		return ru.phase == PhaseOther && !ru.fl.AllSet(a.args...), nil
+	case kRestricted:
+		return ru.phase == PhaseRestricted && ru.hook.name == a.args[0], nil
+	case kHook:
+		if ru.phase != PhaseHooks {
+			return false, nil
+		}
+		if m, ok := ru.hookMatch[a]; ok {
+			return m, nil
+		}
+		md, err := ru.metadata(a.args)
+		if err != nil {
+			return false, fmt.Errorf("handler %q: %w", h.name, err)
+		}
+		m, err := AnyHook(ru.hook.name, md, a.args...)
+		if err != nil {
+			return false, fmt.Errorf("handler %q: %s: %w", h.name, a, err)
+		}
+		ru.hookMatch[a] = m
+		return m, nil
+	case kOnlyOnce:
+		var invoked bool
+		if _, err := ru.tx.Get(InvokedPrefix+h.name, &invoked); err != nil {
+			return false, fmt.Errorf("handler %q: %w", h.name, err)
+		}
+		return !invoked, nil
+	case kFileChanged:
+		if _, ok := ru.latch[a]; ok {
+			return true, nil
+		}
+		if tracing {
+			return false, nil
+		}
+		return ru.filesChanged(h, a)
+	}
+	return false, fmt.Errorf("handler %q: unknown condition %d", h.name, a.kind)
+}
+
+// filesChanged compares each file's digest with the stored one, and latches
+// the handler when one differs.
+func (ru *run) filesChanged(h *handler, a *atom) (bool, error) {
+	seen := map[string]*string{}
+	changed := false
+	for _, p := range a.args {
+		d, err := fileDigest(resolvePath(ru.hook.env.CharmDir, p))
+		if err != nil {
+			return false, fmt.Errorf("handler %q: %w", h.name, err)
+		}
+		var old *string
+		if _, err := ru.tx.Get(FilesChangedKey+p, &old); err != nil {
+			return false, fmt.Errorf("handler %q: %w", h.name, err)
+		}
+		seen[p] = d
+		if (old == nil) != (d == nil) || (old != nil && *old != *d) {
+			changed = true
+		}
+	}
+	if changed {
+		ru.latch[a] = seen
+	}
+	return changed, nil
+}
+
+// metadata returns the charm metadata when the patterns need it.
+func (ru *run) metadata(patterns []string) (*Metadata, error) {
+	if ru.mdLoaded || !needsMetadata(patterns) {
+		return ru.md, nil
+	}
+	md, err := ReadMetadata(ru.hook.env.CharmDir)
+	if err != nil {
+		return nil, err
+	}
+	ru.md, ru.mdLoaded = md, true
+	return md, nil
+}

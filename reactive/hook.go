@@ -1,0 +1,156 @@
+package reactive
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/charmkit/charmkit/flags"
+	"github.com/charmkit/charmkit/hookenv"
+)
+
+// Hook is one hook's context, handed to every handler and callback. It
+// holds the hook's transaction: every flag and key/value change made
+// through it becomes durable only when the hook succeeds.
+//
+// A Hook is used by one goroutine at a time (handlers run one after
+// another).
+type Hook struct {
+	name       string
+	env        hookenv.Env
+	tools      *hookenv.Tools
+	logger     *slog.Logger
+	tx         *flags.Tx
+	fl         *flags.Flags
+	clock      func() time.Time
+	restricted bool
+	values     map[any]any
+	run        *run
+	current    string // the handler or callback now running
+}
+
+// Name returns the hook's name (decision D7), e.g. "config-changed".
+func (h *Hook) Name() string { return h.name }
+
+// Env returns the hook context read from the environment.
+func (h *Hook) Env() hookenv.Env { return h.env }
+
+// Tools returns the hook tools. There is one Tools per hook, so what Juju
+// snapshots per hook (config-get) is read once.
+func (h *Hook) Tools() *hookenv.Tools { return h.tools }
+
+// Logger returns the hook's logger.
+func (h *Hook) Logger() *slog.Logger { return h.logger }
+
+// Flags returns the hook's flag set. Its OnChange field belongs to the
+// dispatcher; do not replace it.
+func (h *Hook) Flags() *flags.Flags { return h.fl }
+
+// SetFlag sets a flag (with no value).
+func (h *Hook) SetFlag(name string) error { return h.fl.Set(name) }
+
+// SetFlagValue sets a flag and stores a value with it (a legacy feature of
+// charms.reactive; changing only the value is not a flag change).
+func (h *Hook) SetFlagValue(name string, v any) error { return h.fl.SetValue(name, v) }
+
+// ClearFlag clears a flag. Any clear, even of a flag that is not set, makes
+// the dispatcher re-test the rest of its batch.
+func (h *Hook) ClearFlag(name string) error { return h.fl.Clear(name) }
+
+// ToggleFlag sets the flag when on is true and clears it otherwise.
+func (h *Hook) ToggleFlag(name string, on bool) error { return h.fl.Toggle(name, on) }
+
+// IsFlagSet reports whether a flag is set.
+func (h *Hook) IsFlagSet(name string) bool { return h.fl.IsSet(name) }
+
+// KV returns the unit's key/value data, in the hook's transaction. Do not
+// commit or roll it back: the hook does that.
+func (h *Hook) KV() *flags.Tx { return h.tx }
+
+// CharmDir returns the charm directory.
+func (h *Hook) CharmDir() string { return h.env.CharmDir }
+
+// Now returns the current time from the run's clock.
+func (h *Hook) Now() time.Time { return h.clock() }
+
+// Restricted reports whether the hook runs in restricted mode
+// (collect-metrics, meter-status-changed).
+func (h *Hook) Restricted() bool { return h.restricted }
+
+// Current returns the name of the handler or callback that is running.
+func (h *Hook) Current() string { return h.current }
+
+// RegisterTrigger registers a trigger from inside the hook; it applies from
+// then on, in this hook only.
+func (h *Hook) RegisterTrigger(t flags.Trigger) error { return h.fl.RegisterTrigger(t) }
+
+// AtExit adds an exit callback for this hook. Exit callbacks run last in,
+// first out after dispatch, only when the hook succeeds; one added while
+// the exit callbacks run never runs.
+func (h *Hook) AtExit(name string, fn HandlerFunc) {
+	if fn == nil {
+		panic("reactive: Hook.AtExit " + name + ": nil function")
+	}
+	if h.run.exitDone {
+		return
+	}
+	h.run.atExit = append(h.run.atExit, callback{name: name, fn: fn, site: callerSite(2)})
+}
+
+// AtStart adds a start callback for this hook. Called while the start
+// callbacks run, it runs at the end of the same pass; called later, it
+// never runs (as charm-helpers' atstart).
+func (h *Hook) AtStart(name string, fn HandlerFunc) {
+	if fn == nil {
+		panic("reactive: Hook.AtStart " + name + ": nil function")
+	}
+	if h.run.startDone {
+		return
+	}
+	h.run.atStart = append(h.run.atStart, callback{name: name, fn: fn, site: callerSite(2)})
+}
+
+// SetValue stores per-hook state for layers (for example the leadership
+// layer's hook-start settings). Use an unexported key type, as with
+// context.Context values.
+func (h *Hook) SetValue(key, value any) {
+	if h.values == nil {
+		h.values = map[any]any{}
+	}
+	h.values[key] = value
+}
+
+// Value returns what [Hook.SetValue] stored under key, or nil.
+func (h *Hook) Value(key any) any { return h.values[key] }
+
+// NotUnless wraps fn so that calling it while some of the flags are not set
+// logs a WARNING "<handler> called before flag: a" (or "flags: a, b"), and
+// then runs it anyway (charms.reactive not_unless). It panics when a flag
+// name is invalid.
+func NotUnless(fn HandlerFunc, flagNames ...string) HandlerFunc {
+	if fn == nil {
+		panic("reactive: NotUnless: nil function")
+	}
+	for _, f := range flagNames {
+		if err := flags.ValidateName(f); err != nil {
+			panic("reactive: NotUnless: " + err.Error())
+		}
+	}
+	return func(ctx context.Context, h *Hook) error {
+		var missing []string
+		for _, f := range flagNames {
+			if !h.fl.IsSet(f) {
+				missing = append(missing, f)
+			}
+		}
+		if len(missing) > 0 {
+			word := "flags"
+			if len(missing) == 1 {
+				word = "flag"
+			}
+			h.logger.Warn(h.current + " called before " + word + ": " + strings.Join(missing, ", "))
+		}
+		return fn(ctx, h)
+	}
+}

@@ -1,0 +1,342 @@
+package reactive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/charmkit/charmkit/flags"
+	"github.com/charmkit/charmkit/hookenv"
+)
+
+// DefaultMaxIterations is the main loop's iteration cap (charms.reactive's 100).
+const DefaultMaxIterations = 100
+
+// ErrStop, returned by a handler or a callback, ends the hook early and
+// successfully (Python's SystemExit(0)): the rest of dispatch is skipped,
+// the exit callbacks run and everything is committed. Returned by an exit
+// callback it skips the remaining exit callbacks, then commits.
+var ErrStop = errors.New("reactive: stop dispatch")
+
+// ErrNoStore is returned by [Registry.Run] when [RunOptions.Store] is nil.
+var ErrNoStore = errors.New("reactive: no store")
+
+// AbortError ends a hook with an exit code and nothing persisted, without
+// the "Hook error" log (Python's SystemExit(n)). Create it with [Abort].
+type AbortError struct {
+	Code int // the process exit code
+}
+
+// Error returns "reactive: abort with exit code N".
+func (e *AbortError) Error() string {
+	return "reactive: abort with exit code " + strconv.Itoa(e.Code)
+}
+
+// Abort returns an [*AbortError] with the exit code. A handler or callback
+// returns it to end the hook at once: nothing is committed and the process
+// exits with code. Abort(0) is the same as [ErrStop].
+func Abort(code int) error {
+	if code == 0 {
+		return ErrStop
+	}
+	return &AbortError{Code: code}
+}
+
+// PanicError reports a panic in a handler or callback; the hook fails.
+type PanicError struct {
+	Where string // e.g. `handler "install"`
+	Value any    // the value passed to panic
+	Stack []byte // the goroutine's stack at the panic
+}
+
+// Error returns "<where> panicked: <value>".
+func (e *PanicError) Error() string { return fmt.Sprintf("%s panicked: %v", e.Where, e.Value) }
+
+// Unwrap returns the panic value when it is an error.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// RunOptions configures one hook run. Only Store is required.
+type RunOptions struct {
+	// Store holds the unit's state; the hook is one transaction on it.
+	Store *flags.Store
+	// Env is the hook context; Env.HookName is the hook.
+	Env hookenv.Env
+	// Runner runs hook tools; nil means hookenv.ExecRunner{}.
+	Runner hookenv.Runner
+	// Logger receives the framework's records; nil discards them.
+	Logger *slog.Logger
+	// Trace writes charms.reactive's LogTracer text (spec §6.2) as DEBUG
+	// records on Logger. Off by default.
+	Trace bool
+	// MaxIterations caps the main loop; 0 means DefaultMaxIterations.
+	MaxIterations int
+	// Clock is the run's clock ([Hook.Now]); nil means time.Now.
+	Clock func() time.Time
+	// Metadata gives the relations for {role:interface} hook patterns;
+	// nil means reading metadata.yaml (or charmcraft.yaml) from
+	// Env.CharmDir when a pattern needs it.
+	Metadata *Metadata
+}
+
+// Result reports what one hook run did.
+type Result struct {
+	Hook       string   // the hook name
+	Restricted bool     // the hook ran in restricted mode
+	Invoked    []string // handler names, in invocation order
+	Iterations int      // main-loop iterations that ran a batch
+	CapReached bool     // the main loop stopped at its iteration cap
+	Stopped    bool     // ErrStop ended dispatch early
+	Committed  bool     // the hook's changes were committed
+	Err        error    // why the hook failed; nil on success
+	ExitCode   int      // 0 on success, 1 on error, n for Abort(n)
+}
+
+// IsRestrictedHook reports whether the hook runs in restricted mode.
+func IsRestrictedHook(hook string) bool {
+	return hook == HookCollectMetrics || hook == HookMeterStatusChanged
+}
+
+// CapWarning is the text of the WARNING record logged when the main loop
+// reaches its iteration cap (decision D6).
+func CapWarning(limit int) string {
+	return "Reactive dispatch reached the iteration cap of " + strconv.Itoa(limit) +
+		"; handlers that still match will run in a later hook"
+}
+
+// run is the state of one hook run.
+type run struct {
+	snap       *snapshot
+	ix         *index
+	hook       *Hook
+	tx         *flags.Tx
+	fl         *flags.Flags
+	watch      *flagWatch
+	logger     *slog.Logger
+	phase      Phase
+	maxIter    int
+	tracer     tracer
+	md         *Metadata
+	mdLoaded   bool
+	hookMatch  map[*atom]bool
+	latch      map[*atom]map[string]*string // file-change condition → digests seen
+	atStart    []callback
+	atExit     []callback
+	startDone  bool
+	exitDone   bool
+	result     *Result
+	candMark   []uint32
+	candGen    uint32
+	traceCheck bool
+}
+
+// Run runs one hook as one transaction (decision D2): begin; write the
+// registry's triggers; unless restricted, the start callbacks; dispatch;
+// unless restricted, the exit callbacks (clearing the stored triggers);
+// commit once. An error, a panic or [Abort] rolls back, so the store is
+// exactly as before.
+//
+// It logs INFO "Reactive main running for hook <hook>" (and "Restricted
+// mode." in restricted hooks), INFO "Invoking reactive handler: <name>"
+// before each handler, ERROR "Hook error:\n<error>" on failure (with the
+// stack for a panic), and one WARNING ([CapWarning]) when the main loop
+// reaches its cap.
+//
+// The returned error is Result.Err. The Result is never nil.
+func (r *Registry) Run(ctx context.Context, opts RunOptions) (*Result, error) {
+	hook := opts.Env.HookName
+	res := &Result{Hook: hook, Restricted: IsRestrictedHook(hook)}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	fail := func(err error) (*Result, error) {
+		res.Err, res.ExitCode = err, 1
+		logger.Error("Hook error:\n" + err.Error())
+		return res, err
+	}
+	logger.Info("Reactive main running for hook " + hook)
+	if res.Restricted {
+		logger.Info("Restricted mode.")
+	}
+	if opts.Store == nil {
+		return fail(ErrNoStore)
+	}
+	tx, err := opts.Store.Begin(ctx)
+	if err != nil {
+		return fail(fmt.Errorf("opening the hook's transaction: %w", err))
+	}
+	ru := newRun(r.snapshot(), tx, opts, logger, res)
+
+	err = ru.main(ctx)
+	if errors.Is(err, ErrStop) {
+		res.Stopped, err = true, nil
+	}
+	if err == nil && !res.Restricted {
+		err = ru.exit(ctx)
+	}
+	if err == nil {
+		err = ru.watch.err
+	}
+	if err != nil {
+		_ = tx.Rollback()
+		res.Err = err
+		var ab *AbortError
+		if errors.As(err, &ab) {
+			res.ExitCode = ab.Code
+			return res, err
+		}
+		res.ExitCode = 1
+		msg := "Hook error:\n" + err.Error()
+		var pe *PanicError
+		if errors.As(err, &pe) {
+			msg += "\n" + string(pe.Stack)
+		}
+		logger.Error(msg)
+		return res, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fail(err)
+	}
+	res.Committed = true
+	return res, nil
+}
+
+func newRun(snap *snapshot, tx *flags.Tx, opts RunOptions, logger *slog.Logger, res *Result) *run {
+	clock := opts.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	runner := opts.Runner
+	if runner == nil {
+		runner = hookenv.ExecRunner{}
+	}
+	maxIter := opts.MaxIterations
+	if maxIter <= 0 {
+		maxIter = DefaultMaxIterations
+	}
+	ru := &run{
+		snap:      snap,
+		ix:        snap.index,
+		tx:        tx,
+		fl:        flags.New(tx),
+		logger:    logger,
+		maxIter:   maxIter,
+		tracer:    nullTracer{},
+		md:        opts.Metadata,
+		mdLoaded:  opts.Metadata != nil,
+		hookMatch: map[*atom]bool{},
+		latch:     map[*atom]map[string]*string{},
+		atStart:   snap.atStart,
+		result:    res,
+		candMark:  make([]uint32, len(snap.handlers)),
+	}
+	ru.hook = &Hook{
+		name:       opts.Env.HookName,
+		env:        opts.Env,
+		tools:      &hookenv.Tools{Runner: runner},
+		logger:     logger,
+		tx:         tx,
+		fl:         ru.fl,
+		clock:      clock,
+		restricted: res.Restricted,
+		run:        ru,
+	}
+	// Exit callbacks run last in, first out: the built-in trigger clearing
+	// (registered by charms.reactive at import) runs after the registry's.
+	ru.atExit = append([]callback{{name: "reactive.clear-triggers", fn: func(context.Context, *Hook) error {
+		ru.fl.ClearTriggers()
+		return nil
+	}}}, snap.atExit...)
+	ru.fl.OnChange = func(f string, set bool) {
+		if set {
+			ru.tracer.setFlag(f)
+		} else {
+			ru.tracer.clearFlag(f)
+		}
+		ru.watch.change(f)
+	}
+	if opts.Trace && !res.Restricted {
+		ru.traceCheck = true
+	}
+	return ru
+}
+
+// main is the protected block: triggers, start callbacks, dispatch.
+func (ru *run) main(ctx context.Context) error {
+	w, err := newWatch(ru.tx)
+	if err != nil {
+		return err
+	}
+	ru.watch = w
+	for _, t := range ru.snap.triggers {
+		if err := ru.fl.RegisterTrigger(t); err != nil {
+			return fmt.Errorf("registering trigger: %w", err)
+		}
+	}
+	if !ru.result.Restricted {
+		if ru.traceCheck {
+			// Installed by the first start callback, as charms.reactive's
+			// LogTracer, and switched off by an exit callback registered then.
+			ru.tracer = newLogTracer(func(s string) { ru.logger.Debug(s) }, ru.traceQueued)
+			ru.atExit = append(ru.atExit, callback{name: "reactive.trace-off", fn: func(context.Context, *Hook) error {
+				ru.tracer = nullTracer{}
+				return nil
+			}})
+		}
+		for i := 0; i < len(ru.atStart); i++ {
+			c := ru.atStart[i]
+			if err := ru.call(ctx, "start callback", c); err != nil {
+				ru.startDone = true
+				return err
+			}
+		}
+	}
+	ru.startDone = true
+	return ru.dispatch(ctx)
+}
+
+// exit runs the exit callbacks, last in first out.
+func (ru *run) exit(ctx context.Context) error {
+	list := ru.atExit
+	ru.exitDone = true
+	for i := len(list) - 1; i >= 0; i-- {
+		err := ru.call(ctx, "exit callback", list[i])
+		if errors.Is(err, ErrStop) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// call runs a handler or callback, turning a panic into a *PanicError.
+func (ru *run) call(ctx context.Context, what string, c callback) (err error) {
+	where := what + " " + strconv.Quote(c.name)
+	ru.hook.current = c.name
+	defer func() {
+		ru.hook.current = ""
+		if v := recover(); v != nil {
+			err = &PanicError{Where: where, Value: v, Stack: debug.Stack()}
+		}
+	}()
+	if err := c.fn(ctx, ru.hook); err != nil {
+		if errors.Is(err, ErrStop) {
+			return err
+		}
+		var ab *AbortError
+		if errors.As(err, &ab) {
+			return err
+		}
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	return nil
+}

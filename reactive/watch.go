@@ -1,0 +1,117 @@
+package reactive
+
+import (
+	"fmt"
+
+	"github.com/charmkit/charmkit/flags"
+)
+
+// watchRecord is charms.reactive's FlagWatch record, stored under
+// reactive.state_watch.
+type watchRecord struct {
+	Iteration int      `json:"iteration"`
+	Changes   []string `json:"changes"`
+	Pending   []string `json:"pending"`
+}
+
+// flagWatch decides when a handler may run again within one dispatch
+// (spec §3.3). It keeps the record in memory and writes it through to the
+// transaction on every change, so the store holds what upstream's does.
+type flagWatch struct {
+	tx      *flags.Tx
+	rec     watchRecord
+	changed map[string]bool // the flags in rec.Changes
+	err     error           // first error writing the record
+}
+
+func newWatch(tx *flags.Tx) (*flagWatch, error) {
+	w := &flagWatch{tx: tx}
+	if _, err := tx.Get(StateWatchKey, &w.rec); err != nil {
+		return nil, fmt.Errorf("reading the flag watch: %w", err)
+	}
+	w.index()
+	return w, nil
+}
+
+func (w *flagWatch) index() {
+	w.changed = make(map[string]bool, len(w.rec.Changes))
+	for _, f := range w.rec.Changes {
+		w.changed[f] = true
+	}
+}
+
+func (w *flagWatch) save() {
+	if w.rec.Changes == nil {
+		w.rec.Changes = []string{}
+	}
+	if w.rec.Pending == nil {
+		w.rec.Pending = []string{}
+	}
+	if err := w.tx.Set(StateWatchKey, w.rec); err != nil && w.err == nil {
+		w.err = fmt.Errorf("writing the flag watch: %w", err)
+	}
+}
+
+// reset deletes the record; the iteration is 0 again.
+func (w *flagWatch) reset() {
+	w.tx.Unset(StateWatchKey)
+	w.rec = watchRecord{}
+	w.changed = map[string]bool{}
+}
+
+// change records a real transition of flag f as pending.
+func (w *flagWatch) change(f string) {
+	w.rec.Pending = append(w.rec.Pending, f)
+	w.save()
+}
+
+// commit makes the pending changes the ones the next iteration watches.
+func (w *flagWatch) commit() {
+	w.rec.Changes = w.rec.Pending
+	w.rec.Pending = []string{}
+	w.index()
+	w.save()
+}
+
+// setIteration stores the iteration number.
+func (w *flagWatch) setIteration(i int) {
+	w.rec.Iteration = i
+	w.save()
+}
+
+// watch reports whether a handler watching these flags may be tested: in
+// iteration 0 always, later only when one of them changed in the previous
+// iteration.
+func (w *flagWatch) watch(watched []string) bool {
+	if w.rec.Iteration == 0 {
+		return true
+	}
+	for _, f := range watched {
+		if w.changed[f] {
+			return true
+		}
+	}
+	return false
+}
+
+// WatchAllows reports whether the FlagWatch record in tx lets a handler
+// watching these flags be tested now (spec §3.3): true in iteration 0, and
+// otherwise when one of the flags changed in the previous iteration. The
+// charms.reactive CLI's test command uses this rule.
+func WatchAllows(tx *flags.Tx, watched []string) (bool, error) {
+	w, err := newWatch(tx)
+	if err != nil {
+		return false, err
+	}
+	return w.watch(watched), nil
+}
+
+// CurrentPhase returns the phase recorded under reactive.dispatch.phase, or
+// "" when there is none.
+func CurrentPhase(tx *flags.Tx) (Phase, error) {
+	var p string
+	if _, err := tx.Get(PhaseKey, &p); err != nil {
+		return "", fmt.Errorf("reading the dispatch phase: %w", err)
+	}
+	return Phase(p), nil
+}
