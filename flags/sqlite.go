@@ -1,0 +1,360 @@
+package flags
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// DefaultLockTimeout is how long [Store.Begin] on an SQLite store waits for
+// another process's transaction when [Options.LockTimeout] is zero.
+const DefaultLockTimeout = 30 * time.Second
+
+// ErrNotDatabase is wrapped by the error [Open] returns for a file that is
+// not an SQLite database (or is corrupt). The file is left untouched.
+var ErrNotDatabase = errors.New("not an SQLite database")
+
+// ErrLocked is wrapped by the error [Store.Begin] returns when another
+// process kept the store locked for longer than the lock timeout.
+var ErrLocked = errors.New("store is locked by another process")
+
+// Options configures [Open]. A nil *Options means the defaults.
+type Options struct {
+	// LockTimeout bounds how long Begin (and a commit waiting for readers)
+	// waits for another process holding the database lock. Zero means
+	// DefaultLockTimeout; a negative value means do not wait at all.
+	LockTimeout time.Duration
+}
+
+// The schema charm-helpers' unitdata.Storage creates, statement for
+// statement, so that sqlite_master holds the same SQL text.
+var schema = []struct{ table, sql string }{
+	{"kv", `create table if not exists kv (
+               key text,
+               data text,
+               primary key (key)
+               )`},
+	{"kv_revisions", `create table if not exists kv_revisions (
+               key text,
+               revision integer,
+               data text,
+               primary key (key, revision)
+               )`},
+	{"hooks", `create table if not exists hooks (
+               version integer primary key autoincrement,
+               hook text,
+               date text
+               )`},
+}
+
+var ofdOnce sync.Once
+
+// DefaultPath returns where a charm's store lives, the file charm-helpers
+// opens: $UNIT_STATE_DB when set, otherwise .unit-state.db in
+// $JUJU_CHARM_DIR, else in $CHARM_DIR, else in the current directory.
+// A nil getenv means os.Getenv.
+func DefaultPath(getenv func(string) string) string {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if p := getenv("UNIT_STATE_DB"); p != "" {
+		return p
+	}
+	for _, dir := range []string{"JUJU_CHARM_DIR", "CHARM_DIR"} {
+		if d := getenv(dir); d != "" {
+			return filepath.Join(d, ".unit-state.db")
+		}
+	}
+	return ".unit-state.db"
+}
+
+// Open opens the SQLite store at path, creating the file (mode 0600) and
+// charm-helpers' three tables (kv, kv_revisions, hooks) when they are
+// missing. As charm-helpers does, it sets the file's mode to 0600 on every
+// open. Only the kv table is read or written.
+//
+// The database keeps SQLite's default rollback journal, so Python's sqlite3
+// reads it as it always has, and a process killed mid-commit leaves a
+// journal that the next opener rolls back: the store holds either the old
+// or the new state, never a mix.
+//
+// Transactions take the database's write lock at Begin (BEGIN IMMEDIATE)
+// and hold it until Commit or Rollback, so only one hook or CLI process
+// writes at a time; another process's Begin waits up to
+// [Options.LockTimeout] and then fails with an error wrapping [ErrLocked].
+func Open(path string, opts *Options) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("flags: opening store: empty path")
+	}
+	timeout := DefaultLockTimeout
+	if opts != nil && opts.LockTimeout != 0 {
+		timeout = max(opts.LockTimeout, 0)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("flags: opening store %s: %w", path, err)
+	}
+	// charm-helpers: open(db_path, 'a').close(); os.chmod(db_path, 0o600).
+	f, err := os.OpenFile(abs, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("flags: opening store: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("flags: opening store: %w", err)
+	}
+	if err := os.Chmod(abs, 0o600); err != nil {
+		return nil, fmt.Errorf("flags: opening store: %w", err)
+	}
+	// SQLite's POSIX locks would be dropped by any close(2) of the file in
+	// this process (a charm hashing files, say); OFD locks are not. They
+	// still conflict with other processes' POSIX locks, so Python agrees.
+	ofdOnce.Do(func() { _, _ = sqlite.OFDLocking(true) })
+
+	db, err := sql.Open("sqlite", fileURI(abs))
+	if err != nil {
+		return nil, fmt.Errorf("flags: opening store %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("flags: opening store %s: %w", path, classify(err))
+	}
+	b := &sqliteBackend{path: path, db: db, conn: conn, timeout: timeout}
+	if err := b.init(ctx); err != nil {
+		b.close()
+		return nil, err
+	}
+	return &Store{b: b, open: true}, nil
+}
+
+// fileURI turns an absolute path into an SQLite URI filename, escaping the
+// characters URIs give a meaning to.
+func fileURI(abs string) string {
+	r := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+	return "file:" + r.Replace(filepath.ToSlash(abs))
+}
+
+// classify wraps SQLite's "not a database" and "corrupt" results in
+// ErrNotDatabase.
+func classify(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT:
+			return fmt.Errorf("%w: %w", ErrNotDatabase, err)
+		}
+	}
+	return err
+}
+
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code() & 0xff
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}
+
+// sqliteBackend is the store in an SQLite file, reached through one
+// connection.
+type sqliteBackend struct {
+	path    string
+	db      *sql.DB
+	conn    *sql.Conn
+	timeout time.Duration
+	inTx    bool
+}
+
+func (b *sqliteBackend) init(ctx context.Context) error {
+	if _, err := b.conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", b.timeout.Milliseconds())); err != nil {
+		return fmt.Errorf("flags: opening store %s: %w", b.path, classify(err))
+	}
+	rows, err := b.conn.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type = 'table'")
+	if err != nil {
+		return fmt.Errorf("flags: opening store %s: %w", b.path, classify(err))
+	}
+	var have []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return fmt.Errorf("flags: opening store %s: %w", b.path, classify(err))
+		}
+		have = append(have, name)
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("flags: opening store %s: %w", b.path, classify(err))
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("flags: opening store %s: %w", b.path, classify(err))
+	}
+	missing := false
+	for _, s := range schema {
+		missing = missing || !slices.Contains(have, s.table)
+	}
+	if !missing {
+		return nil
+	}
+	if err := b.exec(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return fmt.Errorf("flags: creating tables in %s: %w", b.path, b.lockErr(ctx, err))
+	}
+	for _, s := range schema {
+		if err := b.exec(ctx, s.sql); err != nil {
+			_ = b.exec(context.Background(), "ROLLBACK")
+			return fmt.Errorf("flags: creating table %s in %s: %w", s.table, b.path, classify(err))
+		}
+	}
+	if err := b.exec(ctx, "COMMIT"); err != nil {
+		_ = b.exec(context.Background(), "ROLLBACK")
+		return fmt.Errorf("flags: creating tables in %s: %w", b.path, classify(err))
+	}
+	return nil
+}
+
+func (b *sqliteBackend) exec(ctx context.Context, q string, args ...any) error {
+	_, err := b.conn.ExecContext(ctx, q, args...)
+	return err
+}
+
+// lockErr explains a failure to take the lock.
+func (b *sqliteBackend) lockErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("waiting for the lock on %s: %w", b.path, ctx.Err())
+	}
+	if isBusy(err) {
+		return fmt.Errorf("%w: %s (waited %s)", ErrLocked, b.path, b.timeout)
+	}
+	return classify(err)
+}
+
+func (b *sqliteBackend) begin(ctx context.Context) (map[string]string, error) {
+	if err := b.exec(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return nil, fmt.Errorf("flags: begin: %w", b.lockErr(ctx, err))
+	}
+	b.inTx = true
+	data, err := b.readAll(ctx)
+	if err != nil {
+		_ = b.rollback()
+		return nil, fmt.Errorf("flags: reading %s: %w", b.path, classify(err))
+	}
+	return data, nil
+}
+
+func (b *sqliteBackend) readAll(ctx context.Context) (map[string]string, error) {
+	rows, err := b.conn.QueryContext(ctx, "SELECT key, data FROM kv")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	data := map[string]string{}
+	for rows.Next() {
+		var k string
+		var v sql.NullString
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		if !v.Valid {
+			v.String = "null"
+		}
+		data[k] = v.String
+	}
+	return data, rows.Err()
+}
+
+func (b *sqliteBackend) commit(ctx context.Context, changes map[string]*string) error {
+	if !b.inTx {
+		return errors.New("no transaction in progress")
+	}
+	keys := make([]string, 0, len(changes))
+	for k := range changes {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if err := b.write(ctx, keys, changes); err != nil {
+		_ = b.rollback()
+		return fmt.Errorf("writing %s (rolled back): %w", b.path, classify(err))
+	}
+	if err := b.exec(ctx, "COMMIT"); err != nil {
+		_ = b.rollback()
+		if isBusy(err) {
+			err = fmt.Errorf("%w: %s (waited %s for readers)", ErrLocked, b.path, b.timeout)
+		}
+		return fmt.Errorf("committing %s (rolled back): %w", b.path, classify(err))
+	}
+	b.inTx = false
+	return nil
+}
+
+func (b *sqliteBackend) write(ctx context.Context, keys []string, changes map[string]*string) error {
+	var upsert, del *sql.Stmt
+	defer func() {
+		if upsert != nil {
+			upsert.Close()
+		}
+		if del != nil {
+			del.Close()
+		}
+	}()
+	var err error
+	for _, k := range keys {
+		v := changes[k]
+		if v == nil {
+			if del == nil {
+				if del, err = b.conn.PrepareContext(ctx, "DELETE FROM kv WHERE key = ?"); err != nil {
+					return err
+				}
+			}
+			if _, err := del.ExecContext(ctx, k); err != nil {
+				return err
+			}
+			continue
+		}
+		if upsert == nil {
+			upsert, err = b.conn.PrepareContext(ctx,
+				"INSERT INTO kv (key, data) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET data = excluded.data")
+			if err != nil {
+				return err
+			}
+		}
+		if _, err := upsert.ExecContext(ctx, k, *v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *sqliteBackend) rollback() error {
+	if !b.inTx {
+		return nil
+	}
+	b.inTx = false
+	if err := b.exec(context.Background(), "ROLLBACK"); err != nil {
+		return fmt.Errorf("flags: rollback of %s: %w", b.path, err)
+	}
+	return nil
+}
+
+func (b *sqliteBackend) close() error {
+	_ = b.rollback()
+	err := b.conn.Close()
+	if err2 := b.db.Close(); err == nil {
+		err = err2
+	}
+	if err != nil {
+		return fmt.Errorf("flags: closing %s: %w", b.path, err)
+	}
+	return nil
+}
