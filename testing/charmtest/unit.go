@@ -1,0 +1,397 @@
+package charmtest
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmkit/charmkit/flags"
+)
+
+// DefaultUnitName is the name of a [Unit] whose Name is empty.
+const DefaultUnitName = "app/0"
+
+// DefaultNow is the time the simulated clock reads when [Unit.Now] is zero.
+var defaultNow = time.Date(2026, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// ErrInvalidUnit is wrapped by every error [Unit.Validate] returns, and so by
+// [Unit.RunDir] for a unit that cannot be simulated.
+var ErrInvalidUnit = errors.New("charmtest: invalid unit")
+
+// Store key prefixes the harness splits the store into.
+const (
+	snapshotPrefix = "leadership.settings."
+	stateDBName    = ".unit-state.db"
+)
+
+// Unit is one unit's state as plain data: what Juju knows about it (leadership,
+// leader settings, config, status, relations) and what the unit keeps in its own
+// charm directory (flags, the leadership snapshot, other store keys, files).
+//
+// The zero value is a fresh, non-leader unit "app/0" before its first hook: no
+// flags, no settings, no config, no files. Build one with a composite literal and
+// call [Unit.Run]; feed [Result.Unit] to the next Run to chain hooks.
+//
+// Maps and slices in a Unit are never modified by the harness.
+type Unit struct {
+	// Name is the unit name, "<application>/<number>"; empty means "app/0".
+	Name string
+
+	// Leader reports whether the unit holds the application's leadership lease:
+	// is-leader answers true (unless LoseLeadership) and leader-set is allowed.
+	Leader bool
+
+	// LoseLeadership makes the unit lose its lease right after the first
+	// is-leader call of the hook answers true: every later is-leader answers
+	// false and leader-set fails with Juju's "not the leader" error, as when the
+	// lease lapses mid-hook. It has no effect unless Leader is true.
+	LoseLeadership bool
+
+	// LeaderSettings is the application's leader-settings bucket in Juju
+	// (leader-get / leader-set). Empty values are not allowed: Juju never stores one.
+	LeaderSettings map[string]string
+
+	// Snapshot is the unit's leadership snapshot in its store: the leader
+	// settings it saw at the end of its last successful hook
+	// (store keys leadership.settings.<key>).
+	Snapshot map[string]string
+
+	// Tombstones lists snapshot keys the unit has seen deleted: they are stored
+	// as JSON null under leadership.settings.<key>. A key may not be both in
+	// Snapshot and in Tombstones.
+	Tombstones []string
+
+	// Flags lists the set flags (store keys reactive.states.<flag>, value null).
+	Flags []string
+
+	// KV holds every other key of the unit's store, as JSON text
+	// (e.g. `"hello"`, `8080`, `{"a":1}`). A flag set with a value appears here
+	// under its full key, reactive.states.<flag>, and overrides the null value
+	// Flags would give it.
+	KV map[string]string
+
+	// Config is the charm's configuration as config-get reports it. Values must
+	// be string, bool, an integer type, float64, or nil (option without a
+	// value). Options declared in Files["config.yaml"] that Config does not
+	// mention take their default from there.
+	Config map[string]any
+
+	// Relations are the relations the unit takes part in, for relation-ids,
+	// relation-list, relation-get and relation-set.
+	Relations []Relation
+
+	// Files are the files of the charm directory before the hook, by slash-separated
+	// path relative to it. Put the charm's metadata.yaml and config.yaml here
+	// (see [ReadFiles]); config.yaml gives Config its defaults.
+	Files map[string]string
+
+	// Status and AppStatus are the unit's and the application's workload status
+	// as status-get reports them. The zero value reads as "unknown".
+	Status    Status
+	AppStatus Status
+
+	// Faults make hook tools fail, by tool name ("is-leader", "leader-set", ...).
+	Faults map[string]Fault
+
+	// Now is what the simulated clock reads at the start of the hook; zero
+	// means 2026-01-01T00:00:00Z. ClockStep is added after every reading, so a
+	// hook can see time pass (the 30-second leadership guarantee) without waiting.
+	Now       time.Time
+	ClockStep time.Duration
+
+	// Env holds extra hook-context details; see [Env].
+	Env Env
+}
+
+// Env holds the hook-context details that are not part of a unit's state.
+type Env struct {
+	// RelationID is the relation of a relation hook ("peers:1"). Empty means:
+	// for a hook named "<endpoint>-relation-<event>", the first relation on that
+	// endpoint in [Unit.Relations].
+	RelationID string
+	// RemoteUnit is JUJU_REMOTE_UNIT of a relation hook. Empty means the first
+	// remote unit of the relation, except in -relation-created and
+	// -relation-broken where Juju leaves it empty.
+	RemoteUnit string
+	// ModelName is JUJU_MODEL_NAME; empty means "test-model".
+	ModelName string
+	// JujuVersion is JUJU_VERSION; empty means "3.6.4".
+	JujuVersion string
+}
+
+// Relation is one relation of the unit, with its data bags.
+type Relation struct {
+	// ID is the relation id as Juju prints it, "<endpoint>:<number>".
+	ID string
+	// RemoteApp is the application at the other end. For a peer relation it is
+	// the unit's own application.
+	RemoteApp string
+	// Units maps each remote unit to its data bag. For a peer relation these are
+	// the other units of the application.
+	Units map[string]map[string]string
+	// LocalData is this unit's own data bag.
+	LocalData map[string]string
+	// AppData is this unit's application's data bag (for a peer relation, the
+	// bag every unit of the application reads, and only the leader writes).
+	AppData map[string]string
+	// RemoteAppData is the remote application's bag (ignored for a peer
+	// relation, whose remote application bag is AppData).
+	RemoteAppData map[string]string
+}
+
+// Endpoint returns the endpoint part of the relation id ("peers" for "peers:1").
+func (r Relation) Endpoint() string {
+	ep, _, _ := strings.Cut(r.ID, ":")
+	return ep
+}
+
+// Status is a workload status: one of "maintenance", "blocked", "waiting",
+// "active" (or "unknown"), with a message.
+type Status struct {
+	State   string
+	Message string
+}
+
+// Fault makes a hook tool fail. The zero value is no fault.
+type Fault struct {
+	// Missing makes the tool absent, as Juju 4 has no leader-get or leader-set:
+	// the runner reports an error wrapping hookenv.ErrToolNotFound.
+	Missing bool
+	// ExitCode is the tool's exit status; zero with a Message means 1.
+	ExitCode int
+	// Message is the text Juju prints after "ERROR " on stderr.
+	Message string
+}
+
+func (f Fault) active() bool { return f.Missing || f.ExitCode != 0 || f.Message != "" }
+
+var (
+	unitNameRE = regexp.MustCompile(`^([a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*)/(0|[1-9][0-9]*)$`)
+	appNameRE  = regexp.MustCompile(`^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*$`)
+	relIDRE    = regexp.MustCompile(`^([a-z][a-z0-9_-]*):(0|[1-9][0-9]*)$`)
+	hookNameRE = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
+)
+
+// name returns the unit name with the default applied.
+func (u Unit) name() string {
+	if u.Name == "" {
+		return DefaultUnitName
+	}
+	return u.Name
+}
+
+// app returns the application part of the unit name.
+func (u Unit) app() string {
+	a, _, _ := strings.Cut(u.name(), "/")
+	return a
+}
+
+// Validate reports every problem that keeps u from being simulated, joined
+// into one error wrapping [ErrInvalidUnit].
+func (u Unit) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidUnit}, args...)...))
+	}
+	if !unitNameRE.MatchString(u.name()) {
+		bad("unit name %q: want <application>/<number>", u.Name)
+	}
+	for _, k := range sortedKeys(u.LeaderSettings) {
+		if err := checkSettingsKey(k); err != nil {
+			bad("leader setting %q: %v", k, err)
+		}
+		if u.LeaderSettings[k] == "" {
+			bad("leader setting %q: empty value (Juju deletes a key set to \"\")", k)
+		}
+	}
+	for _, k := range sortedKeys(u.Snapshot) {
+		if k == "" {
+			bad("snapshot: empty key")
+		}
+		if slices.Contains(u.Tombstones, k) {
+			bad("snapshot key %q is also a tombstone", k)
+		}
+	}
+	for _, k := range u.Tombstones {
+		if k == "" {
+			bad("tombstones: empty key")
+		}
+	}
+	for _, f := range u.Flags {
+		if err := flags.ValidateName(f); err != nil {
+			bad("flag: %v", err)
+		}
+	}
+	for _, k := range sortedKeys(u.KV) {
+		switch {
+		case k == "":
+			bad("kv: empty key")
+		case strings.HasPrefix(k, snapshotPrefix):
+			bad("kv key %q: use Snapshot or Tombstones for the leadership snapshot", k)
+		case !json.Valid([]byte(u.KV[k])):
+			bad("kv key %q: value is not valid JSON: %.40q", k, u.KV[k])
+		}
+	}
+	for _, k := range sortedKeys(u.Config) {
+		if _, err := configValue(u.Config[k]); err != nil {
+			bad("config option %q: %v", k, err)
+		}
+	}
+	seen := map[string]bool{}
+	for _, r := range u.Relations {
+		if !relIDRE.MatchString(r.ID) {
+			bad("relation id %q: want <endpoint>:<number>", r.ID)
+		}
+		_, num, _ := strings.Cut(r.ID, ":")
+		if seen[num] {
+			bad("relation id %q: number %s used twice", r.ID, num)
+		}
+		seen[num] = true
+		if !appNameRE.MatchString(r.RemoteApp) {
+			bad("relation %q: remote application %q is not a valid application name", r.ID, r.RemoteApp)
+		}
+		for _, m := range sortedKeys(r.Units) {
+			if !unitNameRE.MatchString(m) {
+				bad("relation %q: remote unit %q is not a valid unit name", r.ID, m)
+			} else if a, _, _ := strings.Cut(m, "/"); a != r.RemoteApp {
+				bad("relation %q: remote unit %q is not a unit of %q", r.ID, m, r.RemoteApp)
+			}
+			if m == u.name() {
+				bad("relation %q: the unit itself is listed as a remote unit", r.ID)
+			}
+		}
+	}
+	for _, p := range sortedKeys(u.Files) {
+		if err := checkFilePath(p); err != nil {
+			bad("file %q: %v", p, err)
+		}
+	}
+	for _, s := range []Status{u.Status, u.AppStatus} {
+		if s.State != "" && !slices.Contains(statusStates, s.State) && s.State != "unknown" {
+			bad("status %q: want one of %v or unknown", s.State, statusStates)
+		}
+	}
+	for _, t := range sortedKeys(u.Faults) {
+		f := u.Faults[t]
+		if f.ExitCode < 0 || f.ExitCode > 255 {
+			bad("fault on %q: exit code %d out of range", t, f.ExitCode)
+		}
+		if strings.ContainsAny(f.Message, "\n") {
+			bad("fault on %q: message spans lines", t)
+		}
+	}
+	if u.ClockStep < 0 {
+		bad("clock step %v is negative", u.ClockStep)
+	}
+	if u.Env.RelationID != "" && !slices.ContainsFunc(u.Relations, func(r Relation) bool { return r.ID == u.Env.RelationID }) {
+		bad("env relation %q is not in Relations", u.Env.RelationID)
+	}
+	return errors.Join(errs...)
+}
+
+// checkFilePath accepts a clean, relative, slash-separated path that stays in
+// the charm directory and is not the store.
+func checkFilePath(p string) error {
+	switch {
+	case p == "":
+		return errors.New("empty path")
+	case path.IsAbs(p) || filepath.IsAbs(p):
+		return errors.New("absolute path")
+	case path.Clean(p) != p || strings.HasPrefix(p, "../") || p == "..":
+		return errors.New("not a clean path inside the charm directory")
+	case isStoreFile(p):
+		return errors.New("the unit state database is built from Flags, Snapshot and KV")
+	}
+	return nil
+}
+
+// isStoreFile reports whether a charm-dir path is the SQLite store or one of
+// its side files.
+func isStoreFile(p string) bool {
+	return p == stateDBName || strings.HasPrefix(p, stateDBName+"-")
+}
+
+func checkSettingsKey(k string) error {
+	switch {
+	case k == "":
+		return errors.New("empty key")
+	case strings.Contains(k, "="):
+		return errors.New("key contains \"=\"")
+	case strings.TrimSpace(k) != k:
+		return errors.New("key has surrounding white space")
+	}
+	return nil
+}
+
+// configValue normalises a config value to the types config-get reports:
+// string, bool, int64, float64 or nil.
+func configValue(v any) (any, error) {
+	switch v := v.(type) {
+	case nil, string, bool, int64, float64:
+		return v, nil
+	case int:
+		return int64(v), nil
+	case int32:
+		return int64(v), nil
+	case uint8:
+		return int64(v), nil
+	case uint16:
+		return int64(v), nil
+	case uint32:
+		return int64(v), nil
+	case float32:
+		return float64(v), nil
+	}
+	return nil, fmt.Errorf("unsupported type %T (want string, bool, integer, float64 or nil)", v)
+}
+
+// clone returns a deep copy of u.
+func (u Unit) clone() Unit {
+	c := u
+	c.LeaderSettings = maps.Clone(u.LeaderSettings)
+	c.Snapshot = maps.Clone(u.Snapshot)
+	c.Tombstones = slices.Clone(u.Tombstones)
+	c.Flags = slices.Clone(u.Flags)
+	c.KV = maps.Clone(u.KV)
+	c.Config = maps.Clone(u.Config)
+	c.Files = maps.Clone(u.Files)
+	c.Faults = maps.Clone(u.Faults)
+	if u.Relations != nil {
+		c.Relations = make([]Relation, len(u.Relations))
+		for i, r := range u.Relations {
+			c.Relations[i] = r.clone()
+		}
+	}
+	return c
+}
+
+func (r Relation) clone() Relation {
+	c := r
+	c.LocalData = maps.Clone(r.LocalData)
+	c.AppData = maps.Clone(r.AppData)
+	c.RemoteAppData = maps.Clone(r.RemoteAppData)
+	if r.Units != nil {
+		c.Units = make(map[string]map[string]string, len(r.Units))
+		for k, v := range r.Units {
+			c.Units[k] = maps.Clone(v)
+		}
+	}
+	return c
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
