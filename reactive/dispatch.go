@@ -219,7 +219,7 @@ func (ru *run) test(h *handler) (bool, error) {
 	if len(h.watched) > 0 && !ru.watch.watch(h.watched) {
 		return false, nil
 	}
-	return ru.eval(h, false)
+	return ru.eval(h.name, h.cond, false)
 }
 
 // traceQueued is the tracer's prediction: every handler whose test holds,
@@ -230,107 +230,9 @@ func (ru *run) traceQueued() []string {
 		if len(h.watched) > 0 && !ru.watch.watch(h.watched) {
 			continue
 		}
-		if ok, err := ru.eval(h, true); err == nil && ok {
+		if ok, err := ru.eval(h.name, h.cond, true); err == nil && ok {
 			out = append(out, h.name)
 		}
 	}
 	return out
-}
-
-// eval evaluates a handler's conditions in the current phase. In tracing
-// mode a file-change condition holds only if it already latched.
-func (ru *run) eval(h *handler, tracing bool) (bool, error) {
-	for i := range h.cond {
-		a := &h.cond[i]
-		ok, err := ru.evalAtom(h, a, tracing)
-		if err != nil || !ok {
-			return false, err
-		}
-	}
-	return true, nil
-}
-
-func (ru *run) evalAtom(h *handler, a *atom, tracing bool) (bool, error) {
-	switch a.kind {
-	case kWhenAll:
-		return ru.phase == PhaseOther && ru.fl.AllSet(a.args...), nil
-	case kWhenAny:
-		return ru.phase == PhaseOther && ru.fl.AnySet(a.args...), nil
-	case kWhenNone:
-		return ru.phase == PhaseOther && !ru.fl.AnySet(a.args...), nil
-	case kWhenNotAll:
-		return ru.phase == PhaseOther && !ru.fl.AllSet(a.args...), nil
-	case kRestricted:
-		return ru.phase == PhaseRestricted && ru.hook.name == a.args[0], nil
-	case kHook:
-		if ru.phase != PhaseHooks {
-			return false, nil
-		}
-		if m, ok := ru.hookMatch[a]; ok {
-			return m, nil
-		}
-		md, err := ru.metadata(a.args)
-		if err != nil {
-			return false, fmt.Errorf("handler %q: %w", h.name, err)
-		}
-		m, err := AnyHook(ru.hook.name, md, a.args...)
-		if err != nil {
-			return false, fmt.Errorf("handler %q: %s: %w", h.name, a, err)
-		}
-		ru.hookMatch[a] = m
-		return m, nil
-	case kOnlyOnce:
-		var invoked bool
-		if _, err := ru.tx.Get(InvokedPrefix+h.name, &invoked); err != nil {
-			return false, fmt.Errorf("handler %q: %w", h.name, err)
-		}
-		return !invoked, nil
-	case kFileChanged:
-		if _, ok := ru.latch[a]; ok {
-			return true, nil
-		}
-		if tracing {
-			return false, nil
-		}
-		return ru.filesChanged(h, a)
-	}
-	return false, fmt.Errorf("handler %q: unknown condition %d", h.name, a.kind)
-}
-
-// filesChanged compares each file's digest with the stored one, and latches
-// the handler when one differs.
-func (ru *run) filesChanged(h *handler, a *atom) (bool, error) {
-	seen := map[string]*string{}
-	changed := false
-	for _, p := range a.args {
-		d, err := fileDigest(resolvePath(ru.hook.env.CharmDir, p))
-		if err != nil {
-			return false, fmt.Errorf("handler %q: %w", h.name, err)
-		}
-		var old *string
-		if _, err := ru.tx.Get(FilesChangedKey+p, &old); err != nil {
-			return false, fmt.Errorf("handler %q: %w", h.name, err)
-		}
-		seen[p] = d
-		if (old == nil) != (d == nil) || (old != nil && *old != *d) {
-			changed = true
-		}
-	}
-	if changed {
-		ru.latch[a] = seen
-	}
-	return changed, nil
-}
-
-// metadata returns the charm metadata when the patterns need it.
-func (ru *run) metadata(patterns []string) (*Metadata, error) {
-	if ru.mdLoaded || !needsMetadata(patterns) {
-		return ru.md, nil
-	}
-	md, err := ReadMetadata(ru.hook.env.CharmDir)
-	if err != nil {
-		return nil, err
-	}
-	ru.md, ru.mdLoaded = md, true
-	return md, nil
 }

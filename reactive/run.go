@@ -112,20 +112,14 @@ func CapWarning(limit int) string {
 
 // run is the state of one hook run.
 type run struct {
-	snap       *snapshot
-	ix         *index
-	hook       *Hook
-	tx         *flags.Tx
-	fl         *flags.Flags
+	snap *snapshot
+	ix   *index
+	hook *Hook
+	evaluator
 	watch      *flagWatch
 	logger     *slog.Logger
-	phase      Phase
 	maxIter    int
 	tracer     tracer
-	md         *Metadata
-	mdLoaded   bool
-	hookMatch  map[*atom]bool
-	latch      map[*atom]map[string]*string // file-change condition → digests seen
 	atStart    []callback
 	atExit     []callback
 	startDone  bool
@@ -222,20 +216,24 @@ func newRun(snap *snapshot, tx *flags.Tx, opts RunOptions, logger *slog.Logger, 
 		maxIter = DefaultMaxIterations
 	}
 	ru := &run{
-		snap:      snap,
-		ix:        snap.index,
-		tx:        tx,
-		fl:        flags.New(tx),
-		logger:    logger,
-		maxIter:   maxIter,
-		tracer:    nullTracer{},
-		md:        opts.Metadata,
-		mdLoaded:  opts.Metadata != nil,
-		hookMatch: map[*atom]bool{},
-		latch:     map[*atom]map[string]*string{},
-		atStart:   snap.atStart,
-		result:    res,
-		candMark:  make([]uint32, len(snap.handlers)),
+		snap: snap,
+		ix:   snap.index,
+		evaluator: evaluator{
+			tx:        tx,
+			fl:        flags.New(tx),
+			hookName:  opts.Env.HookName,
+			charmDir:  opts.Env.CharmDir,
+			md:        opts.Metadata,
+			mdLoaded:  opts.Metadata != nil,
+			hookMatch: map[*atom]bool{},
+			latch:     map[*atom]map[string]*string{},
+		},
+		logger:   logger,
+		maxIter:  maxIter,
+		tracer:   nullTracer{},
+		atStart:  snap.atStart,
+		result:   res,
+		candMark: make([]uint32, len(snap.handlers)),
 	}
 	ru.hook = &Hook{
 		name:       opts.Env.HookName,

@@ -1,0 +1,186 @@
+package reactive
+
+import (
+	"fmt"
+
+	"github.com/charmkit/charmkit/flags"
+)
+
+// evaluator evaluates conditions against one transaction, phase and hook.
+// Evaluation has no side effect on the store.
+type evaluator struct {
+	tx        *flags.Tx
+	fl        *flags.Flags
+	phase     Phase
+	hookName  string
+	charmDir  string
+	md        *Metadata
+	mdLoaded  bool
+	hookMatch map[*atom]bool
+	latch     map[*atom]map[string]*string // file-change condition → digests seen; nil: do not latch
+}
+
+// eval evaluates a handler's conditions in the current phase. In tracing
+// mode a file-change condition holds only if it already latched.
+func (ev *evaluator) eval(name string, c cond, tracing bool) (bool, error) {
+	for i := range c {
+		a := &c[i]
+		ok, err := ev.evalAtom(name, a, tracing)
+		if err != nil || !ok {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+func (ev *evaluator) evalAtom(name string, a *atom, tracing bool) (bool, error) {
+	switch a.kind {
+	case kWhenAll:
+		return ev.phase == PhaseOther && ev.fl.AllSet(a.args...), nil
+	case kWhenAny:
+		return ev.phase == PhaseOther && ev.fl.AnySet(a.args...), nil
+	case kWhenNone:
+		return ev.phase == PhaseOther && !ev.fl.AnySet(a.args...), nil
+	case kWhenNotAll:
+		return ev.phase == PhaseOther && !ev.fl.AllSet(a.args...), nil
+	case kRestricted:
+		return ev.phase == PhaseRestricted && ev.hookName == a.args[0], nil
+	case kHook:
+		if ev.phase != PhaseHooks {
+			return false, nil
+		}
+		if m, ok := ev.hookMatch[a]; ok {
+			return m, nil
+		}
+		md, err := ev.metadata(a.args)
+		if err != nil {
+			return false, fmt.Errorf("handler %q: %w", name, err)
+		}
+		m, err := AnyHook(ev.hookName, md, a.args...)
+		if err != nil {
+			return false, fmt.Errorf("handler %q: %s: %w", name, a, err)
+		}
+		ev.hookMatch[a] = m
+		return m, nil
+	case kOnlyOnce:
+		var invoked bool
+		if _, err := ev.tx.Get(InvokedPrefix+name, &invoked); err != nil {
+			return false, fmt.Errorf("handler %q: %w", name, err)
+		}
+		return !invoked, nil
+	case kFileChanged:
+		if _, ok := ev.latch[a]; ok {
+			return true, nil
+		}
+		if tracing {
+			return false, nil
+		}
+		return ev.filesChanged(name, a)
+	}
+	return false, fmt.Errorf("handler %q: unknown condition %d", name, a.kind)
+}
+
+// filesChanged compares each file's digest with the stored one, and latches
+// the handler when one differs.
+func (ev *evaluator) filesChanged(name string, a *atom) (bool, error) {
+	seen := map[string]*string{}
+	changed := false
+	for _, p := range a.args {
+		d, err := fileDigest(resolvePath(ev.charmDir, p))
+		if err != nil {
+			return false, fmt.Errorf("handler %q: %w", name, err)
+		}
+		var old *string
+		if _, err := ev.tx.Get(FilesChangedKey+p, &old); err != nil {
+			return false, fmt.Errorf("handler %q: %w", name, err)
+		}
+		seen[p] = d
+		if (old == nil) != (d == nil) || (old != nil && *old != *d) {
+			changed = true
+		}
+	}
+	if changed && ev.latch != nil {
+		ev.latch[a] = seen
+	}
+	return changed, nil
+}
+
+// metadata returns the charm metadata when the patterns need it.
+func (ev *evaluator) metadata(patterns []string) (*Metadata, error) {
+	if ev.mdLoaded || !needsMetadata(patterns) {
+		return ev.md, nil
+	}
+	md, err := ReadMetadata(ev.charmDir)
+	if err != nil {
+		return nil, err
+	}
+	ev.md, ev.mdLoaded = md, true
+	return md, nil
+}
+
+// CheckOptions is the situation a condition is checked in by [Check].
+type CheckOptions struct {
+	// Phase is the dispatch phase; "" means the phase recorded in the store
+	// under reactive.dispatch.phase.
+	Phase Phase
+	// Hook is the current hook's name.
+	Hook string
+	// Handler is the handler name OnlyOnce looks up (reactive.invoked.<name>).
+	Handler string
+	// CharmDir is the charm directory: relative file paths are read there,
+	// and metadata.yaml too when Metadata is nil.
+	CharmDir string
+	// Metadata gives the relations for {role:interface} hook patterns.
+	Metadata *Metadata
+}
+
+// Check reports whether cond holds against the state in tx, in the given
+// phase and hook, as dispatch would test it (without the watch rule; see
+// [WatchAllows]). It has no side effect: a file-change condition compares
+// digests but records nothing. The charms.reactive CLI's test commands use
+// it.
+func Check(tx *flags.Tx, cond Condition, o CheckOptions) (bool, error) {
+	if cond == nil {
+		return false, fmt.Errorf("reactive: check: nil condition")
+	}
+	phase := o.Phase
+	if phase == "" {
+		p, err := CurrentPhase(tx)
+		if err != nil {
+			return false, err
+		}
+		phase = p
+	}
+	ev := &evaluator{
+		tx:        tx,
+		fl:        flags.New(tx),
+		phase:     phase,
+		hookName:  o.Hook,
+		charmDir:  o.CharmDir,
+		md:        o.Metadata,
+		mdLoaded:  o.Metadata != nil,
+		hookMatch: map[*atom]bool{},
+	}
+	return ev.eval(o.Handler, cond.atomList(), false)
+}
+
+// Test reports whether the named handler's test holds against tx: the
+// watch rule of the FlagWatch record in tx, then its condition with
+// [Check] (o.Handler is set to name). It reports an error for an unknown
+// handler.
+func (r *Registry) Test(tx *flags.Tx, name string, o CheckOptions) (bool, error) {
+	r.mu.Lock()
+	h, ok := r.byName[name]
+	r.mu.Unlock()
+	if !ok {
+		return false, fmt.Errorf("reactive: test: no handler named %q", name)
+	}
+	if len(h.watched) > 0 {
+		ok, err := WatchAllows(tx, h.watched)
+		if err != nil || !ok {
+			return false, err
+		}
+	}
+	o.Handler = name
+	return Check(tx, h.cond, o)
+}

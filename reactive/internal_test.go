@@ -1,0 +1,248 @@
+package reactive
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/charmkit/charmkit/flags"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// beginTx returns a transaction on a fresh in-memory store, rolled back when
+// the test ends.
+func beginTx(tb testing.TB) *flags.Tx {
+	tb.Helper()
+	tx, err := flags.OpenMemory().Begin(context.Background())
+	require.NoError(tb, err)
+	tb.Cleanup(func() { _ = tx.Rollback() })
+	return tx
+}
+
+func watchRec(tb testing.TB, tx *flags.Tx) (watchRecord, bool) {
+	tb.Helper()
+	var rec watchRecord
+	ok, err := tx.Get(StateWatchKey, &rec)
+	require.NoError(tb, err)
+	return rec, ok
+}
+
+func newTestWatch(tb testing.TB, tx *flags.Tx) *flagWatch {
+	tb.Helper()
+	w, err := newWatch(tx)
+	require.NoError(tb, err)
+	return w
+}
+
+// Ensure that reset deletes the watch record (B1).
+func TestB1_WatchReset(t *testing.T) {
+	tx := beginTx(t)
+	w := newTestWatch(t, tx)
+	w.change("foo")
+	_, ok := watchRec(t, tx)
+	require.True(t, ok)
+	w.reset()
+	_, ok = watchRec(t, tx)
+	assert.False(t, ok)
+}
+
+// Ensure the watch rule, step by step as test_watch (B2a-B2i).
+func TestB2_Watch(t *testing.T) {
+	tx := beginTx(t)
+	w := newTestWatch(t, tx)
+	w.reset()
+	steps := []struct {
+		row   string
+		do    func()
+		check [][]string
+		want  []bool
+	}{
+		{"B2a", func() {}, [][]string{{"foos"}}, []bool{true}},
+		{"B2b", func() { w.setIteration(0) }, [][]string{{"foos"}}, []bool{true}},
+		{"B2c", func() { w.setIteration(1) }, [][]string{{"foos"}}, []bool{false}},
+		{"B2d", func() { w.change("foos") }, [][]string{{"foos"}}, []bool{false}},
+		{"B2e", func() { w.commit() }, [][]string{{"foos"}}, []bool{true}},
+		{"B2f", func() { w.change("bars"); w.commit() }, [][]string{{"foos"}, {"bars"}, {"foos", "bars"}}, []bool{false, true, true}},
+		{"B2g", func() { w.commit() }, [][]string{{"bars"}, {"foos", "bars"}}, []bool{false, false}},
+		{"B2h", func() { w.change("foos"); w.change("bars"); w.commit() }, [][]string{{"foos"}, {"bars"}, {"foos", "bars"}, {"quxs"}}, []bool{true, true, true, false}},
+		{"B2i", func() { w.commit() }, [][]string{{"foos"}}, []bool{false}},
+	}
+	for _, s := range steps {
+		s.do()
+		for i, fl := range s.check {
+			assert.Equal(t, s.want[i], w.watch(fl), "%s: watch(%v)", s.row, fl)
+			// The stored record gives the same answer to another reader.
+			got, err := WatchAllows(tx, fl)
+			require.NoError(t, err)
+			assert.Equal(t, s.want[i], got, "%s: WatchAllows(%v)", s.row, fl)
+		}
+	}
+	w.reset()
+	assert.True(t, w.watch([]string{"foos"}), "B2i: after reset")
+}
+
+// Ensure change appends to pending and commit moves pending to changes,
+// in the store's JSON layout (B3, B4).
+func TestB3B4_ChangeCommit(t *testing.T) {
+	tx := beginTx(t)
+	w := newTestWatch(t, tx)
+	w.change("foo")
+	w.change("bar")
+	rec, _ := watchRec(t, tx)
+	assert.Equal(t, watchRecord{Iteration: 0, Pending: []string{"foo", "bar"}, Changes: []string{}}, rec, "B3")
+	w.commit()
+	rec, _ = watchRec(t, tx)
+	assert.Equal(t, watchRecord{Iteration: 0, Pending: []string{}, Changes: []string{"foo", "bar"}}, rec, "B4")
+	raw, _ := tx.GetRaw(StateWatchKey)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(raw), &m))
+	assert.Equal(t, map[string]any{"iteration": 0.0, "changes": []any{"foo", "bar"}, "pending": []any{}}, m)
+}
+
+// Ensure a handler's test ANDs its conditions, never invokes it, and obeys
+// the watch (B6a-B6g).
+func TestB6_HandlerTest(t *testing.T) {
+	tx := beginTx(t)
+	fl := flags.New(tx)
+	require.NoError(t, tx.Set(PhaseKey, "other"))
+	called := 0
+	fn := func(context.Context, *Hook) error { called++; return nil }
+	r := NewRegistry()
+	r.Handle("p1", When("p1"), fn)
+	r.Handle("p1p2", All(When("p1"), When("p2")), fn)
+	r.Handle("states", When("state1", "state2"), fn)
+	require.NoError(t, fl.Set("p1"))
+	test := func(name string) bool {
+		ok, err := r.Test(tx, name, CheckOptions{})
+		require.NoError(t, err)
+		return ok
+	}
+	assert.True(t, test("p1"), "B6a")
+	assert.False(t, test("p1p2"), "B6b")
+	require.NoError(t, fl.Set("p2"))
+	assert.True(t, test("p1p2"), "B6c")
+	assert.Zero(t, called, "B6c: test never invokes")
+
+	require.NoError(t, fl.Set("state1"))
+	require.NoError(t, fl.Set("state2"))
+	w := newTestWatch(t, tx)
+	assert.True(t, test("states"), "B6d")
+	w.setIteration(1)
+	assert.False(t, test("states"), "B6e")
+	w.change("state1")
+	assert.False(t, test("states"), "B6f")
+	w.commit()
+	assert.True(t, test("states"), "B6g")
+
+	_, err := r.Test(tx, "nope", CheckOptions{})
+	assert.ErrorContains(t, err, `no handler named "nope"`)
+}
+
+// Ensure the null tracer accepts every event (T1).
+func TestT1_NullTracer(t *testing.T) {
+	var tr tracer = nullTracer{}
+	assert.NotPanics(t, func() {
+		tr.startDispatch(nil)
+		tr.startPhase(PhaseHooks, nil)
+		tr.startIteration(0, nil)
+		tr.setFlag("flag_a")
+		tr.clearFlag("flag_b")
+	})
+}
+
+// Ensure the LogTracer's exact text (T2, spec §6.2).
+func TestT2_LogTracer(t *testing.T) {
+	var logged []string
+	evals := [][]string{{"handler_1"}, {"handler_2", "handler_3"}}
+	n := 0
+	tr := newLogTracer(func(s string) { logged = append(logged, s) }, func() []string {
+		q := evals[n]
+		n++
+		return q
+	})
+	tr.startDispatch(nil)
+	tr.startPhase(PhaseHooks, nil)
+	tr.startIteration(0, nil)
+	tr.setFlag("flag_a")
+	tr.clearFlag("flag_b")
+	assert.Equal(t, []string{
+		"tracer: starting handler dispatch, 0 flags set",
+		"tracer: hooks phase, 0 handlers queued",
+		"tracer>\ntracer: set flag flag_a\ntracer: ++   queue handler handler_1",
+		"tracer>\ntracer: cleared flag flag_b\ntracer: ++   queue handler handler_2\ntracer: ++   queue handler handler_3\ntracer: -- dequeue handler handler_1",
+	}, logged)
+}
+
+// Ensure brace groups expand one occurrence at a time into every
+// combination (H5).
+func TestH5_ExpandReplacements(t *testing.T) {
+	split := func(g []string) []string { return splitComma(g[0]) }
+	for _, tc := range []struct {
+		in   []string
+		want []string
+	}{
+		{[]string{"A"}, []string{"A"}},
+		{[]string{"{A}"}, []string{"A"}},
+		{[]string{"{A,B}"}, []string{"A", "B"}},
+		{[]string{"{A,B}", "{C,D}"}, []string{"A", "B", "C", "D"}},
+		{[]string{"{A,B}{C,D}"}, []string{"AC", "BC", "AD", "BD"}},
+		{[]string{"{A,B}{A,B}"}, []string{"AA", "BA", "AB", "BB"}},
+	} {
+		got, err := expandReplacements(altGroup, split, tc.in)
+		require.NoError(t, err)
+		assert.ElementsMatch(t, tc.want, got, "expand(%q)", tc.in)
+	}
+}
+
+func splitComma(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == ',' {
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
+}
+
+// Ensure expansion stops on a relation name that would expand forever.
+func TestExpandReplacements_Bounded(t *testing.T) {
+	md := &Metadata{Requires: map[string]Relation{"{requires:x}": {Interface: "x"}}}
+	_, err := ExpandHookPatterns(md, "{requires:x}")
+	assert.ErrorIs(t, err, ErrPatternTooLarge)
+	_, err = ExpandHookPatterns(nil, "{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}")
+	assert.ErrorIs(t, err, ErrPatternTooLarge)
+}
+
+// FuzzExpandHookPatterns checks that expansion never panics or loops, and
+// that a pattern without braces expands to itself.
+func FuzzExpandHookPatterns(f *testing.F) {
+	for _, s := range []string{"config-changed", "{a,b}-{c,d}", "{requires:mysql}-relation-{joined,changed}", "{", "}{,}", "{a:}"} {
+		f.Add(s)
+	}
+	md := &Metadata{Requires: map[string]Relation{"db": {Interface: "mysql"}}}
+	f.Fuzz(func(t *testing.T, p string) {
+		got, err := ExpandHookPatterns(md, p)
+		if err != nil {
+			return
+		}
+		if !containsAny(p, "{}") {
+			if len(got) != 1 || got[0] != p {
+				t.Fatalf("expand(%q) = %q, want itself", p, got)
+			}
+		}
+	})
+}
+
+func containsAny(s, chars string) bool {
+	for _, c := range s {
+		for _, d := range chars {
+			if c == d {
+				return true
+			}
+		}
+	}
+	return false
+}
