@@ -160,6 +160,8 @@ func TestTimeline(t *testing.T) {
 
 func testTimeline(t *testing.T, runHook hookRunner, bc backendCase) {
 	m := newModel("")
+	// The peer backend must work on Juju 4, which has no leader tools.
+	m.noLeaderTools = bc.opts.PeerRelation != ""
 	stores := map[int]*flags.Store{}
 	for _, st := range timeline() {
 		m.leader = fmt.Sprintf("password/%d", st.leader)
