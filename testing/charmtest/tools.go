@@ -27,12 +27,20 @@ type ToolCall struct {
 	Stderr   string // "ERROR <message>\n" on failure
 }
 
-// String renders the call as a command line, e.g. `leader-set motd=hello`.
+// String renders the call as a command line, e.g. `leader-set motd=hello`;
+// an argument that is empty or holds white space or quotes is quoted (%q).
 func (c ToolCall) String() string {
-	if len(c.Args) == 0 {
-		return c.Tool
+	var b strings.Builder
+	b.WriteString(c.Tool)
+	for _, a := range c.Args {
+		b.WriteByte(' ')
+		if a == "" || strings.ContainsAny(a, " \t\n\"'\\") {
+			b.WriteString(strconv.Quote(a))
+		} else {
+			b.WriteString(a)
+		}
 	}
-	return c.Tool + " " + strings.Join(c.Args, " ")
+	return b.String()
 }
 
 // LogRecord is one log record of the hook: a juju-log call, or a record the

@@ -73,9 +73,11 @@ type Unit struct {
 	Flags []string
 
 	// KV holds every other key of the unit's store, as JSON text
-	// (e.g. `"hello"`, `8080`, `{"a":1}`). A flag set with a value appears here
-	// under its full key, reactive.states.<flag>, and overrides the null value
-	// Flags would give it.
+	// (e.g. `"hello"`, `8080`, `{"a":1}`), including the framework's own
+	// bookkeeping (reactive.dispatch.phase, ...). A flag set with a value
+	// appears here under its full key, reactive.states.<flag>, and overrides
+	// the null value Flags would give it; so does a snapshot entry that is
+	// neither a string nor null (possible in a store written by Python).
 	KV map[string]string
 
 	// Config is the charm's configuration as config-get reports it. Values must
@@ -107,12 +109,13 @@ type Unit struct {
 	Now       time.Time
 	ClockStep time.Duration
 
-	// Env holds extra hook-context details; see [Env].
-	Env Env
+	// Env holds hook-context details that are not part of the unit's state.
+	Env HookEnv
 }
 
-// Env holds the hook-context details that are not part of a unit's state.
-type Env struct {
+// HookEnv holds the hook-context details that are not part of a unit's state:
+// which relation a relation hook is about, and model details.
+type HookEnv struct {
 	// RelationID is the relation of a relation hook ("peers:1"). Empty means:
 	// for a hook named "<endpoint>-relation-<event>", the first relation on that
 	// endpoint in [Unit.Relations].
@@ -234,8 +237,8 @@ func (u Unit) Validate() error {
 		switch {
 		case k == "":
 			bad("kv: empty key")
-		case strings.HasPrefix(k, snapshotPrefix):
-			bad("kv key %q: use Snapshot or Tombstones for the leadership snapshot", k)
+		case strings.HasPrefix(k, snapshotPrefix) && u.inSnapshot(k[len(snapshotPrefix):]):
+			bad("kv key %q: also given in Snapshot or Tombstones", k)
 		case !json.Valid([]byte(u.KV[k])):
 			bad("kv key %q: value is not valid JSON: %.40q", k, u.KV[k])
 		}
@@ -295,6 +298,12 @@ func (u Unit) Validate() error {
 		bad("env relation %q is not in Relations", u.Env.RelationID)
 	}
 	return errors.Join(errs...)
+}
+
+// inSnapshot reports whether key is in Snapshot or Tombstones.
+func (u Unit) inSnapshot(key string) bool {
+	_, in := u.Snapshot[key]
+	return in || slices.Contains(u.Tombstones, key)
 }
 
 // checkFilePath accepts a clean, relative, slash-separated path that stays in
