@@ -1,0 +1,333 @@
+package jujusim_test
+
+import (
+	"io/fs"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/charmkit/charmkit/testing/jujusim"
+)
+
+func deployed(tb testing.TB, n int) *jujusim.Model {
+	tb.Helper()
+	m := newModel(tb, n)
+	require.NoError(tb, m.Deploy())
+	return m
+}
+
+// Ensure that a leader-set that changes the settings queues
+// leader-settings-changed on every other unit, and one that changes nothing
+// queues nothing.
+func TestModel_LeaderSetQueuesSettingsChanged(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		command string
+		want    []string // pending on the followers
+	}{
+		{"new key", "leader-set extra=1", []string{"leader-settings-changed"}},
+		{"two writes coalesce", "leader-set a=1 && leader-set b=2", []string{"leader-settings-changed"}},
+		{"same value", `leader-set secret="$(leader-get secret)"`, nil},
+		{"delete absent key", "leader-set nothing=", nil},
+		{"delete key", "leader-set secret=", []string{"leader-settings-changed"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m := deployed(t, 3)
+			ev, err := m.Unit(0).Exec(tc.command)
+			require.NoError(t, err)
+			require.Equal(t, 0, ev.Exit, ev.Stderr)
+			assert.Empty(t, m.Unit(0).Pending(), "the leader gets no hook for its own write")
+			for _, u := range m.Units()[1:] {
+				assert.Equal(t, tc.want, u.Pending(), u.Name())
+			}
+			require.NoError(t, m.Settle())
+			for _, u := range m.Units() {
+				assert.Empty(t, u.Pending(), u.Name())
+			}
+		})
+	}
+}
+
+// Ensure that a deleted key disappears from every unit once the followers
+// have run leader-settings-changed.
+func TestModel_DeleteKeyEverywhere(t *testing.T) {
+	t.Parallel()
+	m := deployed(t, 3)
+	require.NoError(t, m.SetConfig(map[string]string{"motd": "hello"}))
+	require.NoError(t, m.Settle())
+	for _, u := range m.Units() {
+		assert.Equal(t, "hello\n", readFile(t, u, "motd"), u.Name())
+	}
+	ev, err := m.Unit(0).Exec("leader-set motd=")
+	require.NoError(t, err)
+	require.Equal(t, 0, ev.Exit)
+	require.NoError(t, m.Settle())
+	settings, err := m.LeaderSettings()
+	require.NoError(t, err)
+	assert.NotContains(t, settings, "motd")
+	for _, u := range m.Units()[1:] {
+		_, err := u.ReadFile("motd")
+		assert.ErrorIs(t, err, fs.ErrNotExist, u.Name())
+		assert.Equal(t, "null\n", mustExec(t, u, "leader-get --format=json motd").Stdout)
+	}
+}
+
+func mustExec(tb testing.TB, u *jujusim.Unit, cmd string) *jujusim.Event {
+	tb.Helper()
+	ev, err := u.Exec(cmd)
+	require.NoError(tb, err)
+	return ev
+}
+
+// Ensure that leader-set from a follower fails with Juju's exact error and
+// changes nothing.
+func TestModel_FollowerCannotWrite(t *testing.T) {
+	t.Parallel()
+	m := deployed(t, 2)
+	ev := mustExec(t, m.Unit(1), "leader-set secret=stolen")
+	assert.Equal(t, 1, ev.Exit)
+	assert.Equal(t, "ERROR cannot write leadership settings: cannot write settings: not the leader\n", ev.Stderr)
+	settings, err := m.LeaderSettings()
+	require.NoError(t, err)
+	assert.Equal(t, "secret-from-shared/0-install", settings["secret"])
+	assert.Empty(t, m.Unit(0).Pending())
+}
+
+// Ensure that Elect waits for the old leader's guarantee on the simulated
+// clock, then runs leader-elected on the new leader and
+// leader-settings-changed on the deposed one.
+func TestModel_Elect(t *testing.T) {
+	t.Parallel()
+	m := deployed(t, 3)
+	leases, err := m.Leases()
+	require.NoError(t, err)
+	last := leases[len(leases)-1]
+	require.Equal(t, "shared/0", last.Unit)
+
+	require.NoError(t, m.Elect(m.Unit(1)))
+	assert.False(t, m.Now().Before(last.Until()), "elected at %s, before the guarantee ended at %s", m.Now(), last.Until())
+	assert.Equal(t, m.Unit(1), m.Leader())
+	assert.Equal(t, []string{"leader-elected"}, m.Unit(1).Pending())
+	assert.Equal(t, []string{"leader-settings-changed"}, m.Unit(0).Pending(), "deposed leader")
+	assert.Empty(t, m.Unit(2).Pending())
+
+	require.NoError(t, m.Settle())
+	assert.Equal(t, "False\n", mustExec(t, m.Unit(0), "is-leader").Stdout)
+	assert.Equal(t, "True\n", mustExec(t, m.Unit(1), "is-leader").Stdout)
+	require.NoError(t, m.CheckLeases())
+	settings, err := m.LeaderSettings()
+	require.NoError(t, err)
+	assert.Equal(t, "secret-from-shared/0-install", settings["secret"], "no second secret")
+}
+
+// Ensure that leader-elected is skipped when the unit is no longer leader
+// when it starts.
+func TestModel_LeaderElectedSkipped(t *testing.T) {
+	t.Parallel()
+	m := deployed(t, 2)
+	require.NoError(t, m.Elect(m.Unit(1)))
+	require.NoError(t, m.Unelect())
+	assert.Nil(t, m.Leader())
+	ev, err := m.Unit(1).Run("leader-elected")
+	require.NoError(t, err)
+	assert.Equal(t, "unit is no longer the leader", ev.Skipped)
+	assert.Empty(t, ev.Calls, "the charm did not run")
+	assert.False(t, m.Unit(1).InError())
+}
+
+// Ensure that a hook failing because of an injected tool failure puts the
+// unit in error, that nothing else runs on it, and that Retry runs the same
+// hook again.
+func TestModel_FailToolAndRetry(t *testing.T) {
+	t.Parallel()
+	m := deployed(t, 2)
+	u := m.Unit(1)
+	require.NoError(t, u.FailTool("leader-get", 1, "ERROR cannot read leadership settings: boom"))
+	require.NoError(t, m.SetConfig(map[string]string{"motd": "hi"}))
+	err := m.Settle()
+	require.ErrorIs(t, err, jujusim.ErrHookFailed)
+	assert.Contains(t, err.Error(), "shared/1 leader-settings-changed exit 1", "leadership hooks come before config-changed")
+	assert.True(t, u.InError())
+	assert.Equal(t, "leader-settings-changed", u.FailedHook())
+	assert.Empty(t, u.Pending())
+	_, err = u.Run("update-status")
+	assert.ErrorIs(t, err, jujusim.ErrUnitInError)
+
+	ev, err := u.Retry()
+	require.NoError(t, err)
+	assert.Equal(t, 1, ev.Exit, "still failing")
+	assert.True(t, ev.Retry)
+
+	require.NoError(t, u.HealTool("leader-get"))
+	ev, err = u.Retry()
+	require.NoError(t, err)
+	assert.Equal(t, 0, ev.Exit, ev.Stderr)
+	assert.Equal(t, "leader-settings-changed", ev.Hook)
+	assert.False(t, u.InError())
+	_, err = u.Retry()
+	assert.ErrorIs(t, err, jujusim.ErrNotInError)
+	require.NoError(t, m.Settle())
+	assert.Equal(t, "hi\n", readFile(t, u, "motd"))
+}
+
+// Ensure that Resolve skips the failed hook as juju resolved --no-retry.
+func TestModel_Resolve(t *testing.T) {
+	t.Parallel()
+	m := deployed(t, 1)
+	u := m.Unit(0)
+	require.NoError(t, m.SetConfig(map[string]string{"fail-hooks": "config-changed"}))
+	require.ErrorIs(t, m.Settle(), jujusim.ErrHookFailed)
+	st, err := u.Status()
+	require.NoError(t, err)
+	assert.Equal(t, jujusim.Status{Status: "maintenance", Message: "about to fail (injected)", Time: st.Time}, st,
+		"status-set before the failure is kept")
+	require.NoError(t, u.Resolve())
+	assert.False(t, u.InError())
+	assert.Empty(t, u.Pending(), "the config change counts as handled")
+}
+
+// Ensure that removing the leader runs its teardown hooks, leaves the model
+// without a leader, and that the next leader keeps the same secret.
+func TestModel_RemoveLeader(t *testing.T) {
+	t.Parallel()
+	m := deployed(t, 3)
+	require.NoError(t, m.RemoveUnit(m.Unit(0)))
+	assert.Nil(t, m.Leader())
+	assert.Len(t, m.Units(), 2)
+	var teardown []string
+	for _, h := range hooks(t, m) {
+		if strings.HasPrefix(h, "shared/0 ") {
+			teardown = append(teardown, h)
+		}
+	}
+	assert.Equal(t, []string{"shared/0 stop", "shared/0 remove"}, teardown[len(teardown)-2:])
+	_, err := m.Unit(0).Run("update-status")
+	assert.ErrorIs(t, err, jujusim.ErrUnitGone)
+
+	require.NoError(t, m.Elect(m.Unit(2)))
+	require.NoError(t, m.Settle())
+	for _, u := range m.Units() {
+		assert.Equal(t, "secret-from-shared/0-install\n", readFile(t, u, "secret"), u.Name())
+	}
+	require.NoError(t, m.CheckLeases())
+}
+
+// Ensure that a killed unit runs nothing more and a leader can be elected.
+func TestModel_KillUnit(t *testing.T) {
+	t.Parallel()
+	m := deployed(t, 2)
+	before := len(hooks(t, m))
+	require.NoError(t, m.KillUnit(m.Unit(0)))
+	assert.Equal(t, before, len(hooks(t, m)), "no teardown hook")
+	assert.ErrorIs(t, m.KillUnit(m.Unit(0)), jujusim.ErrUnitGone)
+	require.NoError(t, m.Elect(m.Unit(1)))
+	require.NoError(t, m.Settle())
+	assert.Equal(t, "True\n", mustExec(t, m.Unit(1), "is-leader").Stdout)
+}
+
+// Ensure that SetConfig validates options against config.yaml.
+func TestModel_SetConfig(t *testing.T) {
+	t.Parallel()
+	m := newModel(t, 1)
+	tests := []struct {
+		values  map[string]string
+		wantErr string
+	}{
+		{map[string]string{"retries": "5", "verbose": "true", "motd": ""}, ""},
+		{map[string]string{"nope": "1"}, `jujusim: bad config: unknown option "nope"`},
+		{map[string]string{"retries": "many"}, `jujusim: bad config: option "retries"`},
+		{map[string]string{"verbose": "perhaps"}, `jujusim: bad config: option "verbose"`},
+	}
+	for _, tc := range tests {
+		err := m.SetConfig(tc.values)
+		if tc.wantErr == "" {
+			assert.NoError(t, err, "%v", tc.values)
+			continue
+		}
+		assert.ErrorIs(t, err, jujusim.ErrBadConfig, "%v", tc.values)
+		assert.ErrorContains(t, err, tc.wantErr, "%v", tc.values)
+	}
+	assert.Equal(t, map[string]string{"retries": "5", "verbose": "true", "motd": "", "fail-hooks": ""}, m.Config())
+	require.NoError(t, m.Deploy())
+	assert.Equal(t, "5\n", mustExec(t, m.Unit(0), "config-get retries").Stdout)
+	assert.Equal(t, `{"fail-hooks":"","motd":"","retries":5,"verbose":true}`+"\n", mustExec(t, m.Unit(0), "config-get --format=json").Stdout)
+}
+
+// Ensure that the simulated clock moves by HookDuration per hook and by
+// Advance, and that tool calls carry the simulated time.
+func TestModel_Clock(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	m, err := jujusim.New(jujusim.Options{Charm: "testdata/charms/shared", Dir: t.TempDir(), Start: start, HookDuration: 10 * time.Second})
+	require.NoError(t, err)
+	t.Cleanup(func() { m.Close() })
+	assert.Equal(t, start, m.Now())
+	ev, err := m.Unit(0).Run("install")
+	require.NoError(t, err)
+	assert.Equal(t, start, ev.Time)
+	assert.Equal(t, start, ev.Calls[0].Time)
+	assert.Equal(t, start.Add(10*time.Second), m.Now())
+	require.NoError(t, m.Advance(time.Hour))
+	assert.Equal(t, start.Add(time.Hour+10*time.Second), m.Now())
+}
+
+// Ensure that a hook's environment is built from scratch as Juju builds it.
+func TestModel_HookEnvironment(t *testing.T) {
+	t.Parallel()
+	m := deployed(t, 1)
+	u := m.Unit(0)
+	_, err := u.Run("update-status")
+	require.NoError(t, err)
+	env := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(readFile(t, u, "last-env")), "\n") {
+		k, v, _ := strings.Cut(line, "=")
+		env[k] = v
+	}
+	assert.Equal(t, u.CharmDir(), env["CHARM_DIR"])
+	assert.Equal(t, u.CharmDir(), env["JUJU_CHARM_DIR"])
+	assert.Equal(t, "update-status", env["JUJU_HOOK_NAME"])
+	assert.Equal(t, "hooks/update-status", env["JUJU_DISPATCH_PATH"])
+	assert.Equal(t, "shared/0", env["JUJU_UNIT_NAME"])
+	assert.Equal(t, "3.6.4", env["JUJU_VERSION"])
+	assert.Equal(t, "unix", env["JUJU_AGENT_SOCKET_NETWORK"])
+	assert.True(t, strings.HasPrefix(env["JUJU_CONTEXT_ID"], "shared/0-update-status-"), env["JUJU_CONTEXT_ID"])
+	assert.True(t, strings.HasPrefix(env["PATH"], m.Dir()), env["PATH"])
+	for _, unset := range []string{"HOME", "USER", "LOGNAME", "SHELL"} {
+		assert.NotContains(t, env, unset)
+	}
+}
+
+// Ensure that a removed tool is missing for the charm, and can be restored.
+func TestUnit_RemoveTool(t *testing.T) {
+	t.Parallel()
+	m := deployed(t, 1)
+	u := m.Unit(0)
+	require.NoError(t, u.RemoveTool("leader-get"))
+	ev := mustExec(t, u, "leader-get secret")
+	assert.Equal(t, 127, ev.Exit)
+	assert.Contains(t, ev.Stderr, "not found")
+	require.NoError(t, u.RestoreTool("leader-get"))
+	assert.Equal(t, 0, mustExec(t, u, "leader-get secret").Exit)
+	assert.ErrorContains(t, u.RemoveTool("rm"), `unknown tool`)
+	assert.ErrorContains(t, u.FailTool("is-leader", 0, ""), `exit code must not be 0`)
+}
+
+// Ensure that a tool call made with a context id after its hook ended fails.
+func TestModel_StaleContext(t *testing.T) {
+	t.Parallel()
+	m := deployed(t, 1)
+	u := m.Unit(0)
+	ev, err := u.Run("update-status")
+	require.NoError(t, err)
+	stale := ev.Calls[0].Context
+	out := mustExec(t, u, "JUJU_CONTEXT_ID="+stale+" is-leader")
+	assert.Equal(t, 1, out.Exit)
+	assert.True(t, strings.HasPrefix(out.Stderr, "ERROR bad request: expected context id "), out.Stderr)
+}
+
