@@ -198,6 +198,12 @@ const testHook = "update-status"
 // registered before the layer's that records flag events.
 func runReactiveHook(tb testing.TB, m *model, opts Options, store *flags.Store, unit string, clock func() time.Time, fn work) hookRun {
 	tb.Helper()
+	return runNamedHook(tb, testHook, m, opts, store, unit, clock, fn)
+}
+
+// runNamedHook is runReactiveHook for the named hook.
+func runNamedHook(tb testing.TB, hook string, m *model, opts Options, store *flags.Store, unit string, clock func() time.Time, fn work) hookRun {
+	tb.Helper()
 	if clock == nil {
 		t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		clock = func() time.Time { return t0 }
@@ -221,7 +227,7 @@ func runReactiveHook(tb testing.TB, m *model, opts Options, store *flags.Store, 
 	})
 	Register(r, &opts)
 	if fn != nil {
-		r.Handle("test.work", reactive.OnHook(testHook), func(ctx context.Context, h *reactive.Hook) error {
+		r.Handle("test.work", reactive.OnHook(hook), func(ctx context.Context, h *reactive.Hook) error {
 			return fn(ctx, sessionOf(h), h.Flags())
 		})
 	}
@@ -229,7 +235,7 @@ func runReactiveHook(tb testing.TB, m *model, opts Options, store *flags.Store, 
 	app, _, _ := strings.Cut(unit, "/")
 	_, run.err = r.Run(context.Background(), reactive.RunOptions{
 		Store:  store,
-		Env:    hookenv.Env{InHook: true, HookName: testHook, UnitName: unit, AppName: app},
+		Env:    hookenv.Env{InHook: true, HookName: hook, UnitName: unit, AppName: app},
 		Runner: hc,
 		Clock:  clock,
 	})
