@@ -70,6 +70,7 @@ type logHandler struct {
 	mu    *sync.Mutex   // guards buf and the inner handler's writes
 	buf   *bytes.Buffer // receives the inner handler's attribute text
 	inner slog.Handler  // a TextHandler printing attributes only
+	batch *batch        // non-nil for a BatchLogHandler: records queue here
 }
 
 // NewLogHandler returns a slog.Handler that writes each record to juju-log at the
@@ -123,15 +124,16 @@ func (h *logHandler) Enabled(_ context.Context, l slog.Level) bool {
 	return l >= h.level.Level()
 }
 
-// Handle formats the record and runs juju-log, falling back to stderr.
-func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
+// format renders a record as the juju-log message: the message, then the
+// attributes in slog's text format.
+func (h *logHandler) format(ctx context.Context, r slog.Record) (string, error) {
 	h.mu.Lock()
 	h.buf.Reset()
 	err := h.inner.Handle(ctx, r)
 	attrs := strings.TrimSuffix(h.buf.String(), "\n")
 	h.mu.Unlock()
 	if err != nil {
-		return err
+		return "", err
 	}
 	msg := r.Message
 	if attrs != "" {
@@ -140,12 +142,31 @@ func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
 		}
 		msg += attrs
 	}
-	err = h.tools.Log(ctx, r.Level, msg)
+	return msg, nil
+}
+
+// Handle formats the record and runs juju-log, falling back to stderr; a batching
+// handler queues the record instead.
+func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
+	msg, err := h.format(ctx, r)
+	if err != nil {
+		return err
+	}
+	if h.batch != nil {
+		h.batch.add(r.Level, msg)
+		return nil
+	}
+	return h.send(ctx, r.Level, msg)
+}
+
+// send runs juju-log once, writing the fallback line when that fails.
+func (h *logHandler) send(ctx context.Context, level slog.Level, msg string) error {
+	err := h.tools.Log(ctx, level, msg)
 	if err == nil {
 		return nil
 	}
 	h.mu.Lock()
-	_, werr := fmt.Fprintf(h.fallback, "juju-log: %s: %s\n", JujuLevel(r.Level), msg)
+	_, werr := fmt.Fprintf(h.fallback, "juju-log: %s: %s\n", JujuLevel(level), msg)
 	h.mu.Unlock()
 	if errors.Is(err, ErrToolNotFound) {
 		return werr
@@ -171,4 +192,64 @@ func (h *logHandler) WithGroup(name string) slog.Handler {
 	c := *h
 	c.inner = h.inner.WithGroup(name)
 	return &c
+}
+
+// batch is the queue of a BatchLogHandler, shared by its derived handlers.
+type batch struct {
+	mu      sync.Mutex
+	records []batchRecord
+}
+
+type batchRecord struct {
+	level slog.Level
+	msg   string
+}
+
+func (b *batch) add(l slog.Level, msg string) {
+	b.mu.Lock()
+	b.records = append(b.records, batchRecord{l, msg})
+	b.mu.Unlock()
+}
+
+// BatchLogHandler is a slog.Handler that queues records and sends them to
+// juju-log only when Flush is called, joining consecutive records of the same
+// Juju level into one multi-line message. A hook that logs a hundred framework
+// lines then costs a handful of juju-log processes instead of a hundred.
+type BatchLogHandler struct {
+	logHandler
+}
+
+// NewBatchLogHandler returns a [BatchLogHandler] over r, formatting records as
+// [NewLogHandler] does. Call Flush before the hook ends (records still queued when
+// the process exits are lost).
+func NewBatchLogHandler(r Runner, opts *slog.HandlerOptions) *BatchLogHandler {
+	h := newLogHandler(r, opts, os.Stderr)
+	h.batch = new(batch)
+	return &BatchLogHandler{logHandler: *h}
+}
+
+// Flush sends the queued records, one juju-log call per run of records with the
+// same Juju level (split further to stay within the argument limit), and empties
+// the queue. It returns the first error; records that could not be sent are
+// written to stderr as NewLogHandler's fallback does.
+func (b *BatchLogHandler) Flush(ctx context.Context) error {
+	q := b.batch
+	q.mu.Lock()
+	records := q.records
+	q.records = nil
+	q.mu.Unlock()
+	var first error
+	for i := 0; i < len(records); {
+		level := JujuLevel(records[i].level)
+		msg := records[i].msg
+		j := i + 1
+		for ; j < len(records) && JujuLevel(records[j].level) == level && len(msg)+1+len(records[j].msg) <= maxArgLen; j++ {
+			msg += "\n" + records[j].msg
+		}
+		if err := b.send(ctx, records[i].level, msg); err != nil && first == nil {
+			first = err
+		}
+		i = j
+	}
+	return first
 }

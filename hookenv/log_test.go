@@ -177,3 +177,32 @@ func TestLogMessageLimits(t *testing.T) {
 	assert.True(t, strings.HasPrefix(long, got), "cut at a character boundary")
 	assert.Equal(t, `a\x00b`, rec.calls[1][4])
 }
+
+func TestBatchLogHandler(t *testing.T) {
+	f := newFake(t, "tools/juju-log/batch.txt")
+	h := hookenv.NewBatchLogHandler(f.Runner, nil)
+	logger := slog.New(h)
+	logger.Info("reactive: invoking handler a")
+	logger.With("step", 2).Info("reactive: invoking handler b")
+	logger.Warn("slow handler")
+	logger.Info("done")
+	logger.Debug("below the level")
+	assert.Equal(t, 0, f.Calls(), "nothing runs before Flush")
+	require.NoError(t, h.Flush(t.Context()))
+	assert.Equal(t, 3, f.Calls())
+	require.NoError(t, h.Flush(t.Context()), "an empty queue runs nothing")
+}
+
+func TestBatchLogHandlerSplitsAtArgLimit(t *testing.T) {
+	rec := &logCalls{}
+	h := hookenv.NewBatchLogHandler(rec, nil)
+	logger := slog.New(h)
+	line := strings.Repeat("x", 50000)
+	for range 5 {
+		logger.Info(line)
+	}
+	require.NoError(t, h.Flush(t.Context()))
+	require.Len(t, rec.calls, 3, "5 lines of 50000 bytes in arguments of at most 131071")
+	assert.Equal(t, line+"\n"+line, rec.calls[0][4])
+	assert.Equal(t, line, rec.calls[2][4])
+}

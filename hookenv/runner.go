@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Runner runs one hook tool. stdin may be nil. It returns the tool's stdout.
@@ -64,6 +65,7 @@ func (r ExecRunner) Run(ctx context.Context, tool string, args []string, stdin [
 	}
 	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Env = r.Env
+	cmd.WaitDelay = time.Second // do not hang on a grandchild holding stdout open
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
