@@ -1,0 +1,56 @@
+// Package leadership is the Go port of the leadership layer
+// (layer:leadership) for the reactive framework: it turns Juju's leadership
+// and the application's leader settings into flags, so handlers react to
+// "this unit leads", "the leader published key K" and "K changed" whatever
+// hook runs.
+//
+// # Flags
+//
+// [Register] adds a start callback to a [reactive.Registry]. At the start of
+// every hook (not in restricted hooks) it asks is-leader once and reads all
+// settings once, then sets or clears:
+//
+//   - [IsLeaderFlag] (leadership.is_leader): is-leader answered true;
+//   - [SetFlag](key) (leadership.set.<key>): the setting has a value;
+//   - [ChangedFlag](key) (leadership.changed.<key>): the value differs from
+//     this unit's snapshot of its previous successful hook;
+//   - [ChangedAnyFlag] (leadership.changed): at least one key changed.
+//
+// The snapshot is kept in the unit's store under leadership.settings.<key>
+// (charm-helpers' names, so a unit upgraded in place from the Python layer
+// sees no spurious change); a deleted key stays as a null tombstone. Flag
+// events follow the Python layer's order: per key changed before set, keys
+// in sorted order then deleted keys in sorted order, leadership.changed
+// last. Everything is part of the hook's transaction: a failed hook leaves
+// flags and snapshot as the last successful hook left them.
+//
+// # Writing and reading
+//
+// [Layer.Set] (or [LeaderSet]) writes a group of settings in one tool call
+// and changes the leader's own flags at once, so its handlers react in the
+// same hook (order: changed.<key>, changed, set.<key>). An empty value
+// deletes a key. On a follower it returns [ErrNotLeader] before any tool
+// runs; once the 30-second guarantee of the hook-start is-leader has lapsed
+// it asks is-leader again first. [Layer.Get] and [Layer.GetAll] serve the
+// hook-start read plus this hook's writes and start no process.
+//
+// # Backends
+//
+// By default the settings are Juju's leader settings (leader-get,
+// leader-set; Juju up to 3.6). With [Options.PeerRelation] they live in the
+// application data bag of a peer relation (relation-get --app, relation-set
+// --app; Juju 3 and 4), with the same flags and snapshot. Juju applies a
+// peer write only when the hook succeeds, whereas leader-set takes effect
+// at once and survives a failed hook. On Juju 4 the leader-settings backend
+// fails the hook with [ErrNoLeaderSettings].
+//
+// # Differences from the Python layer
+//
+//   - A write on a follower returns ErrNotLeader instead of logging a
+//     WARNING and failing in leader-set.
+//   - The tool runs before the flags change: a failed write changes no flag.
+//   - "" deletes a key in the writing hook too (upstream stores "" and
+//     reports a spurious change in the next hook).
+//   - Keys of one write are processed in sorted order.
+//   - LeaderGet starts no process.
+package leadership
