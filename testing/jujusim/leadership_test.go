@@ -330,4 +330,3 @@ func TestModel_StaleContext(t *testing.T) {
 	assert.Equal(t, 1, out.Exit)
 	assert.True(t, strings.HasPrefix(out.Stderr, "ERROR bad request: expected context id "), out.Stderr)
 }
-

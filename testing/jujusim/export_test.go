@@ -1,0 +1,4 @@
+package jujusim
+
+// CheckLeaseList exposes checkLeases to the tests.
+var CheckLeaseList = checkLeases
