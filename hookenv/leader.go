@@ -66,6 +66,9 @@ func (t *Tools) LeaderSet(ctx context.Context, settings map[string]string) error
 	if len(args) == 0 {
 		return nil
 	}
+	if err := t.requireLeader(ctx, "leader-set"); err != nil {
+		return err
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if _, err := t.run(ctx, "leader-set", args, nil); err != nil {

@@ -153,3 +153,39 @@ func TestLeaderTrackerWithTools(t *testing.T) {
 	var te *hookenv.ToolError
 	assert.False(t, errors.As(err, &te), "a sticky false runs no tool")
 }
+
+// Ensure Tools.Leader guards every leader-only write: a unit that answered false
+// gets ErrNotLeader and no write runs; reads and unit writes are not guarded.
+func TestToolsLeaderGuard(t *testing.T) {
+	var ran []string
+	runner := hookenv.RunnerFunc(func(_ context.Context, tool string, args []string, _ []byte) ([]byte, error) {
+		ran = append(ran, tool)
+		if tool == "is-leader" {
+			return []byte("false\n"), nil
+		}
+		return nil, nil
+	})
+	tools := &hookenv.Tools{Runner: runner}
+	tools.Leader = &hookenv.LeaderTracker{Tools: tools}
+	ctx := t.Context()
+	for _, tc := range []struct {
+		name string
+		do   func() error
+		want string
+	}{
+		{"leader-set", func() error { return tools.LeaderSet(ctx, map[string]string{"k": "v"}) },
+			"leader-set: unit is not the leader: is-leader answered false"},
+		{"status-set --application", func() error {
+			return tools.StatusSet(ctx, hookenv.Status{State: "active", Application: true})
+		}, "status-set: unit is not the leader: is-leader answered false earlier in this hook"},
+		{"relation-set --app", func() error { return tools.RelationSet(ctx, "peers:0", true, map[string]string{"k": "v"}) },
+			"relation-set: unit is not the leader: is-leader answered false earlier in this hook"},
+	} {
+		err := tc.do()
+		require.ErrorIs(t, err, hookenv.ErrNotLeader, tc.name)
+		assert.Equal(t, tc.want, err.Error())
+	}
+	require.NoError(t, tools.StatusSet(ctx, hookenv.Status{State: "active"}))
+	require.NoError(t, tools.RelationSet(ctx, "peers:0", false, map[string]string{"k": "v"}))
+	assert.Equal(t, []string{"is-leader", "status-set", "relation-set"}, ran, "one is-leader, then only the unit writes")
+}

@@ -152,6 +152,11 @@ func (t *Tools) RelationSet(ctx context.Context, relID string, app bool, setting
 	if err != nil {
 		return fmt.Errorf("relation-set: encoding settings: %w", err)
 	}
+	if app {
+		if err := t.requireLeader(ctx, "relation-set"); err != nil {
+			return err
+		}
+	}
 	_, err = t.run(ctx, "relation-set", args, append(stdin, '\n'))
 	return err
 }

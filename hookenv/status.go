@@ -27,6 +27,9 @@ func (t *Tools) StatusSet(ctx context.Context, s Status) error {
 	}
 	var args []string
 	if s.Application {
+		if err := t.requireLeader(ctx, "status-set"); err != nil {
+			return err
+		}
 		args = append(args, "--application")
 	}
 	args = append(args, "--", s.State, s.Message)

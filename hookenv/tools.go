@@ -16,6 +16,13 @@ import (
 type Tools struct {
 	// Runner runs the tools; nil means ExecRunner{}.
 	Runner Runner
+	// Leader, if set, guards the leader-only writes (LeaderSet, StatusSet of the
+	// application, RelationSet of the application bag): each first calls
+	// Leader.RequireLeader, so a unit that is not the leader gets ErrNotLeader
+	// without running the tool, and the 30-second guarantee is re-checked once it
+	// lapsed (spec/leadership.md §11.1). Nil means no check: Juju's own refusal
+	// then comes back as a ToolError matching ErrNotLeader.
+	Leader *LeaderTracker
 
 	mu           sync.Mutex
 	config       Config            // config-get --all snapshot, nil until read
@@ -30,6 +37,17 @@ func (t *Tools) run(ctx context.Context, tool string, args []string, stdin []byt
 		r = ExecRunner{}
 	}
 	return r.Run(ctx, tool, args, stdin)
+}
+
+// requireLeader runs the Leader check, if any.
+func (t *Tools) requireLeader(ctx context.Context, tool string) error {
+	if t.Leader == nil {
+		return nil
+	}
+	if err := t.Leader.RequireLeader(ctx); err != nil {
+		return fmt.Errorf("%s: %w", tool, err)
+	}
+	return nil
 }
 
 // runJSON runs a tool whose output is JSON and decodes it into v.
