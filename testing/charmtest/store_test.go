@@ -23,7 +23,7 @@ func TestCheckStore(t *testing.T) {
 	out, err := u.RunDir(t.Context(), dir, setter, "install")
 	require.NoError(t, err)
 	require.NoError(t, out.Err)
-	assert.Equal(t, `{"n":1}`, out.KV["reactive.states.with.value"])
+	assert.Equal(t, `{"n": 1}`, out.KV["reactive.states.with.value"], "Python json.dumps spacing")
 	require.NoError(t, checkStore(t.Context(), dir, out.Unit))
 
 	tests := map[string]func(*Unit){
