@@ -1,0 +1,283 @@
+// Package charm is the password charm: the leader generates a strong random
+// admin_password once and publishes it as a leader setting; every unit
+// writes the shared value to a file (config option password-file, mode
+// 0600, written atomically) and reports in its status whether it is ready
+// and whether it leads.
+//
+// It is also the reference charm of spec/leadership.md §9.1: the config
+// option motd (mirrored by the leader into the motd setting and written to
+// the file motd by every unit) and the option fail-on-unit (the units named
+// there fail their hooks on purpose) exist so that every leadership
+// scenario can be exercised. They are the example's test hooks; a real
+// charm would not have them.
+package charm
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/charmkit/charmkit/hookenv"
+	"github.com/charmkit/charmkit/leadership"
+	"github.com/charmkit/charmkit/reactive"
+)
+
+// Flags the charm sets.
+const (
+	// StoredFlag is set while this unit has written the shared password.
+	StoredFlag = "password.stored"
+	// CrashAttemptedFlag is set by maybe_fail just before it fails the hook
+	// (so it is never committed).
+	CrashAttemptedFlag = "password.crash-attempted"
+)
+
+// Leader-setting keys, config options and files.
+const (
+	PasswordKey         = "admin_password"
+	MotdKey             = "motd"
+	CrashMarkerKey      = "crash_marker"
+	PasswordFileOption  = "password-file"
+	DefaultPasswordFile = "admin_password"
+	MotdOption          = "motd"
+	FailOnUnitOption    = "fail-on-unit"
+	MotdFile            = "motd"
+	// PeerRelation is the peer endpoint (metadata.yaml) that holds the
+	// settings with the peer-relation backend.
+	PeerRelation = "cluster"
+)
+
+// writtenPathKey is the store key recording where this unit last wrote the
+// password, so a change of password-file moves the file.
+const writtenPathKey = "password.file"
+
+// ErrInjectedFailure is returned by maybe_fail on a unit named in the
+// fail-on-unit option.
+var ErrInjectedFailure = errors.New("injected failure (fail-on-unit)")
+
+// Charm is the password charm's configuration. The zero value keeps the
+// settings in Juju's leader settings and makes passwords with crypto/rand.
+type Charm struct {
+	// Leadership selects the leader-settings backend; set PeerRelation to
+	// [PeerRelation] to keep the settings in the peer relation (Juju 4).
+	Leadership leadership.Options
+	// NewPassword makes the shared secret; nil means [NewPassword].
+	NewPassword func() (string, error)
+}
+
+// Register registers the charm, with the leader-settings backend, on r.
+func Register(r *reactive.Registry) { (&Charm{}).Register(r) }
+
+// ForJuju returns the charm configured for the Juju version in env: from
+// Juju 4, which has no leader settings, the settings live in the peer
+// relation [PeerRelation]; before, in Juju's leader settings.
+func ForJuju(env hookenv.Env) *Charm {
+	c := &Charm{}
+	if env.JujuVersion.Major >= 4 {
+		c.Leadership.PeerRelation = PeerRelation
+	}
+	return c
+}
+
+// NewPassword returns 32 random bytes from crypto/rand, base64url-encoded
+// without padding (43 characters, 256 bits).
+func NewPassword() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("generating password: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// Register registers the leadership layer and the charm's handlers on r,
+// in the order of spec/leadership.md §9.1.
+func (c *Charm) Register(r *reactive.Registry) {
+	l := leadership.Register(r, &c.Leadership)
+	newPassword := c.NewPassword
+	if newPassword == nil {
+		newPassword = NewPassword
+	}
+
+	r.Handle("generate_secret", reactive.All(
+		reactive.When(leadership.IsLeaderFlag),
+		reactive.WhenNot(leadership.SetFlag(PasswordKey)),
+	), func(ctx context.Context, h *reactive.Hook) error {
+		p, err := newPassword()
+		if err != nil {
+			return err
+		}
+		err = l.Set(ctx, h, map[string]string{PasswordKey: p})
+		if errors.Is(err, leadership.ErrPeerUnavailable) {
+			h.Logger().Info("peer relation not there yet; the password will be generated in a later hook")
+			return nil
+		}
+		return err
+	})
+
+	r.Handle("store_secret", reactive.When(leadership.ChangedFlag(PasswordKey)), func(ctx context.Context, h *reactive.Hook) error {
+		path, err := passwordPath(ctx, h)
+		if err != nil {
+			return err
+		}
+		v, ok := l.Get(h, PasswordKey)
+		if err := syncFile(path, v, ok); err != nil {
+			return err
+		}
+		if ok {
+			if err := h.KV().Set(writtenPathKey, path); err != nil {
+				return err
+			}
+		}
+		return h.ToggleFlag(StoredFlag, ok)
+	})
+
+	r.Handle("sync_motd", reactive.When(leadership.IsLeaderFlag), func(ctx context.Context, h *reactive.Hook) error {
+		cfg, err := h.Tools().ConfigGet(ctx)
+		if err != nil {
+			return err
+		}
+		want, _ := cfg.String(MotdOption)
+		if cur, _ := l.Get(h, MotdKey); cur != want {
+			err := l.Set(ctx, h, map[string]string{MotdKey: want})
+			if errors.Is(err, leadership.ErrPeerUnavailable) {
+				return nil
+			}
+			return err
+		}
+		return nil
+	})
+
+	r.Handle("store_motd", reactive.When(leadership.ChangedFlag(MotdKey)), func(_ context.Context, h *reactive.Hook) error {
+		v, ok := l.Get(h, MotdKey)
+		return syncFile(filepath.Join(h.CharmDir(), MotdFile), v, ok)
+	})
+
+	r.Handle("maybe_fail", reactive.When(leadership.SetFlag(PasswordKey)), func(ctx context.Context, h *reactive.Hook) error {
+		cfg, err := h.Tools().ConfigGet(ctx)
+		if err != nil {
+			return err
+		}
+		names, _ := cfg.String(FailOnUnitOption)
+		if !slices.Contains(strings.Fields(names), h.Env().UnitName) {
+			return nil
+		}
+		if err := h.SetFlag(CrashAttemptedFlag); err != nil {
+			return err
+		}
+		if h.IsFlagSet(leadership.IsLeaderFlag) {
+			if err := l.Set(ctx, h, map[string]string{CrashMarkerKey: h.Name()}); err != nil {
+				return err
+			}
+		}
+		if err := h.Tools().StatusSet(ctx, hookenv.Status{State: "maintenance", Message: "about to fail (injected)"}); err != nil {
+			return err
+		}
+		return ErrInjectedFailure
+	})
+
+	r.Handle("ready", reactive.When(StoredFlag), func(ctx context.Context, h *reactive.Hook) error {
+		if err := followPasswordFile(ctx, h, l); err != nil {
+			return err
+		}
+		msg := "ready (follower)"
+		if h.IsFlagSet(leadership.IsLeaderFlag) {
+			msg = "ready (leader)"
+		}
+		return h.Tools().StatusSet(ctx, hookenv.Status{State: "active", Message: msg})
+	})
+
+	r.Handle("waiting", reactive.WhenNot(StoredFlag), func(ctx context.Context, h *reactive.Hook) error {
+		return h.Tools().StatusSet(ctx, hookenv.Status{State: "waiting", Message: "waiting for admin_password"})
+	})
+}
+
+// passwordPath returns the file named by the password-file option (default
+// admin_password); a relative path is relative to the charm directory.
+func passwordPath(ctx context.Context, h *reactive.Hook) (string, error) {
+	cfg, err := h.Tools().ConfigGet(ctx)
+	if err != nil {
+		return "", err
+	}
+	p, _ := cfg.String(PasswordFileOption)
+	if p == "" {
+		p = DefaultPasswordFile
+	}
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(h.CharmDir(), p)
+	}
+	return p, nil
+}
+
+// followPasswordFile rewrites the password when the password-file option
+// names another file than the one last written (the change of a config
+// option raises no leadership flag, so store_secret would not run).
+func followPasswordFile(ctx context.Context, h *reactive.Hook, l *leadership.Layer) error {
+	path, err := passwordPath(ctx, h)
+	if err != nil {
+		return err
+	}
+	var last string
+	if _, err := h.KV().Get(writtenPathKey, &last); err != nil {
+		return err
+	}
+	v, ok := l.Get(h, PasswordKey)
+	if last == path || !ok {
+		return nil
+	}
+	if err := writeFileAtomic(path, v); err != nil {
+		return err
+	}
+	return h.KV().Set(writtenPathKey, path)
+}
+
+// syncFile writes value to path when present and removes path otherwise.
+func syncFile(path, value string, present bool) error {
+	if present {
+		return writeFileAtomic(path, value)
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("removing %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeFileAtomic writes data to path with mode 0600: a temporary file in
+// the same directory, synced, closed and renamed over path, so a reader
+// sees the old content or the new, never a part.
+func writeFileAtomic(path, data string) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(f.Name())
+		}
+	}()
+	if err := f.Chmod(0o600); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if _, err := f.WriteString(data); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
