@@ -185,7 +185,7 @@ func timeline() []row {
 			events: "+L.changed.crash_marker +L.set.crash_marker +L.changed +password.crash-attempted",
 			flags:  base, password: "P", motd: "-",
 			status: []string{"maintenance: about to fail (injected)"},
-			peer: &row{events: "+password.crash-attempted"}},
+			peer:   &row{events: "+password.crash-attempted"}},
 		{name: "15 other follower sees crash_marker", unit: 0, leader: 1, hook: lsc,
 			handlers: "maybe_fail ready", events: "+L.changed.crash_marker +L.set.crash_marker +L.changed",
 			flags: "L.changed L.changed.crash_marker " + base + " L.set.crash_marker", password: "P", motd: "-",
