@@ -392,7 +392,7 @@ func (m *Model) revoke() (modelfs.Leader, error) {
 		return l, fmt.Errorf("jujusim: reading leader: %w", err)
 	}
 	next := l
-	next.Unit, next.Valid = "", false
+	next.Valid = false
 	if err := modelfs.WriteJSON(m.layout.LeaderFile(m.app), next); err != nil {
 		return l, fmt.Errorf("jujusim: writing leader: %w", err)
 	}
@@ -416,17 +416,21 @@ func (m *Model) Elect(u *Unit) error {
 	if old.Valid && old.Unit == u.name {
 		return m.writeLeader(old)
 	}
-	if exp := time.Unix(0, old.Expires).UTC(); exp.After(m.now) {
+	if exp := time.Unix(0, old.Expires).UTC(); old.Unit != u.name && exp.After(m.now) {
 		waited := exp.Sub(m.now)
 		if err := m.Advance(waited); err != nil {
 			return err
 		}
-		m.record(&Event{Kind: KindClock, Note: fmt.Sprintf("waited %s for %s's leadership guarantee to expire", waited, orNobody(old.Unit))})
+		m.record(&Event{Kind: KindClock, Note: fmt.Sprintf("waited %s for %s's leadership guarantee to expire", waited, old.Unit)})
 	}
 	if err := m.writeLeader(modelfs.Leader{Unit: u.name, Epoch: old.Epoch + 1, Valid: true, Expires: m.now.UnixNano()}); err != nil {
 		return err
 	}
-	m.record(&Event{Kind: KindElect, Unit: u.name, Note: "was " + orNobody(old.Unit)})
+	was := "was " + orNobody(old.Unit)
+	if !old.Valid && old.Unit != "" {
+		was = "after " + old.Unit
+	}
+	m.record(&Event{Kind: KindElect, Unit: u.name, Note: was})
 	return nil
 }
 

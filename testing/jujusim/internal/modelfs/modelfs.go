@@ -129,8 +129,8 @@ type Clock struct {
 	Now int64 `json:"now"`
 }
 
-// Leader is leader.json. Unit is empty when nobody leads. Valid is false
-// while leadership is being moved (nobody may claim it). Expires is the
+// Leader is leader.json. Unit is the unit that holds, or last held,
+// leadership; only a Valid record makes it leader (is-leader True). Expires is the
 // simulated time (Unix ns) until which the last True is-leader answer
 // guarantees leadership.
 type Leader struct {
