@@ -232,6 +232,12 @@ func (f *fake) Calls() int {
 	return n
 }
 
+// reset makes the next call replay the script's first call again.
+func (f *fake) reset(tb testing.TB) {
+	tb.Helper()
+	require.NoError(tb, os.WriteFile(f.state, []byte("0"), 0o600))
+}
+
 // Tools returns a fresh Tools over the fake.
 func (f *fake) Tools() *hookenv.Tools { return &hookenv.Tools{Runner: f.Runner} }
 

@@ -12,7 +12,7 @@ type Status struct {
 	Application bool   // set the application's status (leader only) instead of the unit's
 }
 
-// StatusStates lists the states status-set accepts, in Juju's order.
+// statusStates lists the states status-set accepts, in Juju's order.
 var statusStates = []string{"maintenance", "blocked", "waiting", "active"}
 
 // StatusSet runs `status-set [--application] -- <state> <message>`. An unknown
