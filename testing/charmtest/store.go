@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -101,4 +103,56 @@ func (st *storeState) addKV(k, raw string) {
 		st.KV = map[string]string{}
 	}
 	st.KV[k] = raw
+}
+
+// LoadState reads an existing unit store, such as a .unit-state.db written
+// by the Python reactive stack or by a charm built with this framework, into
+// the store fields of a Unit (Flags, Snapshot, Tombstones, KV); set the
+// other fields (Name, Leader, LeaderSettings, ...) before running a hook.
+// The file is copied first and never modified.
+func LoadState(ctx context.Context, path string) (Unit, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Unit{}, fmt.Errorf("charmtest: loading unit state: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "charmtest-state-")
+	if err != nil {
+		return Unit{}, fmt.Errorf("charmtest: loading unit state: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	cp := filepath.Join(dir, stateDBName)
+	if err := os.WriteFile(cp, data, 0o600); err != nil {
+		return Unit{}, fmt.Errorf("charmtest: loading unit state: %w", err)
+	}
+	store, err := flags.Open(cp, nil)
+	if err != nil {
+		return Unit{}, fmt.Errorf("charmtest: loading unit state from %s: %w", path, err)
+	}
+	defer store.Close()
+	st, err := readStore(ctx, store)
+	if err != nil {
+		return Unit{}, fmt.Errorf("charmtest: loading unit state from %s: %w", path, err)
+	}
+	return Unit{Flags: st.Flags, Snapshot: st.Snapshot, Tombstones: st.Tombstones, KV: st.KV}, nil
+}
+
+// ReadFiles reads the named files of dir (slash-separated paths relative to
+// it) for [Unit.Files], e.g. a charm's metadata.yaml and config.yaml. With
+// no names it reads every regular file under dir except a unit store.
+func ReadFiles(dir string, names ...string) (map[string]string, error) {
+	if len(names) == 0 {
+		return readFiles(dir)
+	}
+	files := make(map[string]string, len(names))
+	for _, n := range names {
+		if err := checkFilePath(n); err != nil {
+			return nil, fmt.Errorf("charmtest: reading %q: %w", n, err)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(n)))
+		if err != nil {
+			return nil, fmt.Errorf("charmtest: reading charm file: %w", err)
+		}
+		files[n] = string(b)
+	}
+	return files, nil
 }
