@@ -15,8 +15,14 @@ import (
 // closes it and checks the file's invariants.
 func openTemp(t testing.TB) *flags.Store {
 	t.Helper()
+	return openTempWith(t, nil)
+}
+
+// openTempWith is openTemp with options.
+func openTempWith(t testing.TB, opts *flags.Options) *flags.Store {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), ".unit-state.db")
-	s, err := flags.Open(path, nil)
+	s, err := flags.Open(path, opts)
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		require.NoError(t, s.Close())

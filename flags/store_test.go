@@ -23,3 +23,10 @@ func TestSQLiteStore_Conformance(t *testing.T) {
 		return openTemp(t)
 	})
 }
+
+// Ensure that the SQLite store without fsync behaves the same.
+func TestSQLiteStoreNoSync_Conformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) *flags.Store {
+		return openTempWith(t, &flags.Options{NoSync: true})
+	})
+}
