@@ -330,3 +330,34 @@ func TestModel_StaleContext(t *testing.T) {
 	assert.Equal(t, 1, out.Exit)
 	assert.True(t, strings.HasPrefix(out.Stderr, "ERROR bad request: expected context id "), out.Stderr)
 }
+
+// Ensure that a lease lost in the middle of a hook turns is-leader False
+// for the rest of that hook and makes leader-set fail, and that the unit
+// then gets leader-settings-changed once another unit leads.
+func TestUnit_LoseLeaseAfter(t *testing.T) {
+	t.Parallel()
+	m := deployed(t, 2)
+	u := m.Unit(0)
+	require.NoError(t, u.LoseLeaseAfter(1))
+	ev := mustExec(t, u, "is-leader; is-leader; is-leader; leader-set x=1")
+	assert.Equal(t, "True\nFalse\nFalse\n", ev.Stdout)
+	assert.Equal(t, 1, ev.Exit)
+	assert.Equal(t, "ERROR cannot write leadership settings: cannot write settings: not the leader\n", ev.Stderr)
+	assert.Nil(t, m.Leader())
+	assert.Equal(t, "False\n", mustExec(t, u, "is-leader").Stdout, "the fault is used up but the lease stays lost")
+	require.NoError(t, m.Elect(m.Unit(1)))
+	assert.Equal(t, []string{"leader-settings-changed"}, u.Pending())
+	require.NoError(t, m.Settle())
+	require.NoError(t, m.CheckLeases())
+}
+
+// Ensure that an agent restart re-runs leader-settings-changed on a
+// follower and nothing on the leader.
+func TestUnit_RestartAgent(t *testing.T) {
+	t.Parallel()
+	m := deployed(t, 2)
+	require.NoError(t, m.Unit(0).RestartAgent())
+	require.NoError(t, m.Unit(1).RestartAgent())
+	assert.Empty(t, m.Unit(0).Pending())
+	assert.Equal(t, []string{"leader-settings-changed"}, m.Unit(1).Pending())
+}

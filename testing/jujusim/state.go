@@ -294,3 +294,36 @@ func (m *Model) RelationData(endpoint, owner string) (map[string]string, error) 
 	}
 	return nil, fmt.Errorf("jujusim: reading relation data: no peer relation %q", endpoint)
 }
+
+// LoseLeaseAfter makes the unit lose leadership after it has answered True
+// to n more leadership checks (is-leader, or the check leader-set makes),
+// so a test can take leadership away in the middle of a hook: the next
+// check answers False, stays False for the rest of that hook, and nobody
+// leads until [Model.Elect]. n = 0 loses it at the next check.
+func (u *Unit) LoseLeaseAfter(n int) error {
+	if n < 0 {
+		return fmt.Errorf("jujusim: losing lease on %s: negative count %d", u.name, n)
+	}
+	unlock, err := modelfs.Lock(u.m.layout.AppLock(u.m.app), true)
+	if err != nil {
+		return fmt.Errorf("jujusim: %w", err)
+	}
+	defer unlock()
+	if err := modelfs.WriteJSON(u.m.layout.UnitFile(u.name, "lease-fault.json"), modelfs.LeaseFault{TruesLeft: n}); err != nil {
+		return fmt.Errorf("jujusim: losing lease on %s: %w", u.name, err)
+	}
+	u.m.record(&Event{Kind: KindFault, Unit: u.name, Note: fmt.Sprintf("loses its lease after %d more True answers", n)})
+	return nil
+}
+
+// RestartAgent simulates a restart of the unit's agent: its in-memory
+// leader-settings versions are reset, so a unit that is not leader runs
+// leader-settings-changed again; the leader runs nothing.
+func (u *Unit) RestartAgent() error {
+	if u.gone {
+		return fmt.Errorf("jujusim: restarting %s: %w", u.name, ErrUnitGone)
+	}
+	u.localLSV, u.remoteLSV = 0, 1
+	u.m.record(&Event{Kind: KindFault, Unit: u.name, Note: "agent restarted"})
+	return nil
+}

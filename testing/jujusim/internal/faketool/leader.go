@@ -34,6 +34,17 @@ func (inv *invocation) ensureLeader() (bool, error) {
 	if l.Unit != inv.ctx.Unit || !l.Valid {
 		return false, os.WriteFile(minion, nil, 0o644)
 	}
+	lost, err := inv.leaseLost()
+	if err != nil {
+		return false, err
+	}
+	if lost {
+		l.Valid = false
+		if err := modelfs.WriteJSON(inv.layout.LeaderFile(inv.ctx.App), l); err != nil {
+			return false, err
+		}
+		return false, os.WriteFile(minion, nil, 0o644)
+	}
 	if until := inv.now + int64(guarantee); until > l.Expires {
 		l.Expires = until
 		if err := modelfs.WriteJSON(inv.layout.LeaderFile(inv.ctx.App), l); err != nil {
@@ -44,6 +55,23 @@ func (inv *invocation) ensureLeader() (bool, error) {
 		Unit: inv.ctx.Unit, Context: inv.ctx.ID, Time: inv.now, Epoch: l.Epoch,
 	})
 	return true, err
+}
+
+// leaseLost applies a LoseLeaseAfter fault: it counts down the True answers
+// the unit may still give and reports true once none is left (the fault is
+// then used up). Callers hold the app lock.
+func (inv *invocation) leaseLost() (bool, error) {
+	path := inv.layout.UnitFile(inv.ctx.Unit, "lease-fault.json")
+	var f modelfs.LeaseFault
+	ok, err := modelfs.ReadJSON(path, &f)
+	if err != nil || !ok {
+		return false, err
+	}
+	if f.TruesLeft > 0 {
+		f.TruesLeft--
+		return false, modelfs.WriteJSON(path, f)
+	}
+	return true, os.Remove(path)
 }
 
 func isLeader(inv *invocation) error {

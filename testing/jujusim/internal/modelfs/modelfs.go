@@ -175,6 +175,12 @@ type Fault struct {
 	Stderr string `json:"stderr"`
 }
 
+// LeaseFault is units/<app>-<n>/lease-fault.json: the unit answers True to
+// TruesLeft more leadership checks, then loses leadership.
+type LeaseFault struct {
+	TruesLeft int `json:"trues-left"`
+}
+
 // UnitContext is context.json: the unit's live hook context id, empty when
 // no hook runs.
 type UnitContext struct {
