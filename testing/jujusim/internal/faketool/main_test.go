@@ -294,3 +294,49 @@ func TestTools_OutputFileAndFault(t *testing.T) {
 	assert.Equal(t, 1, calls[1].Exit)
 	assert.Equal(t, int64(1000), calls[1].SimTime)
 }
+
+// Ensure that concurrent tool calls from several contexts and units share
+// the model's files safely: no leader-set is lost and every call is logged.
+func TestTools_ConcurrentCalls(t *testing.T) {
+	m := newFakeModel(t, setup{leader: "app/0"})
+	const n = 40
+	envs := []map[string]string{
+		m.open(t, "app/0", "app/0-ctx"),
+		m.open(t, "app/1", "app/1-ctx"),
+	}
+	done := make(chan result, 2*n)
+	for i := range n {
+		go func() {
+			done <- call(t, envs[0], "/", "leader-set", "k"+string(rune('a'+i%26))+strings.Repeat("x", i/26)+"=v")
+		}()
+		go func() { done <- call(t, envs[1], "/", "juju-log", "message") }()
+	}
+	for range 2 * n {
+		r := <-done
+		assert.Equal(t, 0, r.code, r.stderr)
+	}
+	var s modelfs.LeaderSettings
+	_, err := modelfs.ReadJSON(m.layout.SettingsFile("app"), &s)
+	require.NoError(t, err)
+	assert.Len(t, s.Data, n)
+	assert.Equal(t, n, s.Changes)
+	count := func(unit string) int {
+		lines := 0
+		require.NoError(t, modelfs.ReadJSONL(m.layout.UnitFile(unit, "calls.jsonl"), func([]byte) error { lines++; return nil }))
+		return lines
+	}
+	assert.Equal(t, n, count("app/0"))
+	assert.Equal(t, n, count("app/1"))
+}
+
+// BenchmarkIsLeader measures one in-process is-leader call (locks, files,
+// call log), the fake's share of a hook-tool process.
+func BenchmarkIsLeader(b *testing.B) {
+	m := newFakeModel(b, setup{leader: "app/0"})
+	env := m.open(b, "app/0", "ctx")
+	for b.Loop() {
+		if r := call(b, env, "/", "is-leader", "--format=json"); r.code != 0 {
+			b.Fatal(r.stderr)
+		}
+	}
+}
