@@ -1,12 +1,8 @@
 package reactive
 
 import (
-	"crypto/md5"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -34,8 +30,8 @@ const (
 const (
 	PhaseKey        = "reactive.dispatch.phase"
 	StateWatchKey   = "reactive.state_watch"
-	InvokedPrefix   = "reactive.invoked."
-	FilesChangedKey = "reactive.files_changed."
+	InvokedPrefix   = flags.InvokedPrefix
+	FilesChangedKey = flags.FilesChangedPrefix
 )
 
 // The restricted hooks (spec §4.4).
@@ -83,6 +79,7 @@ var atomNames = [...]string{
 type atom struct {
 	kind atomKind
 	args []string
+	hash string // WhenFileChangedHash's hash type
 }
 
 func (a atom) String() string {
@@ -94,12 +91,20 @@ func (a atom) String() string {
 			return "CollectMetrics()"
 		}
 		return "MeterStatusChanged()"
+	case kFileChanged:
+		if a.hash != "" {
+			return "WhenFileChangedHash(" + strconv.Quote(a.hash) + ", " + quoteAll(a.args) + ")"
+		}
 	}
-	q := make([]string, len(a.args))
-	for i, s := range a.args {
+	return atomNames[a.kind] + "(" + quoteAll(a.args) + ")"
+}
+
+func quoteAll(args []string) string {
+	q := make([]string, len(args))
+	for i, s := range args {
 		q[i] = strconv.Quote(s)
 	}
-	return atomNames[a.kind] + "(" + strings.Join(q, ", ") + ")"
+	return strings.Join(q, ", ")
 }
 
 // phases reports the phases in which a can be true.
@@ -200,6 +205,12 @@ func OnHook(patterns ...string) Condition { return one(kHook, patterns) }
 // Relative paths are read relative to the charm directory.
 func WhenFileChanged(paths ...string) Condition { return one(kFileChanged, paths) }
 
+// WhenFileChangedHash is [WhenFileChanged] with another hash than MD5, named
+// as Python's hashlib names it ("sha256", "sha1", ...).
+func WhenFileChangedHash(hashType string, paths ...string) Condition {
+	return cond{{kind: kFileChanged, args: slices.Clone(paths), hash: hashType}}
+}
+
 // OnlyOnce holds, in any phase, until the handler has run once; the run is
 // recorded under reactive.invoked.<handler name>.
 func OnlyOnce() Condition { return cond{{kind: kOnlyOnce}} }
@@ -282,6 +293,11 @@ func validate(c Condition) error {
 					return errors.New("WhenFileChanged: empty path")
 				}
 			}
+			if a.hash != "" {
+				if _, err := flags.DataDigest(nil, a.hash); err != nil {
+					return fmt.Errorf("%s: %w", a, err)
+				}
+			}
 		case kRestricted:
 			if restrictedHook != "" && restrictedHook != a.args[0] {
 				return fmt.Errorf("%s: CollectMetrics and MeterStatusChanged can never hold together", c)
@@ -299,21 +315,6 @@ func validate(c Condition) error {
 		}
 	}
 	return nil
-}
-
-// fileDigest returns the hex MD5 digest of the file, or nil when it does not
-// exist (charm-helpers file_hash).
-func fileDigest(path string) (*string, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("hashing %s: %w", path, err)
-	}
-	sum := md5.Sum(b)
-	s := hex.EncodeToString(sum[:])
-	return &s, nil
 }
 
 // resolvePath makes a relative path relative to the charm directory.

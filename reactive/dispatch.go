@@ -189,7 +189,7 @@ func (ru *run) invoke(ctx context.Context, h *handler) error {
 		return err
 	}
 	if h.onlyOnce {
-		if err := ru.tx.Set(InvokedPrefix+h.name, true); err != nil {
+		if err := flags.MarkInvoked(ru.tx, h.name); err != nil {
 			return err
 		}
 	}

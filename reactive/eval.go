@@ -63,11 +63,7 @@ func (ev *evaluator) evalAtom(name string, a *atom, tracing bool) (bool, error) 
 		ev.hookMatch[a] = m
 		return m, nil
 	case kOnlyOnce:
-		var invoked bool
-		if _, err := ev.tx.Get(InvokedPrefix+name, &invoked); err != nil {
-			return false, fmt.Errorf("handler %q: %w", name, err)
-		}
-		return !invoked, nil
+		return !flags.WasInvoked(ev.tx, name), nil
 	case kFileChanged:
 		if _, ok := ev.latch[a]; ok {
 			return true, nil
@@ -86,7 +82,7 @@ func (ev *evaluator) filesChanged(name string, a *atom) (bool, error) {
 	seen := map[string]*string{}
 	changed := false
 	for _, p := range a.args {
-		d, err := fileDigest(resolvePath(ev.charmDir, p))
+		d, err := flags.FileDigest(resolvePath(ev.charmDir, p), a.hash)
 		if err != nil {
 			return false, fmt.Errorf("handler %q: %w", name, err)
 		}

@@ -182,3 +182,8 @@ func clears(names ...string) func(h *reactive.Hook) error {
 		return nil
 	}
 }
+
+// envFor is a hook environment for a unit running install.
+func envFor(unit string) hookenv.Env {
+	return hookenv.Env{HookName: "install", UnitName: unit}
+}

@@ -1,0 +1,402 @@
+package reactive_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmkit/charmkit/flags"
+	"github.com/charmkit/charmkit/reactive"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// openSQLite opens a fresh SQLite store in a temporary directory.
+func openSQLite(tb testing.TB) *flags.Store {
+	tb.Helper()
+	s, err := flags.Open(filepath.Join(tb.TempDir(), ".unit-state.db"), &flags.Options{LockTimeout: time.Second})
+	require.NoError(tb, err)
+	tb.Cleanup(func() {
+		checkNoOpenTx(tb, s)
+		require.NoError(tb, s.Close())
+	})
+	return s
+}
+
+// stores returns the store constructors every failure test runs against.
+func stores() map[string]func(testing.TB) *flags.Store {
+	return map[string]func(testing.TB) *flags.Store{"memory": newStore, "sqlite": openSQLite}
+}
+
+// Ensure how a hook ends decides what persists (table of spec §1.4, X10-X14).
+func TestX10toX14_HookEndings(t *testing.T) {
+	for _, tc := range []struct {
+		row       string
+		end       func(h *reactive.Hook) error
+		exitCode  int
+		hookError bool
+		persisted bool
+	}{
+		{"X10-error", func(*reactive.Hook) error { return errors.New("boom") }, 1, true, false},
+		{"X10-panic", func(*reactive.Hook) error { panic("kaboom") }, 1, true, false},
+		{"X11-stop", func(*reactive.Hook) error { return reactive.ErrStop }, 0, false, true},
+		{"X12-abort", func(*reactive.Hook) error { return reactive.Abort(3) }, 3, false, false},
+		{"abort-0-is-stop", func(*reactive.Hook) error { return reactive.Abort(0) }, 0, false, true},
+	} {
+		for storeName, open := range stores() {
+			for _, trace := range []bool{false, true} {
+				t.Run(tc.row+"/"+storeName+map[bool]string{true: "/trace"}[trace], func(t *testing.T) {
+					s := open(t)
+					setFlags(t, s, "before")
+					before := dump(t, s)
+					exitRan := false
+					r := reactive.NewRegistry()
+					r.RegisterTrigger(flags.Trigger{When: "pre", SetFlag: "triggered"})
+					r.AtExit("exit", func(context.Context, *reactive.Hook) error { exitRan = true; return nil })
+					r.Handle("hook", reactive.OnHook("config-changed"), func(_ context.Context, h *reactive.Hook) error {
+						return h.SetFlag("pre")
+					})
+					r.Handle("fail", reactive.When("pre"), func(_ context.Context, h *reactive.Hook) error {
+						if err := h.SetFlag("x"); err != nil {
+							return err
+						}
+						return tc.end(h)
+					})
+					r.Handle("never", reactive.When("x"), func(context.Context, *reactive.Hook) error {
+						t.Error("dispatch went on after the hook ended")
+						return nil
+					})
+					res, rec := runHook(t, r, s, "config-changed", func(o *reactive.RunOptions) { o.Trace = trace })
+					assert.Equal(t, tc.exitCode, res.ExitCode)
+					assert.Equal(t, []string{"hook", "fail"}, res.Invoked)
+					errs := rec.at(slog.LevelError)
+					if tc.hookError {
+						require.Len(t, errs, 1)
+						assert.True(t, strings.HasPrefix(errs[0], "Hook error:\n"), errs[0])
+						assert.Contains(t, errs[0], `handler "fail"`)
+					} else {
+						assert.Empty(t, errs)
+					}
+					rows := dump(t, s)
+					if !tc.persisted {
+						assert.Equal(t, before, rows, "nothing persisted")
+						assert.False(t, exitRan)
+						assert.False(t, res.Committed)
+						return
+					}
+					assert.NoError(t, res.Err)
+					assert.True(t, res.Stopped)
+					assert.True(t, exitRan)
+					assert.Equal(t, []string{"before", "pre", "triggered", "x"}, flagList(t, s))
+					assert.NotContains(t, rows, "reactive.flag_set_triggers.pre", "exit work cleared the triggers")
+					assert.Equal(t, `{"iteration": 0, "changes": ["pre", "triggered"], "pending": ["x"]}`, rows[reactive.StateWatchKey], "the watch record stays")
+				})
+			}
+		}
+	}
+	t.Run("panic-stack-logged", func(t *testing.T) {
+		r := reactive.NewRegistry()
+		r.Handle("p", reactive.When(), func(context.Context, *reactive.Hook) error { panic("kaboom") })
+		res, rec := runHook(t, r, newStore(t), "install", nil)
+		var pe *reactive.PanicError
+		require.ErrorAs(t, res.Err, &pe)
+		assert.Equal(t, "kaboom", pe.Value)
+		assert.Equal(t, `handler "p" panicked: kaboom`, res.Err.Error())
+		assert.Contains(t, rec.at(slog.LevelError)[0], "Hook error:\nhandler \"p\" panicked: kaboom\ngoroutine ")
+	})
+}
+
+// Ensure Run's start and exit work, and what it logs (M1, M2).
+func TestM1M2_Main(t *testing.T) {
+	t.Run("M1a", func(t *testing.T) {
+		starts := 0
+		r := reactive.NewRegistry()
+		r.AtStart("start", func(context.Context, *reactive.Hook) error { starts++; return nil })
+		res, rec := runHook(t, r, newStore(t), "hook_name", nil)
+		require.NoError(t, res.Err)
+		assert.Equal(t, 1, starts)
+		assert.True(t, res.Committed)
+		assert.Equal(t, []record{{slog.LevelInfo, "Reactive main running for hook hook_name"}}, rec.recs)
+	})
+	t.Run("M1b", func(t *testing.T) {
+		r := reactive.NewRegistry()
+		r.AtStart("start", func(_ context.Context, h *reactive.Hook) error {
+			if err := h.SetFlag("a"); err != nil {
+				return err
+			}
+			return reactive.Abort(1)
+		})
+		s := newStore(t)
+		res, rec := runHook(t, r, s, "hook_name", nil)
+		var ab *reactive.AbortError
+		require.ErrorAs(t, res.Err, &ab)
+		assert.Equal(t, 1, res.ExitCode)
+		assert.False(t, res.Committed)
+		assert.Empty(t, dump(t, s))
+		assert.Empty(t, rec.at(slog.LevelError))
+	})
+	t.Run("M2a", func(t *testing.T) {
+		starts := 0
+		r := reactive.NewRegistry()
+		r.AtStart("start", func(context.Context, *reactive.Hook) error { starts++; return nil })
+		s := newStore(t)
+		res, rec := runHook(t, r, s, "meter-status-changed", nil)
+		require.NoError(t, res.Err)
+		assert.Zero(t, starts)
+		assert.True(t, res.Committed)
+		assert.Equal(t, []string{"Reactive main running for hook meter-status-changed", "Restricted mode."}, rec.at(slog.LevelInfo))
+		assert.Equal(t, `"restricted"`, dump(t, s)[reactive.PhaseKey])
+	})
+	t.Run("M2b", func(t *testing.T) {
+		r := reactive.NewRegistry()
+		r.Handle("msc", reactive.MeterStatusChanged(), func(_ context.Context, h *reactive.Hook) error {
+			if err := h.SetFlag("a"); err != nil {
+				return err
+			}
+			return reactive.Abort(1)
+		})
+		s := newStore(t)
+		res, _ := runHook(t, r, s, "meter-status-changed", nil)
+		assert.Equal(t, 1, res.ExitCode)
+		assert.Empty(t, dump(t, s))
+	})
+	t.Run("start-error", func(t *testing.T) {
+		r := reactive.NewRegistry()
+		r.AtStart("is-leader", func(context.Context, *reactive.Hook) error { return errors.New("is-leader: exit status 1") })
+		r.Handle("h", reactive.When(), func(context.Context, *reactive.Hook) error { t.Error("dispatch ran"); return nil })
+		res, rec := runHook(t, r, newStore(t), "install", nil)
+		assert.Equal(t, 1, res.ExitCode)
+		assert.Equal(t, []string{"Hook error:\nstart callback \"is-leader\": is-leader: exit status 1"}, rec.at(slog.LevelError))
+	})
+	t.Run("start-stop", func(t *testing.T) {
+		exitRan := false
+		r := reactive.NewRegistry()
+		r.AtStart("stop", func(_ context.Context, h *reactive.Hook) error { _ = h.SetFlag("s"); return reactive.ErrStop })
+		r.AtExit("exit", func(context.Context, *reactive.Hook) error { exitRan = true; return nil })
+		r.Handle("h", reactive.When(), func(context.Context, *reactive.Hook) error { t.Error("dispatch ran"); return nil })
+		s := newStore(t)
+		res, _ := runHook(t, r, s, "install", nil)
+		require.NoError(t, res.Err)
+		assert.True(t, exitRan)
+		assert.Equal(t, []string{"s"}, flagList(t, s))
+	})
+	t.Run("exit-error", func(t *testing.T) {
+		r := reactive.NewRegistry()
+		r.AtExit("bad", func(context.Context, *reactive.Hook) error { return errors.New("nope") })
+		r.Handle("h", reactive.OnHook("install"), c0(sets("a")))
+		s := newStore(t)
+		res, rec := runHook(t, r, s, "install", nil)
+		assert.Equal(t, 1, res.ExitCode)
+		assert.Equal(t, []string{"Hook error:\nexit callback \"bad\": nope"}, rec.at(slog.LevelError))
+		assert.Empty(t, dump(t, s))
+	})
+	t.Run("no-store", func(t *testing.T) {
+		res, err := reactive.NewRegistry().Run(context.Background(), reactive.RunOptions{})
+		assert.ErrorIs(t, err, reactive.ErrNoStore)
+		assert.Equal(t, 1, res.ExitCode)
+	})
+	t.Run("cancelled", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		r := reactive.NewRegistry()
+		r.Handle("a", reactive.OnHook("install"), func(context.Context, *reactive.Hook) error { cancel(); return nil })
+		r.Handle("b", reactive.When(), func(context.Context, *reactive.Hook) error { t.Error("ran after cancel"); return nil })
+		s := newStore(t)
+		res, err := r.Run(ctx, reactive.RunOptions{Store: s, Runner: noTools, Env: envFor("app/0")})
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Equal(t, 1, res.ExitCode)
+	})
+}
+
+// c0 turns an action into a handler.
+func c0(do func(h *reactive.Hook) error) reactive.HandlerFunc {
+	return func(_ context.Context, h *reactive.Hook) error { return do(h) }
+}
+
+// Ensure triggers registered on the registry fire in charms.reactive's
+// order, and are traced (X16).
+func TestX16_Triggers(t *testing.T) {
+	var order []string
+	r := reactive.NewRegistry()
+	r.RegisterTrigger(flags.Trigger{When: "a", SetFlag: "b"})
+	r.RegisterTrigger(flags.Trigger{When: "a", ClearFlag: "x"})
+	r.RegisterTrigger(flags.Trigger{When: "a", Callback: func() error { order = append(order, "callback"); return nil }})
+	r.RegisterTrigger(flags.Trigger{When: "b", SetFlag: "c"})
+	r.RegisterTrigger(flags.Trigger{WhenNot: "c", SetFlag: "d"})
+	var pending string
+	r.Handle("set-a", reactive.OnHook("install"), func(_ context.Context, h *reactive.Hook) error {
+		if err := h.SetFlag("a"); err != nil {
+			return err
+		}
+		pending = dumpTx(h)[reactive.StateWatchKey]
+		return nil
+	})
+	r.Handle("clear-c", reactive.When("a"), c0(clears("c")))
+	s := newStore(t)
+	setFlags(t, s, "x")
+	res, rec := runHook(t, r, s, "install", func(o *reactive.RunOptions) { o.Trace = true })
+	require.NoError(t, res.Err)
+	assert.Equal(t, []string{"callback"}, order)
+	assert.Equal(t, `{"iteration": 0, "changes": [], "pending": ["a", "b", "c", "x"]}`, pending)
+	var flagLines []string
+	for _, m := range rec.at(slog.LevelDebug) {
+		for _, l := range strings.Split(m, "\n") {
+			if strings.Contains(l, " flag ") {
+				flagLines = append(flagLines, strings.TrimPrefix(l, "tracer: "))
+			}
+		}
+	}
+	assert.Equal(t, []string{"set flag x", "set flag a", "set flag b", "set flag c", "cleared flag x", "cleared flag c", "set flag d"}, flagLines)
+	assert.Equal(t, []string{"a", "b", "d"}, flagList(t, s))
+}
+
+func dumpTx(h *reactive.Hook) map[string]string {
+	out := map[string]string{}
+	for k, v := range h.KV().Range("", false) {
+		out[k] = string(v)
+	}
+	return out
+}
+
+// Ensure start callbacks added while they run run in the same pass, and exit
+// callbacks added while they run never run; neither list carries over (X17).
+func TestX17_StartExitReentrancy(t *testing.T) {
+	var log []string
+	r := reactive.NewRegistry()
+	r.AtStart("s1", func(_ context.Context, h *reactive.Hook) error {
+		log = append(log, "s1")
+		h.AtStart("s-added", func(context.Context, *reactive.Hook) error { log = append(log, "s-added"); return nil })
+		h.AtExit("e-from-start", func(context.Context, *reactive.Hook) error { log = append(log, "e-from-start"); return nil })
+		return nil
+	})
+	r.AtStart("s2", func(context.Context, *reactive.Hook) error { log = append(log, "s2"); return nil })
+	r.AtExit("e1", func(_ context.Context, h *reactive.Hook) error {
+		log = append(log, "e1")
+		h.AtExit("e-added", func(context.Context, *reactive.Hook) error { log = append(log, "e-added"); return nil })
+		return nil
+	})
+	r.AtExit("e2", func(context.Context, *reactive.Hook) error { log = append(log, "e2"); return nil })
+	r.Handle("h", reactive.OnHook("install"), func(_ context.Context, h *reactive.Hook) error {
+		log = append(log, "h")
+		h.AtStart("too-late", func(context.Context, *reactive.Hook) error { log = append(log, "too-late"); return nil })
+		h.AtExit("e-from-handler", func(context.Context, *reactive.Hook) error { log = append(log, "e-from-handler"); return nil })
+		return nil
+	})
+	s := newStore(t)
+	runHook(t, r, s, "install", nil)
+	assert.Equal(t, []string{"s1", "s2", "s-added", "h", "e-from-handler", "e-from-start", "e2", "e1"}, log)
+	log = nil
+	runHook(t, r, s, "install", nil)
+	assert.Equal(t, []string{"s1", "s2", "s-added", "h", "e-from-handler", "e-from-start", "e2", "e1"}, log, "nothing carried over")
+}
+
+// Ensure set/clear through the hook notify the watch on real transitions
+// only, and values are kept (B12).
+func TestB12_SetGetClearFlag(t *testing.T) {
+	var states1, states2 map[string]string
+	r := reactive.NewRegistry()
+	r.Handle("b12", reactive.OnHook("install"), func(_ context.Context, h *reactive.Hook) error {
+		for _, step := range []error{h.SetFlag("foo"), h.SetFlagValue("bar.ready", "bar"), h.SetFlag("qux"), h.SetFlag("qux")} {
+			if step != nil {
+				return step
+			}
+		}
+		states1 = values(h)
+		if err := h.ClearFlag("foo"); err != nil {
+			return err
+		}
+		if err := h.ClearFlag("bar.ready"); err != nil {
+			return err
+		}
+		if err := h.ClearFlag("never-set"); err != nil {
+			return err
+		}
+		states2 = values(h)
+		return reactive.ErrStop
+	})
+	s := newStore(t)
+	res, _ := runHook(t, r, s, "install", nil)
+	require.NoError(t, res.Err)
+	assert.Equal(t, map[string]string{"foo": "null", "bar.ready": `"bar"`, "qux": "null"}, states1)
+	assert.Equal(t, map[string]string{"qux": "null"}, states2)
+	assert.Equal(t, `{"iteration": 0, "changes": [], "pending": ["foo", "bar.ready", "qux", "foo", "bar.ready"]}`, dump(t, s)[reactive.StateWatchKey])
+}
+
+func values(h *reactive.Hook) map[string]string {
+	out := map[string]string{}
+	for k, v := range h.Flags().Values() {
+		out[k] = string(v)
+	}
+	return out
+}
+
+// Ensure the hook's accessors and per-hook values.
+func TestHook_Accessors(t *testing.T) {
+	type key struct{}
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	var got []any
+	r := reactive.NewRegistry()
+	r.AtStart("layer", func(_ context.Context, h *reactive.Hook) error {
+		h.SetValue(key{}, "from start")
+		return nil
+	})
+	r.Handle("h", reactive.OnHook("leader-elected"), func(_ context.Context, h *reactive.Hook) error {
+		got = append(got, h.Name(), h.CharmDir(), h.Now(), h.Restricted(), h.Value(key{}), h.Current(), h.Tools() != nil, h.Logger() != nil, h.Env().UnitName)
+		if err := h.RegisterTrigger(flags.Trigger{When: "later", SetFlag: "fired"}); err != nil {
+			return err
+		}
+		if err := h.ToggleFlag("later", true); err != nil {
+			return err
+		}
+		return h.RegisterTrigger(flags.Trigger{})
+	})
+	s := newStore(t)
+	res, _ := runHook(t, r, s, "leader-elected", func(o *reactive.RunOptions) {
+		o.Clock = func() time.Time { return now }
+		o.Env.CharmDir = "/charm"
+		o.Env.UnitName = "app/0"
+	})
+	assert.ErrorContains(t, res.Err, "one of When or WhenNot must be given")
+	assert.Equal(t, []any{"leader-elected", "/charm", now, false, "from start", "h", true, true, "app/0"}, got)
+
+	r2 := reactive.NewRegistry()
+	r2.Handle("h", reactive.OnHook("x"), func(_ context.Context, h *reactive.Hook) error {
+		if err := h.RegisterTrigger(flags.Trigger{When: "later", SetFlag: "fired"}); err != nil {
+			return err
+		}
+		return h.ToggleFlag("later", true)
+	})
+	runHook(t, r2, s, "x", nil)
+	assert.Equal(t, []string{"fired", "later"}, flagList(t, s))
+}
+
+// Ensure one registry runs hooks concurrently on separate stores.
+func TestRun_Concurrent(t *testing.T) {
+	c := &sync.Map{}
+	r := reactive.NewRegistry()
+	r.Handle("H1", reactive.WhenNot("app.installed"), c0(sets("app.installed")))
+	r.Handle("H2", reactive.When("app.installed"), func(_ context.Context, h *reactive.Hook) error {
+		c.Store(h.Env().UnitName, true)
+		return nil
+	})
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := flags.OpenMemory()
+			unit := "app/" + string(rune('0'+i))
+			res, err := r.Run(context.Background(), reactive.RunOptions{Store: s, Runner: noTools, Env: envFor(unit)})
+			assert.NoError(t, err)
+			assert.Equal(t, []string{"H1", "H2"}, res.Invoked)
+		}()
+	}
+	wg.Wait()
+	n := 0
+	c.Range(func(any, any) bool { n++; return true })
+	assert.Equal(t, 8, n)
+}
