@@ -62,9 +62,10 @@ func (e *EnvError) Is(target error) bool {
 
 // LoadEnv reads the hook context through getenv (os.Getenv in a charm) and argv0
 // (os.Args[0]). Outside a hook (JUJU_CONTEXT_ID unset) it returns an Env with InHook
-// false, the hook name from [HookName] and whatever else is set, and no error. In a
-// hook, every missing or malformed value is reported: the error joins one
-// [*EnvError] per problem, and the returned Env holds the values that were valid.
+// false, the hook name from [HookName] and whatever else is set; nothing is
+// required, but a value that is set and malformed is still an error. In a hook,
+// every missing or malformed value is reported: the error joins one [*EnvError] per
+// problem, and the returned Env holds the values that were valid.
 func LoadEnv(getenv func(string) string, argv0 string) (Env, error) {
 	e := Env{
 		ContextID:     getenv("JUJU_CONTEXT_ID"),

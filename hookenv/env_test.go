@@ -195,3 +195,11 @@ func TestParseVersion(t *testing.T) {
 	assert.True(t, v36.HasLeaderSettings())
 	assert.False(t, hookenv.Version{Major: 4}.HasLeaderSettings())
 }
+
+func TestLoadEnvOutsideHookReportsMalformed(t *testing.T) {
+	e, err := hookenv.LoadEnv(getenv(map[string]string{"JUJU_VERSION": "x", "JUJU_UNIT_NAME": "app/1"}), "tool")
+	require.Error(t, err)
+	assert.Equal(t, `JUJU_VERSION "x": invalid Juju version`, err.Error())
+	assert.False(t, e.InHook)
+	assert.Equal(t, "app", e.AppName, "valid values are kept")
+}

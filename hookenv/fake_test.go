@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -207,7 +208,7 @@ func newFake(tb testing.TB, golden string, without ...string) *fake {
 	tools := filepath.Join(dir, "tools")
 	require.NoError(tb, os.Mkdir(tools, 0o755))
 	for _, name := range toolNames {
-		if !contains(without, name) {
+		if !slices.Contains(without, name) {
 			require.NoError(tb, os.Symlink(exe, filepath.Join(tools, name)))
 		}
 	}
@@ -240,15 +241,6 @@ func (f *fake) reset(tb testing.TB) {
 
 // Tools returns a fresh Tools over the fake.
 func (f *fake) Tools() *hookenv.Tools { return &hookenv.Tools{Runner: f.Runner} }
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 // noTools is a runner for calls that must be rejected before any tool runs.
 func noTools(tb testing.TB) hookenv.Runner {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -45,7 +46,7 @@ func TestGoldenScriptsFollowJujuRules(t *testing.T) {
 				default:
 					t.Errorf("call %d: exit code %d: Juju exits 0, 1 or 2", i, c.ExitCode)
 				}
-				if c.ExitCode == 0 && contains(c.Args, "--format=json") {
+				if c.ExitCode == 0 && slices.Contains(c.Args, "--format=json") {
 					out := c.Stdout
 					require.True(t, bytes.HasSuffix(out, []byte("\n")) && bytes.Count(out, []byte("\n")) == 1,
 						"call %d: JSON output %q is one line", i, out)
