@@ -1,0 +1,97 @@
+package reactive
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/charmkit/charmkit/flags"
+	"github.com/charmkit/charmkit/hookenv"
+)
+
+// TraceEnv is the environment variable that switches tracing on in [Main]:
+// when it is "1" or "true", the LogTracer text (and every other DEBUG
+// record) goes to juju-log. Off by default, since every juju-log call is a
+// process (decision D7 of the design).
+const TraceEnv = "CHARMKIT_TRACE"
+
+// cliMain, when set (by the CLI's files of this package), answers the
+// charms.reactive subcommands for [Main]. It returns the exit code.
+var cliMain func(ctx context.Context, r *Registry, args []string) int
+
+// Main is the entry point of a charm's dispatch binary:
+//
+//	func main() {
+//		r := reactive.NewRegistry()
+//		mycharm.Register(r)
+//		reactive.Main(r)
+//	}
+//
+// In a hook (JUJU_CONTEXT_ID set, no arguments) it reads the hook context
+// ([hookenv.LoadEnv]), exports JUJU_HOOK_NAME when it is not set, opens the
+// store at [flags.DefaultPath], logs through juju-log
+// ([hookenv.NewLogHandler]; stderr when juju-log is missing), runs the hook
+// with [Registry.Run] and exits 0 on success, 1 on failure (after logging
+// "Hook error:" and the cause) and n for [Abort](n). SIGTERM and SIGINT
+// cancel the hook's context, which fails the hook at the next handler.
+//
+// Invoked with arguments, under the name charms.reactive, or outside a
+// hook, the binary is a charms.reactive command line instead (decision D8).
+func Main(r *Registry) {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	code := runMain(ctx, r, os.Args, os.Getenv, os.Setenv, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// runMain is Main without the process: it returns the exit code.
+func runMain(ctx context.Context, r *Registry, args []string, getenv func(string) string, setenv func(k, v string) error, stderr io.Writer) int {
+	argv0 := ""
+	if len(args) > 0 {
+		argv0 = args[0]
+	}
+	if len(args) > 1 || filepath.Base(argv0) == "charms.reactive" || getenv("JUJU_CONTEXT_ID") == "" {
+		var rest []string
+		if len(args) > 1 {
+			rest = args[1:]
+		}
+		if cliMain != nil {
+			return cliMain(ctx, r, rest)
+		}
+		fmt.Fprintf(stderr, "charms.reactive: unknown command %q (not in a hook, and this binary has no command line)\n", strings.Join(rest, " "))
+		return 2
+	}
+	runner := hookenv.Runner(hookenv.ExecRunner{})
+	trace := getenv(TraceEnv) == "1" || strings.EqualFold(getenv(TraceEnv), "true")
+	level := slog.LevelInfo
+	if trace {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(hookenv.NewLogHandler(runner, &slog.HandlerOptions{Level: level}))
+	hookError := func(err error) int {
+		logger.Error("Hook error:\n" + err.Error())
+		return 1
+	}
+	env, err := hookenv.LoadEnv(getenv, argv0)
+	if err != nil {
+		return hookError(fmt.Errorf("reading the hook context: %w", err))
+	}
+	if getenv("JUJU_HOOK_NAME") == "" && env.HookName != "" {
+		if err := setenv("JUJU_HOOK_NAME", env.HookName); err != nil {
+			return hookError(fmt.Errorf("exporting JUJU_HOOK_NAME: %w", err))
+		}
+	}
+	store, err := flags.Open(flags.DefaultPath(getenv), nil)
+	if err != nil {
+		return hookError(fmt.Errorf("opening the unit state: %w", err))
+	}
+	defer store.Close()
+	res, _ := r.Run(ctx, RunOptions{Store: store, Env: env, Runner: runner, Logger: logger, Trace: trace})
+	return res.ExitCode
+}
