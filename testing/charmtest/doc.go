@@ -1,3 +1,72 @@
 // Package charmtest runs one hook of a charm in process, against fake hook
 // tools, and returns the unit's new state: state in, hook, state out.
+//
+// A test declares a unit as plain data, runs one hook of the charm's
+// registry, and asserts on the state that comes back:
+//
+//	u := charmtest.Unit{
+//		Name:           "password/1",
+//		LeaderSettings: map[string]string{"admin_password": "s3cret"},
+//		Flags:          []string{"leadership.set.admin_password"},
+//	}
+//	out := u.Run(t, charm.Register, "leader-settings-changed")
+//	require.NoError(t, out.Err)
+//	assert.True(t, out.HasFlag("password.stored"))
+//	next := out.Run(t, charm.Register, "config-changed") // chain hooks
+//
+// # The unit
+//
+// [Unit] holds what Juju knows about a unit (leadership, the application's
+// leader settings, config, status, relations and their data bags) and what
+// the unit keeps itself (its flags, its leadership snapshot, other store
+// keys, the files of its charm directory). Its zero value is a fresh
+// non-leader unit before its first hook. Faults make tools fail
+// ([Fault]); LoseLeadership makes the lease lapse mid-hook; Now and
+// ClockStep drive the clock that the 30-second leadership guarantee is
+// measured with, so lease tests never sleep.
+//
+// [Unit.Run] never modifies the unit it is given, and runs share nothing, so
+// table-driven tests can call t.Parallel. [Unit.RunDir] is the same without a
+// testing.TB, for examples and tools.
+//
+// # What a run does
+//
+// Each run creates a charm directory in a temporary directory, writes
+// [Unit.Files] into it, and builds the unit's store as a real SQLite
+// .unit-state.db (package flags) from Flags, Snapshot, Tombstones and KV.
+// It builds a fresh registry with the register function, and runs the hook
+// with reactive.Registry.Run: the same code path as a deployed charm, one
+// transaction per hook. The hook context (hookenv.Env) is passed as data, so
+// no environment variable is read or set.
+//
+// The fake hook tools are a map from tool name to a function on the
+// simulated unit (hookenv.Runner). They print exactly what Juju's tools print
+// for the arguments the hookenv wrappers pass (byte-exact JSON, the smart and
+// YAML formats, "ERROR ..." on stderr with exit code 1 or 2) and follow
+// Juju's rules: is-leader is sticky false within a hook, leader-get serves
+// the bucket as first read until the hook's own leader-set, a follower's
+// leader-set fails with "cannot write leadership settings: cannot write
+// settings: not the leader", relation-set is applied only if the hook
+// succeeds, and restricted hooks (collect-metrics) refuse the leadership
+// tools. Faked: is-leader, leader-get, leader-set, config-get, status-set,
+// status-get, juju-log, application-version-set, relation-ids,
+// relation-list, relation-get, relation-set. Any other tool is an error
+// wrapping hookenv.ErrToolNotFound.
+//
+// # The result
+//
+// [Result] embeds the unit's next state: after a failed hook its store is
+// exactly as before the hook, while what Juju applies at once (leader-set,
+// status-set, files the charm wrote) stays, as in production. The result
+// also reports the handlers invoked, the flag events in order (from the
+// reactive tracer), every tool call, the status history and the log
+// records. A cleanup registered by Run reopens the store after the test and
+// checks that it holds exactly what the result reports.
+//
+// # Upgrades from the Python stack
+//
+// [LoadState] reads an existing .unit-state.db, including one written by
+// charms.reactive and charm-helpers, into a Unit, so a test can check that a
+// Go charm taking over a deployed unit carries on where the Python charm
+// stopped.
 package charmtest
