@@ -9,4 +9,42 @@
 // failed hook leaves the store exactly as it was. [Flags] gives a
 // transaction charms.reactive's flag operations: set, clear, toggle,
 // queries, and triggers that fire the moment a flag changes.
+//
+// # Stores
+//
+// [Open] opens the SQLite file a charm uses ([DefaultPath]: $UNIT_STATE_DB,
+// else $JUJU_CHARM_DIR/.unit-state.db), with the schema, key names and JSON
+// text of charm-helpers' unitdata, so a store written by the Python stack
+// reads here and the other way round. [OpenMemory] returns an empty store
+// for unit tests. Both pass the conformance suite in package
+// [github.com/charmkit/charmkit/flags/storetest].
+//
+// [Store.Begin] takes the store's write lock (across processes for the
+// SQLite store: a second hook or CLI process waits up to
+// [Options.LockTimeout], then fails with [ErrLocked]) and reads every row
+// into memory; the [Tx] works on that copy, and [Tx.Commit] writes only the
+// changed keys in one SQLite transaction. [Store.Update] commits when its
+// function returns nil and rolls back on an error or a panic.
+//
+// # Values
+//
+// Values are JSON text. [Tx.Set] encodes with [EncodeValue], which writes
+// what Python's json.dumps writes (", " and ": " separators, \uXXXX
+// escapes, Python float repr), so rows written here are byte-identical to
+// Python's. A set of the text already stored is not a change.
+//
+// # Crash safety
+//
+// The file keeps SQLite's rollback journal. A process killed at any moment,
+// even inside Commit, leaves either the complete old state or the complete
+// new one; the next open rolls back an unfinished transaction. By default a
+// commit is also synced to disk (as Python's sqlite3 does); [Options.NoSync]
+// trades durability across power loss for speed.
+//
+// # Helpers
+//
+// [DataChanged], [IsDataChanged], [AnyFileChanged], [FileDigest],
+// [WasInvoked] and [MarkInvoked] are charms.reactive's helpers, with the
+// same keys and digests (reactive.data_changed.<id>,
+// reactive.files_changed.<path>, reactive.invoked.<id>).
 package flags
