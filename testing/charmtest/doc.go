@@ -21,7 +21,7 @@
 // the unit keeps itself (its flags, its leadership snapshot, other store
 // keys, the files of its charm directory). Its zero value is a fresh
 // non-leader unit before its first hook. Faults make tools fail
-// ([Fault]); LoseLeadership makes the lease lapse mid-hook; Now and
+// ([Fault]); LoseLeadershipAfter makes the lease lapse mid-hook; Now and
 // ClockStep drive the clock that the 30-second leadership guarantee is
 // measured with, so lease tests never sleep.
 //

@@ -80,7 +80,7 @@ func ExampleFault() {
 
 	u := charmtest.Unit{
 		Flags:  []string{"app.installed"},
-		Faults: map[string]charmtest.Fault{"is-leader": {Message: "leadership status unknown: connection refused"}},
+		Faults: map[string]charmtest.Fault{"is-leader": {Cause: "connection refused"}},
 	}
 	out, err := u.RunDir(ctx, dir, greeter, "update-status")
 	if err != nil {

@@ -348,19 +348,19 @@ func TestRun_LeaseClock(t *testing.T) {
 	tests := []struct {
 		name      string
 		step      time.Duration
-		lose      bool
+		lose      int
 		isLeaders int
 		leaderSet int
 		notLeader bool
 	}{
 		{name: "within the guarantee", step: time.Second, isLeaders: 1, leaderSet: 2},
 		{name: "lapsed, still leader", step: 31 * time.Second, isLeaders: 3, leaderSet: 2},
-		{name: "lapsed, lease lost", step: 31 * time.Second, lose: true, isLeaders: 2, leaderSet: 0, notLeader: true},
+		{name: "lapsed, lease lost", step: 31 * time.Second, lose: 1, isLeaders: 2, leaderSet: 0, notLeader: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			// Not parallel: setErrs is shared by the subtests.
-			u := charmtest.Unit{Leader: true, LoseLeadership: tc.lose, ClockStep: tc.step}
+			u := charmtest.Unit{Leader: true, LoseLeadershipAfter: tc.lose, ClockStep: tc.step}
 			out := u.Run(t, writer, "config-changed")
 			require.NoError(t, out.Err)
 			assert.Len(t, out.CallsTo("is-leader"), tc.isLeaders)

@@ -58,7 +58,7 @@ func newModel(u Unit, hook, charmDir string) (*model, error) {
 		remote:     remote,
 		restricted: restrictedHooks[hook],
 		leader:     u.Leader,
-		loseLease:  u.LoseLeadership,
+		leaseLeft:  u.LoseLeadershipAfter,
 		settings:   maps.Clone(u.LeaderSettings),
 		config:     cfg,
 		status:     u.Status,

@@ -79,7 +79,7 @@ type model struct {
 	restricted      bool
 
 	leader    bool // holds the lease
-	loseLease bool // lose the lease after the first true is-leader
+	leaseLeft int  // when positive: true answers left before the lease is lost
 	minion    bool // the context saw leadership answered false (sticky)
 
 	settings map[string]string // Juju's leader-settings bucket
@@ -150,7 +150,7 @@ func (m *model) Run(ctx context.Context, tool string, args []string, stdin []byt
 		if code == 0 {
 			code = 1
 		}
-		r = reply{code: code, msg: f.Message}
+		r = reply{code: code, msg: f.message(tool)}
 	} else {
 		r = fn(m, args, stdin)
 	}
@@ -190,8 +190,9 @@ func (m *model) ensureLeader() bool {
 		return false
 	}
 	if m.leader {
-		if m.loseLease {
-			m.leader = false
+		if m.leaseLeft > 0 {
+			m.leaseLeft--
+			m.leader = m.leaseLeft > 0
 		}
 		return true
 	}

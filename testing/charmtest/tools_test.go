@@ -171,7 +171,7 @@ func TestTools_LeadershipSemantics(t *testing.T) {
 	t.Parallel()
 	t.Run("lease lost after first answer", func(t *testing.T) {
 		t.Parallel()
-		m := newTestModel(t, Unit{Leader: true, LoseLeadership: true}, "config-changed")
+		m := newTestModel(t, Unit{Leader: true, LoseLeadershipAfter: 1}, "config-changed")
 		out, _, _ := call(t, m, "is-leader", "", "--format=json")
 		assert.Equal(t, "true\n", out)
 		out, _, _ = call(t, m, "is-leader", "", "--format=json")

@@ -46,14 +46,16 @@ type Unit struct {
 	Name string
 
 	// Leader reports whether the unit holds the application's leadership lease:
-	// is-leader answers true (unless LoseLeadership) and leader-set is allowed.
+	// is-leader answers true and leader-set is allowed.
 	Leader bool
 
-	// LoseLeadership makes the unit lose its lease right after the first
-	// is-leader call of the hook answers true: every later is-leader answers
-	// false and leader-set fails with Juju's "not the leader" error, as when the
-	// lease lapses mid-hook. It has no effect unless Leader is true.
-	LoseLeadership bool
+	// LoseLeadershipAfter, when positive, makes the unit lose its lease after
+	// that many leadership checks answered true (is-leader calls, and the
+	// checks of leader-set and other leader-only tools): from then on is-leader
+	// answers false and leader-set fails with Juju's "not the leader" error,
+	// as when the lease lapses mid-hook. 1 means right after the hook-start
+	// is-leader. It has no effect unless Leader is true.
+	LoseLeadershipAfter int
 
 	// LeaderSettings is the application's leader-settings bucket in Juju
 	// (leader-get / leader-set). Empty values are not allowed: Juju never stores one.
@@ -163,18 +165,40 @@ type Status struct {
 	Message string
 }
 
-// Fault makes a hook tool fail. The zero value is no fault.
+// Fault makes a hook tool fail, without any effect. The zero value is no fault.
 type Fault struct {
 	// Missing makes the tool absent, as Juju 4 has no leader-get or leader-set:
 	// the runner reports an error wrapping hookenv.ErrToolNotFound.
 	Missing bool
-	// ExitCode is the tool's exit status; zero with a Message means 1.
-	ExitCode int
-	// Message is the text Juju prints after "ERROR " on stderr.
+	// Cause is a server-side failure; the tool prints it after its own prefix,
+	// as Juju does: is-leader "leadership status unknown: <cause>", leader-get
+	// "cannot read leadership settings: <cause>", leader-set "cannot write
+	// leadership settings: cannot write settings: failed to merge leadership
+	// settings: <cause>"; other tools print the cause alone. Exit status 1.
+	Cause string
+	// Message, when Cause is empty, is the whole text printed after "ERROR "
+	// on stderr.
 	Message string
+	// ExitCode is the exit status; zero means 1.
+	ExitCode int
 }
 
-func (f Fault) active() bool { return f.Missing || f.ExitCode != 0 || f.Message != "" }
+func (f Fault) active() bool { return f.Missing || f.ExitCode != 0 || f.Message != "" || f.Cause != "" }
+
+// faultPrefix is what Juju's tools print before a server-side cause.
+var faultPrefix = map[string]string{
+	"is-leader":  "leadership status unknown: ",
+	"leader-get": "cannot read leadership settings: ",
+	"leader-set": "cannot write leadership settings: cannot write settings: failed to merge leadership settings: ",
+}
+
+// message returns the text the faulty tool prints after "ERROR ".
+func (f Fault) message(tool string) string {
+	if f.Cause != "" {
+		return faultPrefix[tool] + f.Cause
+	}
+	return f.Message
+}
 
 var (
 	unitNameRE = regexp.MustCompile(`^([a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*)/(0|[1-9][0-9]*)$`)
@@ -287,9 +311,15 @@ func (u Unit) Validate() error {
 		if f.ExitCode < 0 || f.ExitCode > 255 {
 			bad("fault on %q: exit code %d out of range", t, f.ExitCode)
 		}
-		if strings.ContainsAny(f.Message, "\n") {
+		if strings.ContainsAny(f.Message+f.Cause, "\n") {
 			bad("fault on %q: message spans lines", t)
 		}
+		if f.Message != "" && f.Cause != "" {
+			bad("fault on %q: both Message and Cause given", t)
+		}
+	}
+	if u.LoseLeadershipAfter < 0 {
+		bad("lose leadership after %d checks: negative", u.LoseLeadershipAfter)
 	}
 	if u.ClockStep < 0 {
 		bad("clock step %v is negative", u.ClockStep)
