@@ -71,7 +71,7 @@ func DataDigest(data any, hashType string) (string, error) {
 	}
 	text, err := pyjson.Marshal(data, true)
 	if err != nil {
-		return "", fmt.Errorf("flags: encoding data: %w", err)
+		return "", fmt.Errorf("flags: encoding data for its digest: %w", err)
 	}
 	h.Write(text)
 	return hex.EncodeToString(h.Sum(nil)), nil
@@ -102,7 +102,7 @@ func IsDataChanged(tx *Tx, id string, data any, hashType string) (bool, error) {
 func dataChanged(tx *Tx, id string, data any, hashType string) (string, bool, error) {
 	digest, err := DataDigest(data, hashType)
 	if err != nil {
-		return "", false, fmt.Errorf("data_changed %q: %w", id, err)
+		return "", false, fmt.Errorf("%w (data id %q)", err, id)
 	}
 	var old *string
 	if _, err := tx.Get(DataChangedPrefix+id, &old); err != nil {
