@@ -1,0 +1,250 @@
+package reactive
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/charmkit/charmkit/flags"
+)
+
+// The in-hook channel (decision D2). A hook process holds the store's write
+// lock for the whole hook, so a charms.reactive command started by one of
+// its handlers must not open the store. The hook process serves a unix
+// socket with [ServeCLI] and exports its path in CHARMKIT_CLI_SOCKET;
+// [RunCLI] then sends its command line there and prints the reply.
+//
+// The wire format is one JSON line each way:
+//
+//	request:  {"args": ["-j", "get_flags"], "cwd": "/var/lib/juju/agents/unit-x-0/charm"}
+//	response: {"stdout": "<base64>", "stderr": "<base64>", "code": 0}
+
+// cliRequest is a command line sent to the hook process.
+type cliRequest struct {
+	Args []string `json:"args"`
+	Cwd  string   `json:"cwd"` // the caller's working directory, for relative file names
+}
+
+// cliResponse is what the hook process computed for a request.
+type cliResponse struct {
+	Stdout []byte `json:"stdout"`
+	Stderr []byte `json:"stderr"`
+	Code   int    `json:"code"`
+}
+
+// maxCLIRequest bounds a request line.
+const maxCLIRequest = 1 << 20
+
+// ServeOptions describes the hook a [ServeCLI] server answers for.
+type ServeOptions struct {
+	// Hook is the hook's name, matched by the hook and any_hook commands.
+	Hook string
+	// CharmDir is the charm directory, where metadata.yaml is read for
+	// {role:interface} hook patterns.
+	CharmDir string
+	// Metadata, when set, is used instead of reading metadata.yaml.
+	Metadata *Metadata
+	// Registry, when set, is drawn by the charmkit-graph subcommand.
+	Registry *Registry
+}
+
+// ServeCLI answers charms.reactive commands sent by [RunCLI] on l, applying
+// them to fl, the flag set of the hook's open transaction (use the
+// dispatcher's flag set, so that changes reach the watch and fire triggers
+// as a handler's own would). Commands are applied one at a time; nothing is
+// committed: the changes are part of the hook's transaction and are rolled
+// back with it.
+//
+// The caller must not use the transaction while a command may be applied:
+// a handler that starts a charms.reactive child waits for it, so the
+// dispatcher is blocked meanwhile.
+//
+// ServeCLI returns nil when ctx is done or l is closed, after closing l and
+// every open connection and waiting for the command being applied, if any.
+// The hook may commit or roll back only after ServeCLI has returned.
+func ServeCLI(ctx context.Context, l net.Listener, fl *flags.Flags, opts ServeOptions) error {
+	if fl == nil {
+		return errors.New("reactive: serve cli: nil flag set")
+	}
+	s := &cliServer{fl: fl, opts: opts, conns: map[net.Conn]bool{}}
+	stop := context.AfterFunc(ctx, func() { l.Close() })
+	defer stop()
+	var wg sync.WaitGroup
+	defer func() {
+		s.mu.Lock()
+		s.closed = true
+		for c := range s.conns {
+			c.Close()
+		}
+		s.mu.Unlock()
+		wg.Wait()
+	}()
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				l.Close()
+				return nil
+			}
+			l.Close()
+			return fmt.Errorf("reactive: serve cli: %w", err)
+		}
+		if !s.track(c) {
+			c.Close()
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer s.untrack(c)
+			s.serveConn(c)
+		}()
+	}
+}
+
+type cliServer struct {
+	fl   *flags.Flags
+	opts ServeOptions
+
+	mu     sync.Mutex // guards conns and closed
+	conns  map[net.Conn]bool
+	closed bool
+
+	apply sync.Mutex // serialises commands on the transaction
+}
+
+func (s *cliServer) track(c net.Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.conns[c] = true
+	return true
+}
+
+func (s *cliServer) untrack(c net.Conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	c.Close()
+}
+
+// serveConn answers the requests on one connection, one line each.
+func (s *cliServer) serveConn(c net.Conn) {
+	r := bufio.NewReaderSize(c, 64<<10)
+	enc := json.NewEncoder(c)
+	for {
+		line, err := readLine(r)
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				enc.Encode(cliResponse{Stderr: []byte(CLIProgram + ": bad request: " + err.Error() + "\n"), Code: CLIExitFalse})
+			}
+			return
+		}
+		var req cliRequest
+		var resp cliResponse
+		if err := json.Unmarshal(line, &req); err != nil {
+			resp = cliResponse{Stderr: []byte(CLIProgram + ": bad request: " + err.Error() + "\n"), Code: CLIExitFalse}
+		} else {
+			resp = s.do(req)
+		}
+		if err := enc.Encode(resp); err != nil {
+			return
+		}
+	}
+}
+
+// readLine reads one newline-terminated line of at most maxCLIRequest bytes.
+func readLine(r *bufio.Reader) ([]byte, error) {
+	var buf []byte
+	for {
+		chunk, err := r.ReadSlice('\n')
+		buf = append(buf, chunk...)
+		if len(buf) > maxCLIRequest {
+			return nil, fmt.Errorf("request longer than %d bytes", maxCLIRequest)
+		}
+		if err == nil {
+			return buf, nil
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if errors.Is(err, io.EOF) && len(buf) > 0 {
+			return nil, fmt.Errorf("request not terminated by a newline")
+		}
+		return nil, err
+	}
+}
+
+// do applies one command line in the hook's transaction.
+func (s *cliServer) do(req cliRequest) cliResponse {
+	var stdout, stderr bytes.Buffer
+	inv, err := parseCLI(req.Args)
+	if err != nil {
+		return cliResponse{Stderr: usageBytes(err), Code: CLIExitUsage}
+	}
+	if inv.help != "" {
+		return cliResponse{Stdout: []byte(inv.help)}
+	}
+	s.apply.Lock()
+	defer s.apply.Unlock()
+	env := &cliEnv{
+		fl:       s.fl,
+		hook:     s.opts.Hook,
+		charmDir: s.opts.CharmDir,
+		cwd:      req.Cwd,
+		md:       s.opts.Metadata,
+		registry: s.opts.Registry,
+	}
+	code := env.execute(inv, &stdout, &stderr)
+	return cliResponse{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), Code: code}
+}
+
+func usageBytes(err error) []byte {
+	var b bytes.Buffer
+	usageError(&b, err)
+	return b.Bytes()
+}
+
+// callCLIServer sends a command line to the hook process serving sock and
+// copies its reply.
+func callCLIServer(ctx context.Context, sock string, args []string, cwd string, stdout, stderr io.Writer) int {
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "%s: cannot reach the hook process at %s=%s: %v\n", CLIProgram, CLISocketEnv, sock, err)
+		return CLIExitFalse
+	}
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "unix", sock)
+	if err != nil {
+		return fail(err)
+	}
+	defer c.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		c.SetDeadline(dl)
+	} else {
+		c.SetDeadline(time.Time{})
+	}
+	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Now()) })
+	defer stop()
+	if args == nil {
+		args = []string{}
+	}
+	if err := json.NewEncoder(c).Encode(cliRequest{Args: args, Cwd: cwd}); err != nil {
+		return fail(err)
+	}
+	var resp cliResponse
+	if err := json.NewDecoder(c).Decode(&resp); err != nil {
+		return fail(fmt.Errorf("reading the reply: %w", err))
+	}
+	stdout.Write(resp.Stdout)
+	stderr.Write(resp.Stderr)
+	return resp.Code
+}
