@@ -35,19 +35,9 @@ type goldenState struct {
 		AppData  map[string]map[string]string `json:"app-data"`
 	} `json:"relations"`
 	Status struct {
-		Unit Status `json:"unit"`
+		Unit struct{ Status, Message string } `json:"unit"`
 	} `json:"status"`
 	Faults map[string]any `json:"faults"`
-}
-
-// Status decodes from {"status": ..., "message": ...}.
-func (s *Status) UnmarshalJSON(b []byte) error {
-	var v struct{ Status, Message string }
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	s.State, s.Message = v.Status, v.Message
-	return nil
 }
 
 // parseGolden splits a golden script into its state and calls.
@@ -97,7 +87,7 @@ func parseGolden(tb testing.TB, text string) (goldenState, []goldenCall) {
 // unit builds the Unit a golden state describes.
 func (st goldenState) unit(tb testing.TB) Unit {
 	tb.Helper()
-	u := Unit{Name: st.Unit, Leader: st.Leader, LeaderSettings: st.LeaderSettings, Status: st.Status.Unit}
+	u := Unit{Name: st.Unit, Leader: st.Leader, LeaderSettings: st.LeaderSettings, Status: Status{State: st.Status.Unit.Status, Message: st.Status.Unit.Message}}
 	app := u.app()
 	for k, raw := range st.Config {
 		dec := json.NewDecoder(bytes.NewReader(raw))

@@ -451,3 +451,44 @@ func TestRun_LogsAndCalls(t *testing.T) {
 	assert.Equal(t, "no-such-tool", out.Calls[1].Tool)
 	assert.Equal(t, `application-version-set -- 1.0`, out.Calls[2].String())
 }
+
+// Ensure that LeaderSet on a follower returns ErrNotLeader without running
+// leader-set, and a hook that returns it commits nothing (spec/leadership.md
+// scenario 18).
+func TestRun_FollowerLeaderSet(t *testing.T) {
+	t.Parallel()
+	for _, ignore := range []bool{false, true} {
+		t.Run(fmt.Sprintf("ignore=%v", ignore), func(t *testing.T) {
+			t.Parallel()
+			var setErr error
+			charm := func(r *reactive.Registry) {
+				lead := leadership.Register(r, nil)
+				r.Handle("write", reactive.OnHook("config-changed"), func(ctx context.Context, h *reactive.Hook) error {
+					if err := h.SetFlag("app.tried"); err != nil {
+						return err
+					}
+					setErr = lead.Set(ctx, h, map[string]string{"k": "v"})
+					if ignore {
+						return nil
+					}
+					return setErr
+				})
+			}
+			u := charmtest.Unit{Name: "app/1", LeaderSettings: map[string]string{"a": "1"}, Snapshot: map[string]string{"a": "1"},
+				Flags: []string{"leadership.set.a"}}
+			out := u.Run(t, charm, "config-changed")
+			assert.ErrorIs(t, setErr, leadership.ErrNotLeader)
+			assert.Empty(t, out.CallsTo("leader-set"), "no leader-set process")
+			for _, l := range out.Logs {
+				assert.NotEqual(t, "WARNING", l.Level, "no warning: %s", l.Message)
+			}
+			if ignore {
+				require.NoError(t, out.Err)
+				assert.Equal(t, []string{"app.tried", "leadership.set.a"}, out.Flags, "the call changed no flag")
+			} else {
+				require.ErrorIs(t, out.Err, leadership.ErrNotLeader)
+				assert.Equal(t, u.Flags, out.Flags, "nothing committed")
+			}
+		})
+	}
+}

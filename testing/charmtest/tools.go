@@ -22,7 +22,7 @@ type ToolCall struct {
 	Tool     string   // e.g. "leader-set"
 	Args     []string // the arguments after the tool name
 	Stdin    string   // what was fed on stdin, if anything
-	ExitCode int      // 0 on success
+	ExitCode int      // 0 on success; -1 when the tool was not found
 	Stdout   string
 	Stderr   string // "ERROR <message>\n" on failure
 }

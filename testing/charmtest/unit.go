@@ -19,7 +19,7 @@ import (
 // DefaultUnitName is the name of a [Unit] whose Name is empty.
 const DefaultUnitName = "app/0"
 
-// DefaultNow is the time the simulated clock reads when [Unit.Now] is zero.
+// defaultNow is the time the simulated clock reads when Unit.Now is zero.
 var defaultNow = time.Date(2026, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 // ErrInvalidUnit is wrapped by every error [Unit.Validate] returns, and so by
