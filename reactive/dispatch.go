@@ -141,7 +141,7 @@ func (ru *run) testAll(idx []int) ([]*handler, error) {
 // watch commits the changes of this batch.
 func (ru *run) runBatch(ctx context.Context, batch []*handler) error {
 	for len(batch) > 0 {
-		if err := ru.tx.Set(flags.RemovedStateKey, false); err != nil {
+		if err := ru.tx.SetRaw(flags.RemovedStateKey, "false"); err != nil {
 			return err
 		}
 		var next []*handler

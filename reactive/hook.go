@@ -65,8 +65,15 @@ func (h *Hook) ToggleFlag(name string, on bool) error { return h.fl.Toggle(name,
 func (h *Hook) IsFlagSet(name string) bool { return h.fl.IsSet(name) }
 
 // KV returns the unit's key/value data, in the hook's transaction. Do not
-// commit or roll it back: the hook does that.
-func (h *Hook) KV() *flags.Tx { return h.tx }
+// commit or roll it back: the hook does that. The dispatcher's bookkeeping
+// (reactive.state_watch) is written to it when KV is called, so reads
+// through the returned Tx see the current record.
+func (h *Hook) KV() *flags.Tx {
+	if h.run != nil && h.run.watch != nil {
+		h.run.watch.flush()
+	}
+	return h.tx
+}
 
 // CharmDir returns the charm directory.
 func (h *Hook) CharmDir() string { return h.env.CharmDir }

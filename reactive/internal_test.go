@@ -41,6 +41,7 @@ func TestB1_WatchReset(t *testing.T) {
 	tx := beginTx(t)
 	w := newTestWatch(t, tx)
 	w.change("foo")
+	w.flush()
 	_, ok := watchRec(t, tx)
 	require.True(t, ok)
 	w.reset()
@@ -71,6 +72,7 @@ func TestB2_Watch(t *testing.T) {
 	}
 	for _, s := range steps {
 		s.do()
+		w.flush()
 		for i, fl := range s.check {
 			assert.Equal(t, s.want[i], w.watch(fl), "%s: watch(%v)", s.row, fl)
 			// The stored record gives the same answer to another reader.
@@ -90,9 +92,11 @@ func TestB3B4_ChangeCommit(t *testing.T) {
 	w := newTestWatch(t, tx)
 	w.change("foo")
 	w.change("bar")
+	w.flush()
 	rec, _ := watchRec(t, tx)
 	assert.Equal(t, watchRecord{Iteration: 0, Pending: []string{"foo", "bar"}, Changes: []string{}}, rec, "B3")
 	w.commit()
+	w.flush()
 	rec, _ = watchRec(t, tx)
 	assert.Equal(t, watchRecord{Iteration: 0, Pending: []string{}, Changes: []string{"foo", "bar"}}, rec, "B4")
 	raw, _ := tx.GetRaw(StateWatchKey)
@@ -130,10 +134,13 @@ func TestB6_HandlerTest(t *testing.T) {
 	w := newTestWatch(t, tx)
 	assert.True(t, test("states"), "B6d")
 	w.setIteration(1)
+	w.flush()
 	assert.False(t, test("states"), "B6e")
 	w.change("state1")
+	w.flush()
 	assert.False(t, test("states"), "B6f")
 	w.commit()
+	w.flush()
 	assert.True(t, test("states"), "B6g")
 
 	_, err := r.Test(tx, "nope", CheckOptions{})

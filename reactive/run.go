@@ -292,12 +292,15 @@ func (ru *run) main(ctx context.Context) error {
 			c := ru.atStart[i]
 			if err := ru.call(ctx, "start callback", c); err != nil {
 				ru.startDone = true
+				ru.watch.flush()
 				return err
 			}
 		}
 	}
 	ru.startDone = true
-	return ru.dispatch(ctx)
+	err = ru.dispatch(ctx)
+	ru.watch.flush()
+	return err
 }
 
 // exit runs the exit callbacks, last in first out.

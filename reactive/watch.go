@@ -15,12 +15,14 @@ type watchRecord struct {
 }
 
 // flagWatch decides when a handler may run again within one dispatch
-// (spec §3.3). It keeps the record in memory and writes it through to the
-// transaction on every change, so the store holds what upstream's does.
+// (spec §3.3). It keeps the record in memory and writes it to the
+// transaction when flushed: when dispatch ends (so the commit stores what
+// upstream's store holds) and whenever a handler asks for [Hook.KV].
 type flagWatch struct {
 	tx      *flags.Tx
 	rec     watchRecord
 	changed map[string]bool // the flags in rec.Changes
+	dirty   bool            // rec differs from the stored record
 	err     error           // first error writing the record
 }
 
@@ -40,7 +42,14 @@ func (w *flagWatch) index() {
 	}
 }
 
-func (w *flagWatch) save() {
+func (w *flagWatch) save() { w.dirty = true }
+
+// flush writes the record to the transaction if it changed.
+func (w *flagWatch) flush() {
+	if !w.dirty {
+		return
+	}
+	w.dirty = false
 	if w.rec.Changes == nil {
 		w.rec.Changes = []string{}
 	}
@@ -55,6 +64,7 @@ func (w *flagWatch) save() {
 // reset deletes the record; the iteration is 0 again.
 func (w *flagWatch) reset() {
 	w.tx.Unset(StateWatchKey)
+	w.dirty = false
 	w.rec = watchRecord{}
 	w.changed = map[string]bool{}
 }
