@@ -17,6 +17,6 @@
 // names, "-", omitempty and embedded structs (without encoding/json's
 // conflict resolution between equally named promoted fields: the first one
 // wins). Types implementing json.Marshaler (with a value receiver) are
-// encoded through their JSON,
-// re-formatted; encoding.TextMarshaler values are strings.
+// encoded through their JSON, re-formatted; encoding.TextMarshaler values
+// are strings.
 package pyjson
