@@ -492,3 +492,39 @@ func TestRun_FollowerLeaderSet(t *testing.T) {
 		})
 	}
 }
+
+// Ensure that a lease lost during a hook carries into the next state, and
+// that a relation hook needs its relation.
+func TestRun_NextState(t *testing.T) {
+	t.Parallel()
+	t.Run("lease lost", func(t *testing.T) {
+		t.Parallel()
+		u := charmtest.Unit{Leader: true, LoseLeadershipAfter: 1, Flags: []string{"app.installed"}}
+		out := u.Run(t, mutator, "config-changed")
+		require.ErrorIs(t, out.Err, leadership.ErrNotLeader, "the Set in mutate re-checks nothing within 30 s, so leader-set is refused by Juju")
+		assert.False(t, out.Leader, "the lease was lost during the hook")
+		assert.Zero(t, out.LoseLeadershipAfter)
+	})
+	t.Run("lease kept", func(t *testing.T) {
+		t.Parallel()
+		u := charmtest.Unit{Leader: true, LoseLeadershipAfter: 5}
+		out := u.Run(t, mutator, "config-changed")
+		require.NoError(t, out.Err)
+		assert.True(t, out.Leader)
+		assert.Equal(t, 4, out.LoseLeadershipAfter, "one check used by the hook-start is-leader")
+	})
+	t.Run("relation hook without its relation", func(t *testing.T) {
+		t.Parallel()
+		_, err := charmtest.Unit{}.RunDir(t.Context(), t.TempDir(), mutator, "db-relation-changed")
+		assert.ErrorIs(t, err, charmtest.ErrInvalidUnit)
+		assert.ErrorContains(t, err, `no relation on endpoint "db"`)
+	})
+	t.Run("directory reused", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		_, err := charmtest.Unit{}.RunDir(t.Context(), dir, mutator, "install")
+		require.NoError(t, err)
+		_, err = charmtest.Unit{}.RunDir(t.Context(), dir, mutator, "install")
+		assert.ErrorContains(t, err, "not empty")
+	})
+}

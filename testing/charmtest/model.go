@@ -49,6 +49,9 @@ func newModel(u Unit, hook, charmDir string) (*model, error) {
 		return nil, err
 	}
 	relID, remote := hookRelation(u, hook)
+	if ep, _, isRel := strings.Cut(hook, "-relation-"); isRel && relID == "" {
+		return nil, fmt.Errorf("%w: hook %s: no relation on endpoint %q in Relations", ErrInvalidUnit, hook, ep)
+	}
 	m := &model{
 		unit:       u.name(),
 		app:        u.app(),
@@ -134,11 +137,16 @@ func configDefault(typ string, def any) (any, error) {
 	return nil, fmt.Errorf("default %v is not of type %s", def, typ)
 }
 
-// state copies the simulated Juju state back into next: leader settings,
-// status, relations (committed only when the hook succeeded).
+// state copies the simulated Juju state back into next: leadership, leader
+// settings, status, relations (committed only when the hook succeeded).
 func (m *model) state(next *Unit, hookOK bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	next.Leader = m.leader
+	next.LoseLeadershipAfter = 0
+	if m.leader {
+		next.LoseLeadershipAfter = m.leaseLeft
+	}
 	if hookOK {
 		m.commitRelations()
 	}

@@ -29,6 +29,8 @@ type Result struct {
 	// (Flags, Snapshot, Tombstones, KV) is exactly as before the hook, while
 	// Juju's side keeps what the tools did at once: leader-set writes, status.
 	// Relation writes (relation-set) are applied only after a successful hook.
+	// A unit whose lease ran out during the hook (LoseLeadershipAfter) is no
+	// longer Leader; Faults, Config, Now and Env are carried over unchanged.
 	Unit
 
 	// Hook is the hook that ran.
@@ -43,6 +45,7 @@ type Result struct {
 	// Events lists the flag transitions of the hook in order, "+flag" for a
 	// set and "-flag" for a clear, as the reactive tracer reports them. In a
 	// failed hook they are what happened before the store was rolled back.
+	// Restricted hooks (collect-metrics) run without the tracer: no events.
 	Events []string
 	// Calls lists every hook-tool call, failed ones included.
 	Calls []ToolCall
@@ -123,6 +126,9 @@ func (u Unit) RunDir(ctx context.Context, dir string, register func(*reactive.Re
 	}
 	in := u.clone()
 	charmDir := filepath.Join(dir, "charm")
+	if entries, err := os.ReadDir(charmDir); err == nil && len(entries) > 0 {
+		return Result{}, fmt.Errorf("charmtest: charm directory %s is not empty: give each run its own directory", charmDir)
+	}
 	if err := writeFiles(charmDir, in.Files); err != nil {
 		return Result{}, err
 	}
@@ -158,7 +164,6 @@ func (u Unit) RunDir(ctx context.Context, dir string, register func(*reactive.Re
 	}
 
 	next := in.clone()
-	next.Env = in.Env
 	m.state(&next, res.Err == nil)
 	st, err := readStore(ctx, store)
 	if err != nil {

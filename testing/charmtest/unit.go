@@ -324,6 +324,9 @@ func (u Unit) Validate() error {
 	if u.ClockStep < 0 {
 		bad("clock step %v is negative", u.ClockStep)
 	}
+	if u.Env.RemoteUnit != "" && !unitNameRE.MatchString(u.Env.RemoteUnit) {
+		bad("env remote unit %q is not a valid unit name", u.Env.RemoteUnit)
+	}
 	if u.Env.RelationID != "" && !slices.ContainsFunc(u.Relations, func(r Relation) bool { return r.ID == u.Env.RelationID }) {
 		bad("env relation %q is not in Relations", u.Env.RelationID)
 	}
