@@ -333,3 +333,52 @@ func panicMessage(f func()) (msg string) {
 	f()
 	return "no panic"
 }
+
+// Ensure the package-level functions register on DefaultRegistry, naming
+// the caller's site.
+func TestDefaultRegistry(t *testing.T) {
+	saved := reactive.DefaultRegistry
+	reactive.DefaultRegistry = reactive.NewRegistry()
+	t.Cleanup(func() { reactive.DefaultRegistry = saved })
+
+	var log []string
+	reactive.Handle("h", reactive.When("a"), func(context.Context, *reactive.Hook) error { log = append(log, "h"); return nil })
+	reactive.RegisterTrigger(flags.Trigger{When: "a", SetFlag: "b"})
+	reactive.AtStart("s", func(_ context.Context, h *reactive.Hook) error { log = append(log, "s"); return h.SetFlag("a") })
+	reactive.AtExit("e", func(context.Context, *reactive.Hook) error { log = append(log, "e"); return nil })
+	infos := reactive.DefaultRegistry.Handlers()
+	require.Len(t, infos, 1)
+	assert.Contains(t, infos[0].Site, "reactive/condition_test.go:")
+	assert.Equal(t, `WhenAll("a")`, infos[0].Condition)
+	c, ok := reactive.DefaultRegistry.Condition("h")
+	require.True(t, ok)
+	assert.Equal(t, `WhenAll("a")`, c.String())
+	_, ok = reactive.DefaultRegistry.Condition("nope")
+	assert.False(t, ok)
+
+	s := newStore(t)
+	res, _ := runHook(t, reactive.DefaultRegistry, s, "install", nil)
+	require.NoError(t, res.Err)
+	assert.Equal(t, []string{"s", "h", "e"}, log)
+	assert.Equal(t, []string{"a", "b"}, flagList(t, s))
+}
+
+// Ensure WhenFileChangedHash uses the named hash, and an unknown hash is
+// misuse (D8's sha256 variant).
+func TestD8_WhenFileChangedHash(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "file3", "abc")
+	ran := 0
+	r := reactive.NewRegistry()
+	r.Handle("sha", reactive.WhenFileChangedHash("sha256", "file3"), func(context.Context, *reactive.Hook) error { ran++; return nil })
+	s := newStore(t)
+	runHook(t, r, s, "install", func(o *reactive.RunOptions) { o.Env.CharmDir = dir })
+	runHook(t, r, s, "install", func(o *reactive.RunOptions) { o.Env.CharmDir = dir })
+	assert.Equal(t, 1, ran)
+	assert.Equal(t, `"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"`, dump(t, s)["reactive.files_changed.file3"])
+	assert.Equal(t, `WhenFileChangedHash("sha256", "file3")`, reactive.WhenFileChangedHash("sha256", "file3").String())
+	msg := panicMessage(func() {
+		r.Handle("bad", reactive.WhenFileChangedHash("crc32", "f"), func(context.Context, *reactive.Hook) error { return nil })
+	})
+	assert.Contains(t, msg, `unknown hash type "crc32"`)
+}

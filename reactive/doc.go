@@ -1,0 +1,100 @@
+// Package reactive is the heart of charmkit: a Go port of Juju's
+// charms.reactive. A charm declares handlers, each with a condition over
+// flags (or the hook name), and a dispatch loop runs the handlers whose
+// conditions hold, in a deterministic order, until nothing more matches.
+//
+// # Flags
+//
+// A flag is a name ("app.installed", "db.available") that is either set or
+// not. Flags live in the unit's store (package flags), so they survive from
+// one hook to the next until a handler clears them. Handlers communicate by
+// setting and clearing flags; triggers ([flags.Trigger], registered with
+// [Registry.RegisterTrigger]) set or clear other flags the moment a flag
+// changes, before any handler can observe the state in between.
+//
+// # Handlers and conditions
+//
+// A [Registry] holds the handlers. Each has an explicit, unique, stable
+// name, a [HandlerFunc] and a [Condition]:
+//
+//	r := reactive.NewRegistry()
+//	r.Handle("install", reactive.WhenNot("app.installed"), install)
+//	r.Handle("configure", reactive.All(reactive.When("app.installed"), reactive.WhenNot("app.configured")), configure)
+//
+// The conditions are [When] (= [WhenAll]), [WhenAny], [WhenNot]
+// (= [WhenNone]), [WhenNotAll], [OnHook] (charms.reactive's @hook, with
+// {a,b} and {role:interface} patterns), [WhenFileChanged], [OnlyOnce],
+// [CollectMetrics] and [MeterStatusChanged]; [All] combines them. Misuse
+// (an empty or duplicate name, a nil function, an invalid flag, a
+// combination that can never fire such as OnHook with When) panics at
+// registration, naming the registration site. [DefaultRegistry] with the
+// package-level [Handle], [RegisterTrigger], [AtStart] and [AtExit] is a
+// thin convenience over one registry.
+//
+// # The dispatch loop
+//
+// One hook runs in phases, exactly as charms.reactive does:
+//
+//   - hooks phase: every handler whose OnHook condition matches the hook
+//     (and handlers with only file-change or only-once conditions) runs;
+//   - main loop: iteration 0 tests every When-family handler; iteration
+//     i ≥ 1 tests only handlers watching a flag that changed (was set or
+//     cleared for real) in iteration i-1, plus handlers watching no flag.
+//     The handlers that hold form a batch and run in registration order;
+//   - after any clear, even of a flag that was not set, the rest of the
+//     batch is re-tested and handlers that no longer hold are dropped; a set
+//     never causes a re-test (so a handler may run with a flag it did not
+//     want, exactly as upstream);
+//   - the loop stops when a batch is empty, or after 100 iterations
+//     ([RunOptions.MaxIterations]), in which case one WARNING is logged.
+//
+// collect-metrics and meter-status-changed hooks run in restricted mode: one
+// batch of CollectMetrics/MeterStatusChanged, file-change and only-once
+// handlers, and no start or exit callbacks. The dispatcher keeps its
+// bookkeeping in the store under charms.reactive's keys
+// (reactive.dispatch.phase, reactive.dispatch.removed_state,
+// reactive.state_watch), so the charms.reactive command line reads it.
+//
+// Because iteration 0 tests everything, every handler whose condition holds
+// runs again in every hook, update-status included. Handlers must be
+// idempotent: level-based, like a reconciler, not edge-triggered.
+//
+// # A hook is a transaction
+//
+// [Registry.Run] runs one hook as one transaction on the store: write the
+// registry's triggers, run the start callbacks ([Registry.AtStart]),
+// dispatch, run the exit callbacks ([Registry.AtExit], last in first out),
+// and commit once. When a handler or callback returns an error or panics,
+// nothing is committed and the store is exactly as before the hook, so the
+// retried hook starts from the same state; handlers that had succeeded run
+// again. [ErrStop] ends the hook early but successfully, and [Abort] ends
+// it with an exit code and nothing persisted. There is no commit point
+// inside a hook: not in tracing, not anywhere else. Hook-tool side effects
+// (status-set, leader-set) belong to Juju and are not rolled back.
+//
+// # Main
+//
+// A charm's dispatch binary calls [Main] with its registry. Main reads the
+// hook context (package hookenv), opens the SQLite store at
+// flags.DefaultPath, logs through juju-log, runs the hook and exits 0, 1
+// (with "Hook error:" and the cause in the log) or the [Abort] code.
+//
+// # How the packages relate
+//
+// Package flags holds the store and the flag operations; hookenv reaches
+// Juju's hook tools; reactive (this package) registers and dispatches
+// handlers and owns the hook's transaction; leadership is a layer that
+// registers start callbacks and handlers on a Registry and sets the
+// leadership.* flags; testing/charmtest and testing/jujusim run charms in
+// tests, in process through [Registry.Run] or as real binaries through
+// [Main].
+//
+// # Differences from charms.reactive
+//
+// Handler names replace file:line:function ids; registration order replaces
+// filesystem walk order; impossible condition combinations are rejected;
+// file-change conditions latch until their handler has run (upstream issue
+// #44); the iteration cap logs a WARNING; tracing (off by default) has no
+// side effects; and the hook has no hidden commit points. See
+// docs/reactive.md for each, with the test that shows it.
+package reactive
