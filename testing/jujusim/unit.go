@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -199,9 +200,14 @@ func (u *Unit) Run(hook string) (*Event, error) {
 		return nil, fmt.Errorf("jujusim: running a hook on %s: empty hook name", u.name)
 	}
 	u.resign()
+	return u.runItem(u.pick(hook), false)
+}
+
+// pick returns the pending item for hook, or a one-off item.
+func (u *Unit) pick(hook string) *item {
 	for _, it := range u.plan() {
 		if it.hook == hook {
-			return u.runItem(it, false)
+			return it
 		}
 	}
 	it := &item{hook: hook, relID: -1}
@@ -210,7 +216,7 @@ func (u *Unit) Run(hook string) (*Event, error) {
 			it.relID = p.id
 		}
 	}
-	return u.runItem(it, false)
+	return it
 }
 
 // Retry re-runs the failed hook with a fresh context, as `juju resolved`
@@ -248,26 +254,19 @@ func (u *Unit) Exec(command string) (*Event, error) {
 	if u.gone {
 		return nil, fmt.Errorf("jujusim: exec on %s: %w", u.name, ErrUnitGone)
 	}
-	return u.run(KindExec, &item{hook: "run-commands", relID: -1}, command, false)
+	evs, err := u.m.runBatch([]*request{{u: u, kind: KindExec, it: &item{hook: "run-commands", relID: -1}, command: command}})
+	if err != nil {
+		return nil, err
+	}
+	return evs[0], nil
 }
 
 func (u *Unit) runItem(it *item, retry bool) (*Event, error) {
-	if !retry && it.take != nil {
-		it.take()
-	}
-	ev, err := u.run(KindHook, it, "", retry)
+	evs, err := u.m.runBatch([]*request{{u: u, kind: KindHook, it: it, retry: retry, stateful: true}})
 	if err != nil {
-		return ev, err
+		return nil, err
 	}
-	if ev.Failed() {
-		u.failed = it
-		return ev, nil
-	}
-	u.failed = nil
-	if it.done != nil {
-		it.done()
-	}
-	return ev, nil
+	return evs[0], nil
 }
 
 // enterScope records that the unit entered a peer relation and queues the
@@ -356,7 +355,7 @@ func (m *Model) RemoveUnit(u *Unit) error {
 		}
 		hooks = append(hooks, &item{hook: "stop", relID: -1}, &item{hook: "remove", relID: -1})
 		for _, it := range hooks {
-			if _, err := u.run(KindHook, it, "", false); err != nil {
+			if _, err := m.runBatch([]*request{{u: u, kind: KindHook, it: it}}); err != nil {
 				return err
 			}
 		}
@@ -387,65 +386,48 @@ func (m *Model) retire(u *Unit, kind Kind) error {
 	return nil
 }
 
-// run executes one hook (or exec command) in a fresh context.
-func (u *Unit) run(kind Kind, it *item, command string, retry bool) (*Event, error) {
-	m := u.m
-	ctxID := newContextID(u.name, it.hook)
-	ev := &Event{Kind: kind, Unit: u.name, Hook: it.hook, Retry: retry, Leader: m.Leader() == u, Time: m.now}
-	if kind == KindExec {
-		ev.Hook = command
-	}
-	ev.FlagsBefore, _ = u.Flags()
-	if err := os.MkdirAll(m.layout.ContextDir(ctxID), 0o755); err != nil {
-		return nil, fmt.Errorf("jujusim: creating context: %w", err)
-	}
-	meta := modelfs.ContextMeta{ID: ctxID, Unit: u.name, App: m.app, Hook: it.hook, RelationID: it.relID,
-		RemoteUnit: it.remoteUnit, RemoteApp: it.remoteApp}
-	if it.relID >= 0 {
-		meta.RelationEndpoint = m.peerEndpoint(it.relID)
-		if meta.RemoteApp == "" {
-			meta.RemoteApp = m.app
-		}
-	}
-	if kind == KindExec {
-		meta.Hook = ""
-	}
-	if err := modelfs.WriteJSON(m.layout.ContextFile(ctxID, "meta.json"), meta); err != nil {
-		return nil, fmt.Errorf("jujusim: creating context: %w", err)
-	}
-	if err := modelfs.WriteJSON(m.layout.UnitFile(u.name, "context.json"), modelfs.UnitContext{ID: ctxID}); err != nil {
-		return nil, fmt.Errorf("jujusim: creating context: %w", err)
-	}
+// request is one hook (or exec command) to run in a fresh context.
+type request struct {
+	u        *Unit
+	kind     Kind
+	it       *item
+	command  string // KindExec
+	retry    bool
+	stateful bool // picked by the resolver: apply take, done and the error state
 
-	var argv []string
-	switch {
-	case kind == KindExec:
-		argv = []string{"/bin/sh", "-c", command}
-	case it.hook == "leader-elected" && !m.ensureLeader(u, ctxID):
-		ev.Skipped = "unit is no longer the leader"
-	default:
-		charm := u.CharmDir()
-		if isExecutable(filepath.Join(charm, "dispatch")) {
-			argv = []string{filepath.Join(charm, "dispatch")}
-		} else if isExecutable(filepath.Join(charm, "hooks", it.hook)) {
-			argv = []string{filepath.Join(charm, "hooks", it.hook)}
-		} else {
-			ev.Skipped = "missing"
+	ev    *Event
+	ctxID string
+	argv  []string
+}
+
+// runBatch runs the requests' processes at the same time (units on
+// different machines), each in its own fresh context, all starting at the
+// same simulated time, then records them in order. The clock then moves by
+// one HookDuration.
+func (m *Model) runBatch(reqs []*request) ([]*Event, error) {
+	for _, r := range reqs {
+		if r.stateful && !r.retry && r.it.take != nil {
+			r.it.take()
 		}
-	}
-	if argv != nil {
-		if err := u.exec(ev, argv, ctxID, it, kind); err != nil {
+		if err := r.prepare(); err != nil {
 			return nil, err
 		}
 	}
-	if err := m.closeContext(u, ctxID); err != nil {
+	errs := make([]error, len(reqs))
+	if len(reqs) == 1 {
+		errs[0] = reqs[0].execute()
+	} else {
+		var wg sync.WaitGroup
+		for i, r := range reqs {
+			wg.Go(func() { errs[i] = r.execute() })
+		}
+		wg.Wait()
+	}
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	if err := u.collect(ev, ctxID); err != nil {
-		return nil, err
-	}
-	if argv != nil && ev.Exit == 0 {
-		if err := m.commitRelations(u, ctxID); err != nil {
+	for _, r := range reqs {
+		if err := r.finish(); err != nil {
 			return nil, err
 		}
 	}
@@ -455,9 +437,96 @@ func (u *Unit) run(kind Kind, it *item, command string, retry bool) (*Event, err
 	if err := m.syncSettings(); err != nil {
 		return nil, err
 	}
-	ev.FlagsAfter, _ = u.Flags()
-	m.record(ev)
-	return ev, nil
+	evs := make([]*Event, len(reqs))
+	for i, r := range reqs {
+		r.ev.FlagsAfter, _ = r.u.Flags()
+		m.record(r.ev)
+		evs[i] = r.ev
+		if !r.stateful {
+			continue
+		}
+		if r.ev.Failed() {
+			r.u.failed = r.it
+			continue
+		}
+		r.u.failed = nil
+		if r.it.done != nil {
+			r.it.done()
+		}
+	}
+	return evs, nil
+}
+
+// prepare creates the request's context and decides what to execute.
+func (r *request) prepare() error {
+	u, m, it := r.u, r.u.m, r.it
+	r.ctxID = newContextID(u.name, it.hook)
+	r.ev = &Event{Kind: r.kind, Unit: u.name, Hook: it.hook, Retry: r.retry, Leader: m.Leader() == u, Time: m.now}
+	if r.kind == KindExec {
+		r.ev.Hook = r.command
+	}
+	r.ev.FlagsBefore, _ = u.Flags()
+	if err := os.MkdirAll(m.layout.ContextDir(r.ctxID), 0o755); err != nil {
+		return fmt.Errorf("jujusim: creating context: %w", err)
+	}
+	meta := modelfs.ContextMeta{ID: r.ctxID, Unit: u.name, App: m.app, Hook: it.hook, RelationID: it.relID,
+		RemoteUnit: it.remoteUnit, RemoteApp: it.remoteApp}
+	if it.relID >= 0 {
+		meta.RelationEndpoint = m.peerEndpoint(it.relID)
+		if meta.RemoteApp == "" {
+			meta.RemoteApp = m.app
+		}
+	}
+	if r.kind == KindExec {
+		meta.Hook = ""
+	}
+	if err := modelfs.WriteJSON(m.layout.ContextFile(r.ctxID, "meta.json"), meta); err != nil {
+		return fmt.Errorf("jujusim: creating context: %w", err)
+	}
+	if err := modelfs.WriteJSON(m.layout.UnitFile(u.name, "context.json"), modelfs.UnitContext{ID: r.ctxID}); err != nil {
+		return fmt.Errorf("jujusim: creating context: %w", err)
+	}
+	switch {
+	case r.kind == KindExec:
+		r.argv = []string{"/bin/sh", "-c", r.command}
+	case it.hook == "leader-elected" && !m.ensureLeader(u, r.ctxID):
+		r.ev.Skipped = "unit is no longer the leader"
+	default:
+		charm := u.CharmDir()
+		if isExecutable(filepath.Join(charm, "dispatch")) {
+			r.argv = []string{filepath.Join(charm, "dispatch")}
+		} else if isExecutable(filepath.Join(charm, "hooks", it.hook)) {
+			r.argv = []string{filepath.Join(charm, "hooks", it.hook)}
+		} else {
+			r.ev.Skipped = "missing"
+		}
+	}
+	return nil
+}
+
+// execute runs the request's process, if any. It touches only the
+// request's own fields, so requests of different units run in parallel.
+func (r *request) execute() error {
+	if r.argv == nil {
+		return nil
+	}
+	return r.u.exec(r.ev, r.argv, r.ctxID, r.it, r.kind)
+}
+
+// finish closes the context, collects its calls and logs, and commits its
+// relation settings if the process succeeded.
+func (r *request) finish() error {
+	m := r.u.m
+	if err := m.closeContext(r.u, r.ctxID); err != nil {
+		return err
+	}
+	if err := r.u.collect(r.ev, r.ctxID); err != nil {
+		return err
+	}
+	if r.argv != nil && r.ev.Exit == 0 {
+		return m.commitRelations(r.u, r.ctxID)
+	}
+	return nil
 }
 
 func isExecutable(path string) bool {
@@ -674,4 +743,30 @@ func (m *Model) applyBag(p modelfs.PendingRelationSet) (bool, error) {
 		return false, nil
 	}
 	return true, modelfs.WriteJSON(path, bag)
+}
+
+// RunTogether runs one hook on each of several units at the same time, as
+// units on different machines do: the processes overlap in wall-clock
+// time, all start at the same simulated time, and share the model through
+// the fake tools' file locks. Each hook is taken as [Unit.Run] takes it.
+// The events are returned, and recorded, in the order of units.
+func (m *Model) RunTogether(hooks map[*Unit]string) ([]*Event, error) {
+	units := make([]*Unit, 0, len(hooks))
+	for u := range hooks {
+		units = append(units, u)
+	}
+	sort.Slice(units, func(i, j int) bool { return units[i].index < units[j].index })
+	var reqs []*request
+	for _, u := range units {
+		hook := hooks[u]
+		if u.gone {
+			return nil, fmt.Errorf("jujusim: running %s on %s: %w", hook, u.name, ErrUnitGone)
+		}
+		if u.failed != nil {
+			return nil, fmt.Errorf("jujusim: running %s on %s (failed hook %s): %w", hook, u.name, u.failed.hook, ErrUnitInError)
+		}
+		u.resign()
+		reqs = append(reqs, &request{u: u, kind: KindHook, it: u.pick(hook), stateful: true})
+	}
+	return m.runBatch(reqs)
 }

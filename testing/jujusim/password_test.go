@@ -1,0 +1,325 @@
+package jujusim_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/charmkit/charmkit/testing/jujusim"
+)
+
+// passwordBuild is the password charm (examples/password-charm) compiled
+// once per test process: a charm directory with its metadata.yaml and
+// config.yaml, and the static binary used as each unit's dispatch.
+var passwordBuild struct {
+	once     sync.Once
+	dir      string
+	charm    string
+	dispatch string
+	err      error
+}
+
+func passwordCharm(tb testing.TB) (charmDir, dispatch string) {
+	tb.Helper()
+	b := &passwordBuild
+	b.once.Do(func() {
+		if b.dir, b.err = os.MkdirTemp("", "jujusim-password-"); b.err != nil {
+			return
+		}
+		src := filepath.Join("..", "..", "examples", "password-charm")
+		b.charm = filepath.Join(b.dir, "charm")
+		b.dispatch = filepath.Join(b.dir, "dispatch")
+		if b.err = os.MkdirAll(b.charm, 0o755); b.err != nil {
+			return
+		}
+		for _, f := range []string{"metadata.yaml", "config.yaml"} {
+			data, err := os.ReadFile(filepath.Join(src, f))
+			if err != nil {
+				b.err = err
+				return
+			}
+			if b.err = os.WriteFile(filepath.Join(b.charm, f), data, 0o644); b.err != nil {
+				return
+			}
+		}
+		cmd := exec.Command("go", "build", "-o", b.dispatch, "github.com/charmkit/charmkit/examples/password-charm")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("building the password charm: %w: %s", err, out)
+		}
+	})
+	require.NoError(tb, b.err)
+	return b.charm, b.dispatch
+}
+
+func newPasswordModel(tb testing.TB, units int) *jujusim.Model {
+	tb.Helper()
+	charm, dispatch := passwordCharm(tb)
+	m, err := jujusim.New(jujusim.Options{Charm: charm, Dispatch: dispatch, Units: units, Dir: tb.TempDir()})
+	require.NoError(tb, err)
+	tb.Cleanup(func() { require.NoError(tb, m.Close()) })
+	return m
+}
+
+// lflags returns the unit's flags with "leadership." shortened to "L.", as
+// spec/leadership.md writes them.
+func lflags(tb testing.TB, u *jujusim.Unit) []string {
+	tb.Helper()
+	fl, err := u.Flags()
+	require.NoError(tb, err)
+	return shorten(fl)
+}
+
+func shorten(fl []string) []string {
+	out := []string{}
+	for _, f := range fl {
+		out = append(out, strings.Replace(f, "leadership.", "L.", 1))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// passwordWrites counts the successful leader-set calls that carried
+// admin_password, on every unit that ever existed.
+func passwordWrites(tb testing.TB, m *jujusim.Model) int {
+	tb.Helper()
+	n := 0
+	for i := 0; m.Unit(i) != nil; i++ {
+		calls, err := m.Unit(i).Calls()
+		require.NoError(tb, err)
+		for _, c := range calls {
+			if c.Tool != "leader-set" || c.Exit != 0 {
+				continue
+			}
+			for _, a := range c.Args {
+				if strings.HasPrefix(a, "admin_password=") {
+					n++
+				}
+			}
+		}
+	}
+	return n
+}
+
+// requireOnePassword checks that Juju holds one password, that it was
+// written once, and that every unit's file holds it.
+func requireOnePassword(tb testing.TB, m *jujusim.Model) string {
+	tb.Helper()
+	settings, err := m.LeaderSettings()
+	require.NoError(tb, err)
+	p := settings["admin_password"]
+	require.NotEmpty(tb, p)
+	assert.Equal(tb, 1, passwordWrites(tb, m), "admin_password was generated more than once")
+	for _, u := range m.Units() {
+		assert.Equal(tb, p, readFile(tb, u, "admin_password"), "%s's password file", u.Name())
+	}
+	return p
+}
+
+func sp(s string) []string { return strings.Fields(s) }
+
+// Ensure that deploying three units runs Juju's first hooks and gives every
+// unit the leader's one password, with the flags of spec/leadership.md §9.2.
+func TestPassword_Deploy(t *testing.T) {
+	t.Parallel()
+	m := newPasswordModel(t, 3)
+	require.NoError(t, m.Deploy())
+	for _, u := range m.Units() {
+		want := []string{"install", "cluster-relation-created"}
+		if u.Index() == 0 {
+			want = append(want, "leader-elected")
+		} else {
+			want = append(want, "leader-settings-changed")
+		}
+		want = append(want, "config-changed", "start")
+		var got []string
+		for _, ev := range m.Timeline() {
+			if ev.Kind == jujusim.KindHook && ev.Unit == u.Name() && len(got) < len(want) {
+				got = append(got, ev.Hook)
+			}
+		}
+		assert.Equal(t, want, got, "first hooks of %s", u.Name())
+	}
+	requireOnePassword(t, m)
+	assert.Equal(t, sp("L.is_leader L.set.admin_password password.stored"), lflags(t, m.Unit(0)))
+	for _, u := range m.Units()[1:] {
+		assert.Equal(t, sp("L.set.admin_password password.stored"), lflags(t, u), u.Name())
+	}
+	st, err := m.Unit(0).Status()
+	require.NoError(t, err)
+	assert.Equal(t, "active ready (leader)", st.Status+" "+st.Message)
+	st, err = m.Unit(1).Status()
+	require.NoError(t, err)
+	assert.Equal(t, "active ready (follower)", st.Status+" "+st.Message)
+	require.NoError(t, m.CheckLeases())
+}
+
+// Ensure that when the leader is removed and another unit elected, no
+// second password is generated and every file still matches.
+func TestPassword_LeaderRemoved(t *testing.T) {
+	t.Parallel()
+	m := newPasswordModel(t, 3)
+	require.NoError(t, m.Deploy())
+	before := requireOnePassword(t, m)
+	require.NoError(t, m.RemoveUnit(m.Unit(0)))
+	require.NoError(t, m.Elect(m.Unit(1)))
+	require.NoError(t, m.Settle())
+	assert.Equal(t, before, requireOnePassword(t, m))
+	assert.Equal(t, sp("L.is_leader L.set.admin_password password.stored"), lflags(t, m.Unit(1)))
+	assert.Equal(t, sp("L.set.admin_password password.stored"), lflags(t, m.Unit(2)))
+	st, err := m.Unit(1).Status()
+	require.NoError(t, err)
+	assert.Equal(t, "ready (leader)", st.Message)
+	require.NoError(t, m.CheckLeases())
+}
+
+// Ensure that a key the leader deletes disappears everywhere, with the
+// flags of spec/leadership.md §12 scenarios 10 and 11.
+func TestPassword_DeleteKey(t *testing.T) {
+	t.Parallel()
+	m := newPasswordModel(t, 3)
+	require.NoError(t, m.Deploy())
+	require.NoError(t, m.SetConfig(map[string]string{"motd": "hello"}))
+	require.NoError(t, m.Settle())
+	for _, u := range m.Units() {
+		assert.Equal(t, "hello", readFile(t, u, "motd"), u.Name())
+		assert.Contains(t, lflags(t, u), "L.set.motd", u.Name())
+	}
+
+	require.NoError(t, m.SetConfig(map[string]string{"motd": ""}))
+	ev, err := m.Unit(0).Run("config-changed")
+	require.NoError(t, err)
+	require.Equal(t, 0, ev.Exit, ev.Stderr)
+	sets := ev.CallsTo("leader-set")
+	require.Len(t, sets, 1)
+	assert.Equal(t, []string{"motd="}, sets[0].Args)
+	assert.Equal(t, sp("L.changed L.changed.motd L.is_leader L.set.admin_password password.stored"), lflags(t, m.Unit(0)))
+
+	for _, u := range m.Units()[1:] {
+		ev, err := u.Run("leader-settings-changed")
+		require.NoError(t, err)
+		require.Equal(t, 0, ev.Exit, ev.Stderr)
+		set, cleared := ev.FlagChanges()
+		assert.Equal(t, sp("leadership.changed leadership.changed.motd"), set, u.Name())
+		assert.Equal(t, sp("leadership.set.motd"), cleared, u.Name())
+	}
+	require.NoError(t, m.Settle())
+	settings, err := m.LeaderSettings()
+	require.NoError(t, err)
+	assert.NotContains(t, settings, "motd")
+	for _, u := range m.Units() {
+		_, err := u.ReadFile("motd")
+		assert.ErrorIs(t, err, os.ErrNotExist, u.Name())
+		state, err := u.State()
+		require.NoError(t, err)
+		assert.Equal(t, "null", state["leadership.settings.motd"], "%s keeps a tombstone", u.Name())
+		assert.NotContains(t, lflags(t, u), "L.set.motd", u.Name())
+	}
+	requireOnePassword(t, m)
+}
+
+// Ensure that a hook failing because a tool fails leaves the store as the
+// last successful hook left it, and that its retry gives the spec's flags
+// and still one password (spec/leadership.md §12 scenarios 12-15 and 20).
+func TestPassword_FailedHookAndRetry(t *testing.T) {
+	t.Parallel()
+	m := newPasswordModel(t, 3)
+	require.NoError(t, m.Deploy())
+	leader, follower := m.Unit(0), m.Unit(2)
+
+	// A follower whose is-leader fails: the hook fails before any handler.
+	require.NoError(t, follower.FailTool("is-leader", 1, "ERROR leadership status unknown: connection refused"))
+	require.NoError(t, m.SetConfig(map[string]string{"motd": "hi"}))
+	require.ErrorIs(t, m.Settle(), jujusim.ErrHookFailed)
+	require.True(t, follower.InError())
+	assert.Equal(t, sp("L.set.admin_password password.stored"), lflags(t, follower), "nothing committed")
+	_, err := follower.ReadFile("motd")
+	assert.ErrorIs(t, err, os.ErrNotExist, "no handler ran")
+
+	// The leader fails on purpose after writing crash_marker.
+	require.NoError(t, m.SetConfig(map[string]string{"fail-on-unit": leader.Name()}))
+	require.ErrorIs(t, m.Settle(), jujusim.ErrHookFailed)
+	require.True(t, leader.InError())
+	leaderFlags := lflags(t, leader)
+	assert.NotContains(t, leaderFlags, "L.set.crash_marker", "flags rolled back")
+	assert.NotContains(t, leaderFlags, "password.crash-attempted")
+	settings, err := m.LeaderSettings()
+	require.NoError(t, err)
+	assert.Equal(t, leader.FailedHook(), settings["crash_marker"], "leader-set is not rolled back")
+	st, err := leader.Status()
+	require.NoError(t, err)
+	assert.Equal(t, "maintenance about to fail (injected)", st.Status+" "+st.Message)
+
+	// Retries.
+	require.NoError(t, m.SetConfig(map[string]string{"fail-on-unit": ""}))
+	ev, err := leader.Retry()
+	require.NoError(t, err)
+	require.Equal(t, 0, ev.Exit, ev.Stderr)
+	set, _ := ev.FlagChanges()
+	assert.Subset(t, set, sp("leadership.changed.crash_marker leadership.set.crash_marker"), "the leader sees its own write as a change")
+	assert.Empty(t, ev.CallsTo("leader-set"), "no leader-set in the retry")
+
+	require.NoError(t, follower.HealTool("is-leader"))
+	ev, err = follower.Retry()
+	require.NoError(t, err)
+	require.Equal(t, 0, ev.Exit, ev.Stderr)
+	assert.Equal(t, sp("L.changed L.changed.crash_marker L.changed.motd L.set.admin_password L.set.crash_marker L.set.motd password.stored"), lflags(t, follower))
+	assert.Equal(t, "hi", readFile(t, follower, "motd"))
+	require.NoError(t, m.Settle())
+	requireOnePassword(t, m)
+}
+
+// Ensure that through 20 random leadership changes with hooks interleaved,
+// no two units ever hold an unexpired guarantee and the password is
+// generated exactly once.
+func TestPassword_RandomLeadershipChanges(t *testing.T) {
+	t.Parallel()
+	m := newPasswordModel(t, 3)
+	require.NoError(t, m.Deploy())
+	rng := rand.New(rand.NewPCG(7, 11))
+	hooks := []string{"update-status", "config-changed", "leader-settings-changed"}
+	for i := range 20 {
+		var candidates []*jujusim.Unit
+		for _, u := range m.Units() {
+			if u != m.Leader() {
+				candidates = append(candidates, u)
+			}
+		}
+		require.NoError(t, m.Elect(candidates[rng.IntN(len(candidates))]))
+		for range rng.IntN(5) {
+			u := m.Units()[rng.IntN(len(m.Units()))]
+			if rng.IntN(2) == 0 {
+				ev, err := u.Run(hooks[rng.IntN(len(hooks))])
+				require.NoError(t, err)
+				require.Equal(t, 0, ev.Exit, "%s %s: %s", u.Name(), ev.Hook, ev.Stderr)
+			} else {
+				_, _, err := u.Next()
+				require.NoError(t, err)
+			}
+		}
+		if i%3 == 0 {
+			require.NoError(t, m.Settle())
+		}
+	}
+	require.NoError(t, m.Settle())
+	require.NoError(t, m.CheckLeases())
+	requireOnePassword(t, m)
+	// A deposed unit keeps L.is_leader until its next hook (§8 item 6).
+	leader := m.Leader()
+	require.NotNil(t, leader)
+	for _, u := range m.Units() {
+		ev, err := u.Run("update-status")
+		require.NoError(t, err)
+		require.Equal(t, 0, ev.Exit, ev.Stderr)
+		assert.Equal(t, u == leader, slices.Contains(lflags(t, u), "L.is_leader"), u.Name())
+	}
+}
