@@ -141,6 +141,13 @@ func RunCLI(ctx context.Context, args []string, opts CLIOptions) int {
 	return code
 }
 
+func init() {
+	// Main answers the command line with RunCLI (decision D8).
+	cliMain = func(ctx context.Context, r *Registry, args []string) int {
+		return RunCLI(ctx, args, CLIOptions{Registry: r})
+	}
+}
+
 // charmDirFrom returns $JUJU_CHARM_DIR, else $CHARM_DIR (charm-helpers'
 // charm_dir), else "".
 func charmDirFrom(getenv func(string) string) string {

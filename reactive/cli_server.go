@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -55,25 +58,74 @@ type ServeOptions struct {
 	Registry *Registry
 }
 
-// ServeCLI answers charms.reactive commands sent by [RunCLI] on l, applying
-// them to fl, the flag set of the hook's open transaction (use the
-// dispatcher's flag set, so that changes reach the watch and fire triggers
-// as a handler's own would). Commands are applied one at a time; nothing is
-// committed: the changes are part of the hook's transaction and are rolled
-// back with it.
-//
-// The caller must not use the transaction while a command may be applied:
-// a handler that starts a charms.reactive child waits for it, so the
-// dispatcher is blocked meanwhile.
-//
-// ServeCLI returns nil when ctx is done or l is closed, after closing l and
-// every open connection and waiting for the command being applied, if any.
-// The hook may commit or roll back only after ServeCLI has returned.
+// CLIServer applies the charms.reactive commands that the children of a
+// hook send over the in-hook channel, in the hook's open transaction. Create
+// it with [NewCLIServer] or [StartCLIServer].
+type CLIServer struct {
+	fl   *flags.Flags
+	opts ServeOptions
+
+	mu     sync.Mutex // guards conns, closed
+	conns  map[net.Conn]bool
+	closed bool
+
+	apply sync.Mutex // serialises commands on the transaction
+
+	// Set by StartCLIServer.
+	path   string
+	dir    string
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// NewCLIServer returns a server applying commands to fl, the flag set of
+// the hook's open transaction. Use the dispatcher's flag set, so that the
+// changes reach the watch and fire triggers as a handler's own would.
+func NewCLIServer(fl *flags.Flags, opts ServeOptions) *CLIServer {
+	return &CLIServer{fl: fl, opts: opts, conns: map[net.Conn]bool{}}
+}
+
+// ServeCLI is NewCLIServer(fl, opts).Serve(ctx, l).
 func ServeCLI(ctx context.Context, l net.Listener, fl *flags.Flags, opts ServeOptions) error {
 	if fl == nil {
+		l.Close()
 		return errors.New("reactive: serve cli: nil flag set")
 	}
-	s := &cliServer{fl: fl, opts: opts, conns: map[net.Conn]bool{}}
+	return NewCLIServer(fl, opts).Serve(ctx, l)
+}
+
+// Sync orders the hook goroutine's use of the transaction with the
+// server's: call it after changing the state and before starting a child
+// that may send commands, and again after the child has exited, before
+// using the state again ([CLIServer.Run] does both). The operating system
+// orders the steps anyway; Sync makes the order visible to Go's memory
+// model and race detector, and waits for a command still being applied.
+func (s *CLIServer) Sync() {
+	s.apply.Lock()
+	s.apply.Unlock() //nolint:staticcheck // the empty critical section is the point
+
+}
+
+// Run runs cmd (a child that may call charms.reactive) between two
+// [CLIServer.Sync] calls and returns cmd.Run's error.
+func (s *CLIServer) Run(cmd *exec.Cmd) error {
+	s.Sync()
+	defer s.Sync()
+	return cmd.Run()
+}
+
+// Serve answers charms.reactive commands sent by [RunCLI] on l. Commands
+// are applied one at a time; nothing is committed: the changes are part
+// of the hook's transaction and are rolled back with it.
+//
+// The hook must not use the transaction while a command may be applied:
+// a handler that starts a charms.reactive child waits for it, so the
+// dispatcher is blocked meanwhile (see [CLIServer.Sync]).
+//
+// Serve returns nil when ctx is done or l is closed, after closing l and
+// every open connection and waiting for the command being applied, if
+// any. The hook may commit or roll back only after Serve has returned.
+func (s *CLIServer) Serve(ctx context.Context, l net.Listener) error {
 	stop := context.AfterFunc(ctx, func() { l.Close() })
 	defer stop()
 	var wg sync.WaitGroup
@@ -89,11 +141,10 @@ func ServeCLI(ctx context.Context, l net.Listener, fl *flags.Flags, opts ServeOp
 	for {
 		c, err := l.Accept()
 		if err != nil {
+			l.Close()
 			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
-				l.Close()
 				return nil
 			}
-			l.Close()
 			return fmt.Errorf("reactive: serve cli: %w", err)
 		}
 		if !s.track(c) {
@@ -109,18 +160,51 @@ func ServeCLI(ctx context.Context, l net.Listener, fl *flags.Flags, opts ServeOp
 	}
 }
 
-type cliServer struct {
-	fl   *flags.Flags
-	opts ServeOptions
-
-	mu     sync.Mutex // guards conns and closed
-	conns  map[net.Conn]bool
-	closed bool
-
-	apply sync.Mutex // serialises commands on the transaction
+// StartCLIServer listens on a new unix socket in a private temporary
+// directory and serves it in the background until [CLIServer.Close].
+// Export [CLIServer.Path] to children as CHARMKIT_CLI_SOCKET.
+func StartCLIServer(ctx context.Context, fl *flags.Flags, opts ServeOptions) (*CLIServer, error) {
+	if fl == nil {
+		return nil, errors.New("reactive: start cli server: nil flag set")
+	}
+	// A short directory: unix socket paths are limited to about 100 bytes.
+	dir, err := os.MkdirTemp("", "charmkit-cli-")
+	if err != nil {
+		return nil, fmt.Errorf("reactive: start cli server: %w", err)
+	}
+	path := filepath.Join(dir, "sock")
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("reactive: start cli server: %w", err)
+	}
+	s := NewCLIServer(fl, opts)
+	s.path, s.dir, s.done = path, dir, make(chan error, 1)
+	ctx, s.cancel = context.WithCancel(ctx)
+	go func() { s.done <- s.Serve(ctx, l) }()
+	return s, nil
 }
 
-func (s *cliServer) track(c net.Conn) bool {
+// Path returns the socket path of a server started by [StartCLIServer].
+func (s *CLIServer) Path() string { return s.path }
+
+// Close stops a server started by [StartCLIServer], waits until no
+// command is being applied and removes the socket. Call it before the
+// hook commits or rolls back.
+func (s *CLIServer) Close() error {
+	if s.cancel == nil {
+		return errors.New("reactive: cli server: not started by StartCLIServer")
+	}
+	s.cancel()
+	err := <-s.done
+	s.done <- err // a second Close returns the same
+	if rmErr := os.RemoveAll(s.dir); err == nil && rmErr != nil {
+		err = fmt.Errorf("reactive: cli server: %w", rmErr)
+	}
+	return err
+}
+
+func (s *CLIServer) track(c net.Conn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -130,7 +214,7 @@ func (s *cliServer) track(c net.Conn) bool {
 	return true
 }
 
-func (s *cliServer) untrack(c net.Conn) {
+func (s *CLIServer) untrack(c net.Conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()
@@ -138,7 +222,7 @@ func (s *cliServer) untrack(c net.Conn) {
 }
 
 // serveConn answers the requests on one connection, one line each.
-func (s *cliServer) serveConn(c net.Conn) {
+func (s *CLIServer) serveConn(c net.Conn) {
 	r := bufio.NewReaderSize(c, 64<<10)
 	enc := json.NewEncoder(c)
 	for {
@@ -185,7 +269,7 @@ func readLine(r *bufio.Reader) ([]byte, error) {
 }
 
 // do applies one command line in the hook's transaction.
-func (s *cliServer) do(req cliRequest) cliResponse {
+func (s *CLIServer) do(req cliRequest) cliResponse {
 	var stdout, stderr bytes.Buffer
 	inv, err := parseCLI(req.Args)
 	if err != nil {
