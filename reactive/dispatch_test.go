@@ -264,3 +264,23 @@ func TestX7_SetDoesNotRetest(t *testing.T) {
 	assert.Equal(t, []string{"h1", "h2"}, c.names)
 	assert.True(t, sawX, "h2 runs with x set")
 }
+
+// Ensure flag changes made by start callbacks are traced, with predictions
+// made in the phase the previous hook left in the store (as upstream's
+// LogTracer, installed before the layers' start callbacks, does).
+func TestTrace_StartCallbacks(t *testing.T) {
+	r := reactive.NewRegistry()
+	r.AtStart("layer", func(_ context.Context, h *reactive.Hook) error { return h.SetFlag("leader") })
+	r.Handle("h", reactive.When("leader"), c0(clears("leader")))
+	s := newStore(t)
+	trace := func(o *reactive.RunOptions) { o.Trace = true }
+	_, rec := runHook(t, r, s, "install", trace)
+	first := rec.at(slog.LevelDebug)
+	require.NotEmpty(t, first)
+	assert.Equal(t, "tracer: set flag leader", first[0], "no phase stored yet: nothing predicted")
+	_, rec = runHook(t, r, s, "update-status", trace)
+	second := rec.at(slog.LevelDebug)
+	require.NotEmpty(t, second)
+	assert.Equal(t, "tracer>\ntracer: set flag leader\ntracer: ++   queue handler h", second[0])
+	assert.Equal(t, "tracer>\ntracer: starting handler dispatch, 1 flags set\ntracer: set flag leader", second[1])
+}

@@ -273,6 +273,11 @@ func (ru *run) main(ctx context.Context) error {
 		return err
 	}
 	ru.watch = w
+	// Until dispatch sets it, the phase is the one the last hook left in the
+	// store, as upstream's predicates (and so the tracer) read it.
+	if ru.phase, err = CurrentPhase(ru.tx); err != nil {
+		return err
+	}
 	for _, t := range ru.snap.triggers {
 		if err := ru.fl.RegisterTrigger(t); err != nil {
 			return fmt.Errorf("registering trigger: %w", err)
