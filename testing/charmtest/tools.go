@@ -261,10 +261,14 @@ func (m *model) leaderGet(args []string, _ []byte) reply {
 }
 
 func (m *model) leaderSet(args []string, _ []byte) reply {
-	if slices.Contains(args, "--help") || slices.Contains(args, "-h") {
+	p, bad := parseArgs(args) // no options at all, not even --format
+	if bad != nil {
+		return *bad
+	}
+	if p.help {
 		return ok([]byte("Usage: leader-set <key>=<value> [...]\n"))
 	}
-	kv, err := hookenv.DecodeKeyValues(args)
+	kv, err := hookenv.DecodeKeyValues(p.pos)
 	if err != nil {
 		return usageErr("%v", err)
 	}

@@ -101,6 +101,8 @@ func TestTools_Output(t *testing.T) {
 		{name: "leader-set no args leader", unit: leader, tool: "leader-set"},
 		{name: "leader-set no args follower", unit: follower, tool: "leader-set", code: 1, stderr: "ERROR cannot write leadership settings: cannot write settings: not the leader\n"},
 		{name: "leader-set no equals", unit: leader, tool: "leader-set", args: []string{"k"}, code: 2, stderr: "ERROR expected \"key=value\", got \"k\"\n"},
+		{name: "leader-set takes no --format", unit: leader, tool: "leader-set", args: []string{"--format=json", "k=v"}, code: 2, stderr: "ERROR option provided but not defined: --format\n"},
+		{name: "leader-set after --", unit: leader, tool: "leader-set", args: []string{"--", "k=v"}},
 		{name: "leader-set repeated key", unit: leader, tool: "leader-set", args: []string{"k=1", "k=2"}, code: 2, stderr: "ERROR key \"k\" specified more than once\n"},
 		{name: "config-get all json", unit: leader, tool: "config-get", args: []string{"--all", "--format=json"}, out: "{\"a\":1,\"b\":true,\"c\":\"x\",\"d\":null}\n"},
 		{name: "config-get json", unit: leader, tool: "config-get", args: []string{"--format=json"}, out: "{\"a\":1,\"b\":true,\"c\":\"x\"}\n"},
