@@ -161,7 +161,7 @@ func (m *model) state(next *Unit, hookOK bool) {
 	}
 }
 
-// snapshotCalls returns copies of the recorded calls, logs and status changes.
+// records returns copies of the recorded calls, logs and status changes.
 func (m *model) records() ([]ToolCall, []LogRecord, []StatusChange) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

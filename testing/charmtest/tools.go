@@ -107,8 +107,8 @@ var _ hookenv.Runner = (*model)(nil)
 
 type toolFunc func(m *model, args []string, stdin []byte) reply
 
-// tools maps each faked tool to its implementation; any other name is an error.
-var tools = map[string]toolFunc{
+// fakeTools maps each faked tool to its implementation; any other name is an error.
+var fakeTools = map[string]toolFunc{
 	"is-leader":               (*model).isLeader,
 	"leader-get":              (*model).leaderGet,
 	"leader-set":              (*model).leaderSet,
@@ -133,7 +133,7 @@ func (m *model) Run(ctx context.Context, tool string, args []string, stdin []byt
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	call := ToolCall{Tool: tool, Args: slices.Clone(args), Stdin: string(stdin)}
-	fn, known := tools[tool]
+	fn, known := fakeTools[tool]
 	f := m.faults[tool]
 	if !known || f.Missing {
 		call.ExitCode = -1
