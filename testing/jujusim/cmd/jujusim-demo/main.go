@@ -39,6 +39,7 @@ type config struct {
 	units    int
 	calls    bool // print every hook-tool call
 	logs     bool // print every juju-log record
+	trace    bool // run the charm with CHARMKIT_TRACE=1 and show why handlers ran
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -50,6 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&c.units, "units", 3, "number of units")
 	fs.BoolVar(&c.calls, "calls", false, "print every hook-tool call")
 	fs.BoolVar(&c.logs, "logs", false, "print every juju-log record")
+	fs.BoolVar(&c.trace, "trace", true, "run the charm with "+traceEnv+"=1 to show why each handler ran")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -75,7 +77,11 @@ func demo(c config, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	m, err := jujusim.New(jujusim.Options{Charm: charmDir, Dispatch: dispatch, Units: c.units, Dir: filepath.Join(tmp, "model")})
+	var env []string
+	if c.trace {
+		env = append(env, traceEnv+"=1")
+	}
+	m, err := jujusim.New(jujusim.Options{Charm: charmDir, Dispatch: dispatch, Units: c.units, Dir: filepath.Join(tmp, "model"), Env: env})
 	if err != nil {
 		return err
 	}
@@ -83,7 +89,8 @@ func demo(c config, w io.Writer) error {
 	p := &printer{w: w, m: m, c: c, files: map[string]string{}}
 
 	fmt.Fprintf(w, "charmkit demo: the password charm on %d simulated units (jujusim)\n", c.units)
-	fmt.Fprintln(w, "legend: * = the unit held leadership when the hook started; L. = leadership.; +flag set, -flag cleared")
+	fmt.Fprintln(w, "legend: * = the unit held leadership when the hook started; L. = leadership.; +flag set, -flag cleared;")
+	fmt.Fprintln(w, "        handler(why): the flag change that queued it, or \"start\" when its conditions held as dispatch began")
 
 	p.step("deploy: install, leader-elected on the leader / leader-settings-changed on the others, config-changed, start")
 	if err := m.Deploy(); err != nil {
@@ -236,11 +243,6 @@ func (p *printer) event(ev *jujusim.Event) {
 	if handlers := invoked(ev); len(handlers) > 0 {
 		fmt.Fprintf(p.w, "             handlers: %s\n", strings.Join(handlers, ", "))
 	}
-	if why := trace(ev); len(why) > 0 {
-		for _, line := range why {
-			fmt.Fprintf(p.w, "             why:      %s\n", line)
-		}
-	}
 	if set, cleared := ev.FlagChanges(); len(set)+len(cleared) > 0 {
 		var parts []string
 		for _, f := range set {
@@ -317,25 +319,47 @@ func (p *printer) printFiles(unit string) {
 	}
 }
 
-// invoked returns the handlers the reactive framework logged as invoked.
-func invoked(ev *jujusim.Event) []string {
-	var out []string
-	for _, l := range ev.Logs {
-		msg := l.Message
-		if i := strings.Index(msg, "Invoking reactive handler: "); i >= 0 {
-			out = append(out, strings.TrimSpace(msg[i+len("Invoking reactive handler: "):]))
-		}
-	}
-	return out
-}
+// traceEnv switches on the reactive framework's trace in the charm
+// (reactive.TraceEnv): its DEBUG records go to juju-log.
+const traceEnv = "CHARMKIT_TRACE"
 
-// trace returns the framework's trace of why handlers were queued, when
-// the charm logs it (DEBUG records of its tracer).
-func trace(ev *jujusim.Event) []string {
+// invoked returns the handlers the reactive framework logged as invoked,
+// each with why it was queued when the charm traced it: the flag change
+// after which it was queued, or "start" when its conditions already held
+// as dispatch began.
+func invoked(ev *jujusim.Event) []string {
+	why := map[string]string{}
+	cause := ""
 	var out []string
 	for _, l := range ev.Logs {
-		if l.Level == "DEBUG" && strings.Contains(l.Message, "tracer") {
-			out = append(out, mask(l.Message))
+		for _, line := range strings.Split(l.Message, "\n") {
+			line = strings.TrimSpace(line)
+			if i := strings.Index(line, "Invoking reactive handler: "); i >= 0 {
+				h := strings.TrimSpace(line[i+len("Invoking reactive handler: "):])
+				if w := why[h]; w != "" {
+					h += "(" + w + ")"
+				}
+				out = append(out, h)
+				continue
+			}
+			i := strings.Index(line, "tracer")
+			if i < 0 {
+				continue
+			}
+			t := strings.TrimLeft(line[i+len("tracer"):], ":> ")
+			switch {
+			case strings.HasPrefix(t, "set flag "):
+				cause = "+" + short(strings.TrimPrefix(t, "set flag "))
+			case strings.HasPrefix(t, "cleared flag "):
+				cause = "-" + short(strings.TrimPrefix(t, "cleared flag "))
+			case strings.HasPrefix(t, "starting handler dispatch"), strings.HasPrefix(t, "main dispatch loop"):
+				cause = "start"
+			case strings.HasPrefix(t, "hooks phase"):
+				cause = "hook"
+			case strings.HasPrefix(t, "++"):
+				h := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(strings.TrimPrefix(t, "++")), "queue handler"))
+				why[h] = cause
+			}
 		}
 	}
 	return out
