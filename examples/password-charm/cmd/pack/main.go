@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		defer os.RemoveAll(tmp)
 		binary = filepath.Join(tmp, "dispatch")
-		cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", binary, ".")
+		cmd := exec.CommandContext(ctx, "go", "build", "-ldflags=-s -w", "-o", binary, ".")
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+*arch)
 		cmd.Stderr = stderr

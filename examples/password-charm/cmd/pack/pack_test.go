@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"debug/elf"
 	"io"
 	"os"
 	"path/filepath"
@@ -168,4 +169,24 @@ func TestRun_Prebuilt(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Len(t, entries, 2, "only the binary and the archive")
+}
+
+// Ensure that the command, as `make charm` runs it, builds a static Linux
+// binary with CGO_ENABLED=0 and packs it as dispatch.
+func TestRun_Build(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "password.charm")
+	var stderr bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-o", out}, &stderr), stderr.String())
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	names, zf := readZip(t, data)
+	assert.Equal(t, []string{"dispatch", "metadata.yaml", "config.yaml", "manifest.yaml"}, names)
+	bin := content(t, zf["dispatch"])
+	f, err := elf.NewFile(bytes.NewReader(bin))
+	require.NoError(t, err, "dispatch is an ELF binary")
+	assert.Equal(t, elf.EM_X86_64, f.Machine)
+	for _, p := range f.Progs {
+		assert.NotEqual(t, elf.PT_INTERP, p.Type, "statically linked: no program interpreter")
+	}
+	assert.Equal(t, os.FileMode(0o755), zf["dispatch"].Mode().Perm())
 }
