@@ -43,9 +43,11 @@
 // relation-created, leader-elected or leader-settings-changed,
 // config-changed, start). After that a test either lets the resolver
 // choose ([Model.Settle], [Unit.Next], [Unit.Pending]) or picks the exact
-// order itself ([Unit.Run]). [Unit.Exec] runs a command in a hook context
+// order itself ([Unit.Run]), or runs hooks of several units at the same
+// time ([Model.RunTogether]), as units on different machines do. [Unit.Exec] runs a command in a hook context
 // (juju exec). [Unit.FailTool], [Unit.RemoveTool], [Unit.Retry] (juju
-// resolved), [Unit.Resolve], [Model.RemoveUnit], [Model.KillUnit],
+// resolved), [Unit.Resolve], [Unit.LoseLeaseAfter], [Unit.RestartAgent],
+// [Model.RemoveUnit], [Model.KillUnit],
 // [Model.Elect], [Model.Unelect], [Model.SetConfig] and [Model.Advance]
 // change the model. Every step is recorded in [Model.Timeline]: the hook,
 // the unit, whether it led, the exit status, output, tool calls, juju-log
@@ -53,8 +55,9 @@
 //
 // # Limits
 //
-// Hooks run one at a time, in the order the test (or Settle) chooses;
-// units do not run concurrently. Relations are limited to the charm's peer
+// Hooks run one at a time, in the order the test (or Settle) chooses,
+// except in [Model.RunTogether]. A new leader is never chosen on its own:
+// the test calls [Model.Elect]. Relations are limited to the charm's peer
 // relations. Actions, secrets, storage, ports and state-get/state-set are
 // not simulated.
 package jujusim

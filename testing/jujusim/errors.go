@@ -36,6 +36,7 @@ type HookError struct {
 	Failed []*Event
 }
 
+// Error lists the failed hooks: "jujusim: hook failed: app/1 install exit 1".
 func (e *HookError) Error() string {
 	msg := "jujusim: hook failed:"
 	for i, ev := range e.Failed {

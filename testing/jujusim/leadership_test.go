@@ -361,3 +361,36 @@ func TestUnit_RestartAgent(t *testing.T) {
 	assert.Empty(t, m.Unit(0).Pending())
 	assert.Equal(t, []string{"leader-settings-changed"}, m.Unit(1).Pending())
 }
+
+// Ensure that hooks run together on several units overlap, start at the
+// same simulated time and leave a consistent model: the leader's write
+// reaches every unit once the followers' leader-settings-changed has run.
+func TestModel_RunTogether(t *testing.T) {
+	t.Parallel()
+	m := deployed(t, 3)
+	require.NoError(t, m.SetConfig(map[string]string{"motd": "together"}))
+	start := m.Now()
+	evs, err := m.RunTogether(map[*jujusim.Unit]string{m.Unit(2): "config-changed", m.Unit(0): "config-changed", m.Unit(1): "config-changed"})
+	require.NoError(t, err)
+	require.Len(t, evs, 3)
+	for i, ev := range evs {
+		assert.Equal(t, m.Unit(i).Name(), ev.Unit, "events in unit order")
+		assert.Equal(t, 0, ev.Exit, ev.Stderr)
+		assert.Equal(t, start, ev.Time)
+	}
+	assert.Equal(t, start.Add(time.Second), m.Now(), "one HookDuration for the batch")
+	require.Len(t, evs[0].CallsTo("leader-set"), 1)
+	for _, u := range m.Units()[1:] {
+		assert.Equal(t, []string{"leader-settings-changed"}, u.Pending(), u.Name())
+	}
+	require.NoError(t, m.Settle())
+	for _, u := range m.Units() {
+		assert.Equal(t, "together\n", readFile(t, u, "motd"), u.Name())
+	}
+
+	_, err = m.RunTogether(map[*jujusim.Unit]string{m.Unit(0): "update-status"})
+	require.NoError(t, err)
+	require.NoError(t, m.KillUnit(m.Unit(1)))
+	_, err = m.RunTogether(map[*jujusim.Unit]string{m.Unit(0): "update-status", m.Unit(1): "update-status"})
+	assert.ErrorIs(t, err, jujusim.ErrUnitGone)
+}

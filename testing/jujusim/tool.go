@@ -12,7 +12,7 @@ import (
 	"sync"
 )
 
-// ToolNames lists the hook tools the fake binary implements; each unit's
+// toolNames lists the hook tools the fake binary implements; each unit's
 // tools directory holds a symlink to it under every one of these names.
 var toolNames = []string{
 	"action-fail", "action-get", "action-log", "action-set",

@@ -47,7 +47,7 @@ var tools = map[string]handler{
 	"action-log":              notInAction,
 }
 
-// ToolNames lists the tools this binary implements, sorted.
+// toolNames lists the tools this binary implements, sorted.
 func toolNames() []string {
 	names := make([]string, 0, len(tools))
 	for n := range tools {
