@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/charmkit/charmkit/testing/jujusim"
 )
 
 // Ensure that Deploy runs Juju's first hooks in order on every unit and that
@@ -33,4 +35,20 @@ func TestModel_Deploy(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "ready (follower)", st.Message)
 	require.NoError(t, m.CheckLeases())
+}
+
+// Ensure that every fake tool is linked into a unit's tools directory.
+func TestModel_ToolsOnPath(t *testing.T) {
+	t.Parallel()
+	m := newModel(t, 1)
+	want := jujusim.ToolNames()
+	assert.Len(t, want, 16)
+	var got []string
+	for _, name := range want {
+		ev := mustExec(t, m.Unit(0), "command -v "+name)
+		if ev.Exit == 0 {
+			got = append(got, name)
+		}
+	}
+	assert.Equal(t, want, got)
 }

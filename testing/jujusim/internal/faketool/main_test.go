@@ -340,3 +340,14 @@ func BenchmarkIsLeader(b *testing.B) {
 		}
 	}
 }
+
+// Ensure that the binary implements exactly the tools the simulator links
+// into every unit's tools directory (jujusim.ToolNames).
+func TestToolNames(t *testing.T) {
+	assert.Equal(t, []string{
+		"action-fail", "action-get", "action-log", "action-set",
+		"application-version-set", "config-get", "is-leader", "juju-log",
+		"leader-get", "leader-set", "relation-get", "relation-ids",
+		"relation-list", "relation-set", "status-get", "status-set",
+	}, toolNames())
+}
