@@ -2,6 +2,8 @@ package charmtest
 
 import (
 	"maps"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/charmkit/charmkit/hookenv"
@@ -38,5 +40,44 @@ func FuzzTools_LeaderSettingsRoundTrip(f *testing.F) {
 		got, err := tools.LeaderGet(t.Context())
 		require.NoError(t, err)
 		assert.True(t, maps.Equal(want, got), "leader-get gives %q, want %q", got, want)
+	})
+}
+
+// FuzzTools_AnyArgs checks that no command line makes a fake tool panic, and
+// that every failure follows Juju's rules: exit 1 or 2, one "ERROR " line on
+// stderr, nothing on stdout.
+func FuzzTools_AnyArgs(f *testing.F) {
+	f.Add(uint8(0), "--format=json", "-r", "peers:0")
+	f.Add(uint8(2), "k=v", "", "=")
+	f.Add(uint8(10), "--app", "--file", "-")
+	f.Add(uint8(4), "--", "-x", "y z")
+	f.Add(uint8(9), "-o", "", "--format")
+	names := sortedKeys(fakeTools)
+	f.Fuzz(func(t *testing.T, which uint8, a, b, c string) {
+		u := Unit{Leader: which%2 == 0, LeaderSettings: map[string]string{"k": "v"},
+			Relations: []Relation{{ID: "peers:0", RemoteApp: "app", Units: map[string]map[string]string{"app/1": {"x": "y"}}}}}
+		m := newTestModel(t, u, "peers-relation-changed")
+		tool := names[int(which)%len(names)]
+		var args []string
+		for _, s := range []string{a, b, c} {
+			if s != "" {
+				args = append(args, s)
+			}
+		}
+		if slices.Contains(args, "-o") || slices.Contains(args, "--output") || slices.ContainsFunc(args, func(s string) bool {
+			return strings.HasPrefix(s, "--output=") || strings.HasPrefix(s, "--file")
+		}) {
+			return // would read or write arbitrary paths
+		}
+		out, err := m.Run(t.Context(), tool, args, []byte(`{"a":"1"}`))
+		if err == nil {
+			return
+		}
+		var te *hookenv.ToolError
+		require.ErrorAs(t, err, &te, "%s %q", tool, args)
+		assert.Contains(t, []int{1, 2}, te.ExitCode, "%s %q", tool, args)
+		assert.Empty(t, out)
+		assert.True(t, strings.HasPrefix(te.Stderr, "ERROR ") && strings.Count(te.Stderr, "\n") == 1 && strings.HasSuffix(te.Stderr, "\n"),
+			"%s %q: stderr %q", tool, args, te.Stderr)
 	})
 }
