@@ -1,15 +1,3 @@
-// Package charm is the password charm: the leader generates a strong random
-// admin_password once and publishes it as a leader setting; every unit
-// writes the shared value to a file (config option password-file, mode
-// 0600, written atomically) and reports in its status whether it is ready
-// and whether it leads.
-//
-// It is also the reference charm of spec/leadership.md §9.1: the config
-// option motd (mirrored by the leader into the motd setting and written to
-// the file motd by every unit) and the option fail-on-unit (the units named
-// there fail their hooks on purpose) exist so that every leadership
-// scenario can be exercised. They are the example's test hooks; a real
-// charm would not have them.
 package charm
 
 import (
@@ -39,14 +27,24 @@ const (
 
 // Leader-setting keys, config options and files.
 const (
-	PasswordKey         = "admin_password"
-	MotdKey             = "motd"
-	CrashMarkerKey      = "crash_marker"
-	PasswordFileOption  = "password-file"
+	// PasswordKey is the leader setting holding the shared password.
+	PasswordKey = "admin_password"
+	// MotdKey is the leader setting the leader mirrors from config motd.
+	MotdKey = "motd"
+	// CrashMarkerKey is the leader setting maybe_fail writes on the leader
+	// before failing the hook.
+	CrashMarkerKey = "crash_marker"
+	// PasswordFileOption is the config option naming the password file.
+	PasswordFileOption = "password-file"
+	// DefaultPasswordFile is the password file when the option is empty.
 	DefaultPasswordFile = "admin_password"
-	MotdOption          = "motd"
-	FailOnUnitOption    = "fail-on-unit"
-	MotdFile            = "motd"
+	// MotdOption is the config option the leader mirrors into [MotdKey].
+	MotdOption = "motd"
+	// FailOnUnitOption is the config option listing the units (space
+	// separated) whose hooks maybe_fail fails on purpose.
+	FailOnUnitOption = "fail-on-unit"
+	// MotdFile is the file, in the charm directory, holding the motd setting.
+	MotdFile = "motd"
 	// PeerRelation is the peer endpoint (metadata.yaml) that holds the
 	// settings with the peer-relation backend.
 	PeerRelation = "cluster"
