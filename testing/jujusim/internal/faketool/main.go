@@ -141,7 +141,12 @@ func (inv *invocation) dispatch() int {
 		}
 		return f.Code
 	}
-	err := tools[inv.tool](inv)
+	var err error
+	if restrictedHooks[inv.ctx.Hook] && inv.tool != "juju-log" {
+		err = restrictedError(inv.tool)
+	} else {
+		err = tools[inv.tool](inv)
+	}
 	if err == nil {
 		return 0
 	}
@@ -187,6 +192,27 @@ func (inv *invocation) emit(p *parsedFlags, v any) error {
 func (inv *invocation) help(usage string) error {
 	fmt.Fprintf(&inv.out, "Usage: %s %s\n", inv.tool, usage)
 	return nil
+}
+
+// restrictedHooks run in Juju's restricted context, where every tool but
+// juju-log fails.
+var restrictedHooks = map[string]bool{"collect-metrics": true, "meter-status-changed": true}
+
+// restrictedError is the error a tool gives in a restricted context: Juju's
+// ErrRestrictedContext (a NotImplemented error, hence the doubled wording),
+// annotated as the tool annotates its context's errors. Unlike Juju, it is
+// returned before the arguments are checked.
+func restrictedError(tool string) error {
+	const msg = "not implemented for restricted context not implemented"
+	switch tool {
+	case "is-leader":
+		return errors.New("leadership status unknown: " + msg)
+	case "leader-get":
+		return errors.New("cannot read leadership settings: " + msg)
+	case "leader-set":
+		return errors.New("cannot write leadership settings: " + msg)
+	}
+	return errors.New(msg)
 }
 
 func notInAction(inv *invocation) error {

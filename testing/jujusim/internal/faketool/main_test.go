@@ -52,12 +52,19 @@ func newFakeModel(tb testing.TB, s setup) *fakeModel {
 	return m
 }
 
-// open creates a live hook context for unit and returns its environment.
+// open creates a live config-changed context for unit and returns its
+// environment.
 func (m *fakeModel) open(tb testing.TB, unit, id string) map[string]string {
+	tb.Helper()
+	return m.openHook(tb, unit, id, "config-changed")
+}
+
+// openHook creates a live context of the given hook.
+func (m *fakeModel) openHook(tb testing.TB, unit, id, hook string) map[string]string {
 	tb.Helper()
 	require.NoError(tb, os.MkdirAll(m.layout.ContextDir(id), 0o755))
 	require.NoError(tb, modelfs.WriteJSON(m.layout.ContextFile(id, "meta.json"),
-		modelfs.ContextMeta{ID: id, Unit: unit, App: m.app, Hook: "config-changed", RelationID: -1}))
+		modelfs.ContextMeta{ID: id, Unit: unit, App: m.app, Hook: hook, RelationID: -1}))
 	require.NoError(tb, modelfs.WriteJSON(m.layout.UnitFile(unit, "context.json"), modelfs.UnitContext{ID: id}))
 	return map[string]string{
 		"JUJU_CONTEXT_ID":           id,
@@ -350,4 +357,25 @@ func TestToolNames(t *testing.T) {
 		"leader-get", "leader-set", "relation-get", "relation-ids",
 		"relation-list", "relation-set", "status-get", "status-set",
 	}, toolNames())
+}
+
+// Ensure that in restricted hooks every tool but juju-log fails as in
+// Juju's restricted context.
+func TestTools_RestrictedContext(t *testing.T) {
+	m := newFakeModel(t, setup{leader: "app/0"})
+	env := m.openHook(t, "app/0", "ctx", "collect-metrics")
+	tests := []struct {
+		tool string
+		args []string
+		want result
+	}{
+		{"is-leader", nil, result{"", "ERROR leadership status unknown: not implemented for restricted context not implemented\n", 1}},
+		{"leader-get", nil, result{"", "ERROR cannot read leadership settings: not implemented for restricted context not implemented\n", 1}},
+		{"leader-set", []string{"a=1"}, result{"", "ERROR cannot write leadership settings: not implemented for restricted context not implemented\n", 1}},
+		{"status-set", []string{"active"}, result{"", "ERROR not implemented for restricted context not implemented\n", 1}},
+		{"juju-log", []string{"fine"}, result{"", "", 0}},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, call(t, env, "/", tc.tool, tc.args...), "%s %q", tc.tool, tc.args)
+	}
 }
