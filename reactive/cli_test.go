@@ -399,3 +399,61 @@ func escapeDOT(r *reactive.Registry, name string) string {
 	c, _ := r.Condition(name)
 	return strings.ReplaceAll(c.String(), `"`, `\"`)
 }
+
+// Ensure that {role:interface} hook patterns read metadata.yaml from the
+// charm directory named by the environment, and that a missing
+// metadata.yaml is a clear error.
+func TestRunCLI_HookPatternsFromMetadata(t *testing.T) {
+	charm := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(charm, "metadata.yaml"), []byte(
+		"name: x\nrequires:\n  db1: {interface: mysql}\n  db2: {interface: postgres}\nprovides:\n  db3: {interface: mysql}\n"), 0o600))
+	s, _ := newCLIStore(t)
+	setKeys(t, s, phase("hooks"))
+	tests := []struct {
+		charmDir, hook, pattern string
+		code                    int
+		errSubstr               string
+	}{
+		{charm, "db1-relation-changed", "{requires:mysql}-relation-changed", 0, ""},
+		{charm, "db3-relation-changed", "{requires:mysql}-relation-changed", 1, ""},
+		{charm, "db3-relation-changed", "{provides:mysql}-relation-{joined,changed}", 0, ""},
+		{charm, "db1-relation-changed", "{requires:http}-relation-changed", 1, ""},
+		{t.TempDir(), "db1-relation-changed", "{requires:mysql}-relation-changed", 1, "metadata"},
+	}
+	for _, tc := range tests {
+		env := map[string]string{"JUJU_CHARM_DIR": tc.charmDir, "JUJU_HOOK_NAME": tc.hook}
+		r := runCLI(t, s, env, "hook", tc.pattern)
+		assert.Equal(t, tc.code, r.code, "%s in %s: %s", tc.pattern, tc.hook, r.stderr)
+		if tc.errSubstr != "" {
+			assert.Contains(t, r.stderr, tc.errSubstr)
+		}
+	}
+	// CHARM_DIR is the fallback, as charm-helpers' charm_dir().
+	r := runCLI(t, s, map[string]string{"CHARM_DIR": charm, "JUJU_HOOK_NAME": "db1-relation-joined"}, "any_hook", "{requires:mysql}-relation-joined")
+	assert.Equal(t, 0, r.code, r.stderr)
+}
+
+// Ensure that relative file names are read from the caller's working
+// directory and keyed as given, also when the command goes through the
+// in-hook channel.
+func TestRunCLI_RelativeFiles(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "rel.txt"), []byte("x"), 0o600))
+	t.Chdir(dir)
+
+	s, _ := newCLIStore(t)
+	assert.Equal(t, 0, runCLI(t, s, nil, "when_file_changed", "rel.txt").code)
+	v, ok := storedRaw(t, s, flags.FilesChangedPrefix+"rel.txt")
+	require.True(t, ok)
+	assert.Equal(t, `"9dd4e461268c8034f5c8564e155c67a6"`, v)
+
+	s2, _ := newCLIStore(t)
+	hs := startHookServer(t, s2, reactive.ServeOptions{})
+	assert.Equal(t, 0, hs.client(t, "when_file_changed", "rel.txt").code)
+	assert.Equal(t, 1, hs.client(t, "when_file_changed", "rel.txt").code)
+	assert.Equal(t, 1, hs.client(t, "when_file_changed", "missing.txt").code)
+	hs.srv.Sync()
+	v, ok = hs.tx.GetRaw(flags.FilesChangedPrefix + "rel.txt")
+	require.True(t, ok)
+	assert.Equal(t, `"9dd4e461268c8034f5c8564e155c67a6"`, v)
+}
