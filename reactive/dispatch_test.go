@@ -284,3 +284,35 @@ func TestTrace_StartCallbacks(t *testing.T) {
 	assert.Equal(t, "tracer>\ntracer: set flag leader\ntracer: ++   queue handler h", second[0])
 	assert.Equal(t, "tracer>\ntracer: starting handler dispatch, 1 flags set\ntracer: set flag leader", second[1])
 }
+
+// Ensure a reader of the transaction (the command line inside a hook) sees
+// the current iteration, committed changes and phase while a handler runs.
+func TestWatchRecordCurrentForReaders(t *testing.T) {
+	type seen struct {
+		phase             reactive.Phase
+		restart, installd bool
+	}
+	var got []seen
+	probe := func(h *reactive.Hook) error {
+		tx := h.Flags().Tx() // not KV: no explicit flush
+		p, err := reactive.CurrentPhase(tx)
+		require.NoError(t, err)
+		a, err := reactive.WatchAllows(tx, []string{"app.restart"})
+		require.NoError(t, err)
+		b, err := reactive.WatchAllows(tx, []string{"app.installed"})
+		require.NoError(t, err)
+		got = append(got, seen{p, a, b})
+		return nil
+	}
+	r := reactive.NewRegistry()
+	r.Handle("H0", reactive.OnHook("config-changed"), c0(func(h *reactive.Hook) error { _ = probe(h); return h.SetFlag("app.installed") }))
+	r.Handle("H1", reactive.When("app.installed"), c0(func(h *reactive.Hook) error { _ = probe(h); return h.SetFlag("app.restart") }))
+	r.Handle("H2", reactive.When("app.restart"), c0(func(h *reactive.Hook) error { _ = probe(h); return h.ClearFlag("app.restart") }))
+	res, _ := runHook(t, r, newStore(t), "config-changed", nil)
+	require.NoError(t, res.Err)
+	assert.Equal(t, []seen{
+		{reactive.PhaseHooks, true, true},  // iteration 0
+		{reactive.PhaseOther, true, true},  // iteration 0
+		{reactive.PhaseOther, true, false}, // iteration 1: app.restart changed
+	}, got)
+}

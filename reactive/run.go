@@ -110,6 +110,16 @@ func CapWarning(limit int) string {
 		"; handlers that still match will run in a later hook"
 }
 
+// isPanic reports whether err comes from a panic (which fails the hook
+// whatever value was passed to panic).
+func isPanic(err error) bool {
+	var pe *PanicError
+	return errors.As(err, &pe)
+}
+
+// isStop reports whether err is ErrStop, returned (not panicked).
+func isStop(err error) bool { return errors.Is(err, ErrStop) && !isPanic(err) }
+
 // run is the state of one hook run.
 type run struct {
 	snap *snapshot
@@ -169,7 +179,7 @@ func (r *Registry) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	ru := newRun(r.snapshot(), tx, opts, logger, res)
 
 	err = ru.main(ctx)
-	if errors.Is(err, ErrStop) {
+	if isStop(err) {
 		res.Stopped, err = true, nil
 	}
 	if err == nil && !res.Restricted {
@@ -182,7 +192,7 @@ func (r *Registry) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		_ = tx.Rollback()
 		res.Err = err
 		var ab *AbortError
-		if errors.As(err, &ab) {
+		if errors.As(err, &ab) && !isPanic(err) {
 			res.ExitCode = ab.Code
 			return res, err
 		}
@@ -314,7 +324,7 @@ func (ru *run) exit(ctx context.Context) error {
 	ru.exitDone = true
 	for i := len(list) - 1; i >= 0; i-- {
 		err := ru.call(ctx, "exit callback", list[i])
-		if errors.Is(err, ErrStop) {
+		if isStop(err) {
 			return nil
 		}
 		if err != nil {

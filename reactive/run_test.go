@@ -400,3 +400,19 @@ func TestRun_Concurrent(t *testing.T) {
 	c.Range(func(any, any) bool { n++; return true })
 	assert.Equal(t, 8, n)
 }
+
+// Ensure panicking with ErrStop or an AbortError still fails the hook.
+func TestRun_PanicWithSignalValues(t *testing.T) {
+	for _, v := range []any{reactive.ErrStop, reactive.Abort(3)} {
+		r := reactive.NewRegistry()
+		r.Handle("p", reactive.OnHook("install"), func(_ context.Context, h *reactive.Hook) error {
+			_ = h.SetFlag("x")
+			panic(v)
+		})
+		s := newStore(t)
+		res, rec := runHook(t, r, s, "install", nil)
+		assert.Equal(t, 1, res.ExitCode, "panic(%v)", v)
+		assert.Len(t, rec.at(slog.LevelError), 1)
+		assert.Empty(t, dump(t, s))
+	}
+}

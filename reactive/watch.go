@@ -16,8 +16,9 @@ type watchRecord struct {
 
 // flagWatch decides when a handler may run again within one dispatch
 // (spec §3.3). It keeps the record in memory and writes it to the
-// transaction when flushed: when dispatch ends (so the commit stores what
-// upstream's store holds) and whenever a handler asks for [Hook.KV].
+// transaction when flushed: at the start of every main-loop iteration, when
+// dispatch ends (so the commit stores what upstream's store holds) and
+// whenever a handler asks for [Hook.KV].
 type flagWatch struct {
 	tx      *flags.Tx
 	rec     watchRecord
@@ -83,10 +84,14 @@ func (w *flagWatch) commit() {
 	w.save()
 }
 
-// setIteration stores the iteration number.
+// setIteration stores the iteration number, and writes the record: the
+// iteration and the committed changes, which decide the watch rule for
+// anyone reading the store (the command line), are then current in the
+// transaction until the next iteration; only the pending list lags.
 func (w *flagWatch) setIteration(i int) {
 	w.rec.Iteration = i
 	w.save()
+	w.flush()
 }
 
 // watch reports whether a handler watching these flags may be tested: in
