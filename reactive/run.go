@@ -303,6 +303,10 @@ func (ru *run) main(ctx context.Context) error {
 				return nil
 			}})
 		}
+		if err := ru.manageAutomaticFlags(); err != nil {
+			ru.startDone = true
+			return err
+		}
 		for i := 0; i < len(ru.atStart); i++ {
 			c := ru.atStart[i]
 			if err := ru.call(ctx, "start callback", c); err != nil {
@@ -316,6 +320,22 @@ func (ru *run) main(ctx context.Context) error {
 	err = ru.dispatch(ctx)
 	ru.watch.flush()
 	return err
+}
+
+// SeriesUpgradeFlag is set by the framework in a pre-series-upgrade hook
+// and cleared in a post-series-upgrade hook, before the registry's start
+// callbacks run (charms.reactive's _manage_automatic_flags, spec §1.6).
+const SeriesUpgradeFlag = "upgrade.series.in-progress"
+
+// manageAutomaticFlags is the built-in start callback of spec §1.6.
+func (ru *run) manageAutomaticFlags() error {
+	switch ru.hook.name {
+	case "pre-series-upgrade":
+		return ru.fl.Set(SeriesUpgradeFlag)
+	case "post-series-upgrade":
+		return ru.fl.Clear(SeriesUpgradeFlag)
+	}
+	return nil
 }
 
 // exit runs the exit callbacks, last in first out.

@@ -416,3 +416,30 @@ func TestRun_PanicWithSignalValues(t *testing.T) {
 		assert.Empty(t, dump(t, s))
 	}
 }
+
+// Ensure the framework's own flag: upgrade.series.in-progress is set in
+// pre-series-upgrade and cleared in post-series-upgrade, before the start
+// callbacks, and never in restricted hooks (spec §1.6).
+func TestSeriesUpgradeFlag(t *testing.T) {
+	var seenAtStart []bool
+	r := reactive.NewRegistry()
+	r.AtStart("layer", func(_ context.Context, h *reactive.Hook) error {
+		seenAtStart = append(seenAtStart, h.IsFlagSet(reactive.SeriesUpgradeFlag))
+		return nil
+	})
+	s := newStore(t)
+	for _, tc := range []struct {
+		hook string
+		want []string
+	}{
+		{"pre-series-upgrade", []string{"upgrade.series.in-progress"}},
+		{"update-status", []string{"upgrade.series.in-progress"}},
+		{"collect-metrics", []string{"upgrade.series.in-progress"}},
+		{"post-series-upgrade", nil},
+	} {
+		res, _ := runHook(t, r, s, tc.hook, nil)
+		require.NoError(t, res.Err)
+		assert.Equal(t, tc.want, flagList(t, s), tc.hook)
+	}
+	assert.Equal(t, []bool{true, true, false}, seenAtStart)
+}
