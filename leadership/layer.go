@@ -79,6 +79,18 @@ func (l *Layer) Set(ctx context.Context, h *reactive.Hook, settings map[string]s
 	return LeaderSet(ctx, h, settings)
 }
 
+// Delete deletes leader settings: it is [Layer.Set] with an empty value for
+// every key, in one tool call. Deleting a key this unit has seen raises
+// leadership.changed.<key> and clears leadership.set.<key>; the snapshot
+// keeps a null tombstone for it.
+func (l *Layer) Delete(ctx context.Context, h *reactive.Hook, keys ...string) error {
+	settings := make(map[string]string, len(keys))
+	for _, k := range keys {
+		settings[k] = ""
+	}
+	return LeaderSet(ctx, h, settings)
+}
+
 // Get returns one leader setting and whether it is set, from the settings
 // read at the start of the hook plus this hook's successful writes. It runs
 // no tool.

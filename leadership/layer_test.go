@@ -417,3 +417,41 @@ func (h *recordHandler) atLeast(level slog.Level) []string {
 }
 
 func (h *recordHandler) messages() []string { return h.atLeast(slog.LevelDebug) }
+
+// Ensure that Delete removes keys in one write, with the deletion's flag
+// events and tombstones.
+func TestLayer_Delete(t *testing.T) {
+	m := newModel("password/0")
+	m.settings = map[string]string{"a": "1", "b": "2", "c": "3"}
+	store := seed(t, L("L.is_leader", "L.set.a", "L.set.b", "L.set.c"), map[string]*string{"a": str("1"), "b": str("2"), "c": str("3")})
+	r := reactive.NewRegistry()
+	var events []string
+	r.AtStart("test.events", func(_ context.Context, h *reactive.Hook) error {
+		f := h.Flags()
+		prev := f.OnChange
+		f.OnChange = func(flag string, set bool) {
+			if set {
+				events = append(events, "+"+flag)
+			} else {
+				events = append(events, "-"+flag)
+			}
+			prev(flag, set)
+		}
+		return nil
+	})
+	l := Register(r, nil)
+	r.Handle("delete", reactive.OnHook("config-changed"), func(ctx context.Context, h *reactive.Hook) error {
+		return l.Delete(ctx, h, "c", "a")
+	})
+	_, err := r.Run(context.Background(), reactive.RunOptions{
+		Store:  store,
+		Env:    hookenv.Env{InHook: true, HookName: "config-changed", UnitName: "password/0", AppName: "password"},
+		Runner: m.hook("password/0"),
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 1, m.countCalls("leader-set"))
+	assert.Equal(t, map[string]string{"b": "2"}, m.settings)
+	assert.Equal(t, L("+L.changed.a", "+L.changed", "-L.set.a", "+L.changed.c", "-L.set.c"), events)
+	_, snap, _ := unitState(t, store)
+	assert.Equal(t, map[string]*string{"a": nil, "b": str("2"), "c": nil}, snap)
+}
