@@ -29,9 +29,9 @@
 // [Layer.Set] (or [LeaderSet]) writes a group of settings in one tool call
 // and changes the leader's own flags at once, so its handlers react in the
 // same hook (order: changed.<key>, changed, set.<key>). An empty value
-// deletes a key; [Layer.Delete] deletes keys explicitly. On a follower it returns [ErrNotLeader] before any tool
-// runs; once the 30-second guarantee of the hook-start is-leader has lapsed
-// it asks is-leader again first. [Layer.Get] and [Layer.GetAll] serve the
+// deletes a key; [Layer.Delete] deletes keys explicitly. On a follower Set
+// returns [ErrNotLeader] before any tool runs; once the 30-second guarantee
+// of the hook-start is-leader has lapsed it asks is-leader again first. [Layer.Get] and [Layer.GetAll] serve the
 // hook-start read plus this hook's writes and start no process.
 //
 // # Backends
