@@ -278,16 +278,11 @@ func newRun(snap *snapshot, tx *flags.Tx, opts RunOptions, logger *slog.Logger, 
 
 // main is the protected block: triggers, start callbacks, dispatch.
 func (ru *run) main(ctx context.Context) error {
-	w, err := newWatch(ru.tx)
-	if err != nil {
-		return err
-	}
-	ru.watch = w
+	ru.watch = loadWatch(ru.tx)
 	// Until dispatch sets it, the phase is the one the last hook left in the
-	// store, as upstream's predicates (and so the tracer) read it.
-	if ru.phase, err = CurrentPhase(ru.tx); err != nil {
-		return err
-	}
+	// store, as upstream's predicates (and so the tracer) read it; a value
+	// that is not a string is ignored.
+	ru.phase, _ = CurrentPhase(ru.tx)
 	for _, t := range ru.snap.triggers {
 		if err := ru.fl.RegisterTrigger(t); err != nil {
 			return fmt.Errorf("registering trigger: %w", err)
@@ -317,7 +312,7 @@ func (ru *run) main(ctx context.Context) error {
 		}
 	}
 	ru.startDone = true
-	err = ru.dispatch(ctx)
+	err := ru.dispatch(ctx)
 	ru.watch.flush()
 	return err
 }

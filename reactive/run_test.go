@@ -443,3 +443,22 @@ func TestSeriesUpgradeFlag(t *testing.T) {
 	}
 	assert.Equal(t, []bool{true, true, false}, seenAtStart)
 }
+
+// Ensure damaged dispatcher bookkeeping left in the store does not fail the
+// hook: dispatch resets it.
+func TestRun_DamagedBookkeeping(t *testing.T) {
+	s := newStore(t)
+	require.NoError(t, s.Update(context.Background(), func(tx *flags.Tx) error {
+		if err := tx.SetRaw(reactive.StateWatchKey, `{"iteration": "x"}`); err != nil {
+			return err
+		}
+		return tx.SetRaw(reactive.PhaseKey, `42`)
+	}))
+	c := &calls{}
+	res, _ := runHook(t, workedExample(c), s, "config-changed", func(o *reactive.RunOptions) { o.Trace = true })
+	require.NoError(t, res.Err)
+	assert.Equal(t, []string{"H0", "H1", "H2", "H4", "H3"}, c.names)
+	rows := dump(t, s)
+	assert.NotContains(t, rows, reactive.StateWatchKey)
+	assert.Equal(t, `"other"`, rows[reactive.PhaseKey])
+}

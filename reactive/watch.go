@@ -36,6 +36,17 @@ func newWatch(tx *flags.Tx) (*flagWatch, error) {
 	return w, nil
 }
 
+// loadWatch is newWatch for the dispatcher: a record it cannot decode is
+// treated as absent (dispatch deletes it anyway), so a damaged record of
+// the framework's own bookkeeping cannot fail every later hook.
+func loadWatch(tx *flags.Tx) *flagWatch {
+	w, err := newWatch(tx)
+	if err != nil {
+		return &flagWatch{tx: tx, changed: map[string]bool{}}
+	}
+	return w
+}
+
 func (w *flagWatch) index() {
 	w.changed = make(map[string]bool, len(w.rec.Changes))
 	for _, f := range w.rec.Changes {
