@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -461,4 +462,32 @@ func TestRun_DamagedBookkeeping(t *testing.T) {
 	rows := dump(t, s)
 	assert.NotContains(t, rows, reactive.StateWatchKey)
 	assert.Equal(t, `"other"`, rows[reactive.PhaseKey])
+}
+
+// Ensure a Go hook runs on a store written by the Python reactive stack
+// (testdata/python-leader-after-deploy.db: the password charm's leader after
+// install, leader-elected, config-changed, start) and leaves the
+// dispatcher's bookkeeping byte for byte as Python leaves it.
+func TestPythonStore_DispatchBookkeeping(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("testdata", "python-leader-after-deploy.db"))
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), ".unit-state.db")
+	require.NoError(t, os.WriteFile(path, src, 0o600))
+	s, err := flags.Open(path, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, s.Close()) })
+	before := dump(t, s)
+	assert.Equal(t, `"other"`, before[reactive.PhaseKey])
+	assert.Equal(t, "false", before["reactive.dispatch.removed_state"])
+
+	c := &calls{}
+	r := reactive.NewRegistry()
+	r.Handle("generate_secret", reactive.All(reactive.When("leadership.is_leader"), reactive.WhenNot("leadership.set.admin_password")), c.fn("generate_secret", nil))
+	r.Handle("ready", reactive.When("password.stored"), c.fn("ready", nil))
+	r.Handle("waiting", reactive.WhenNot("password.stored"), c.fn("waiting", nil))
+	res, _ := runHook(t, r, s, "update-status", nil)
+	require.NoError(t, res.Err)
+	assert.Equal(t, []string{"ready"}, c.names)
+	assert.Equal(t, before, dump(t, s), "an update-status hook that changes nothing leaves every row as Python wrote it")
+	assert.Equal(t, []string{"leadership.is_leader", "leadership.set.admin_password", "password.stored"}, flagList(t, s))
 }
