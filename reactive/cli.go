@@ -39,13 +39,13 @@ const (
 	CLIExitUsage = 2
 )
 
-// ErrCLIUsage is wrapped by the errors of command lines that cannot be
+// errCLIUsage is wrapped by the errors of command lines that cannot be
 // parsed: an unknown subcommand or option, a missing or extra argument.
-var ErrCLIUsage = errors.New("usage error")
+var errCLIUsage = errors.New("usage error")
 
-// ErrCLIUnsupported is wrapped by the error of a charms.reactive subcommand
+// errCLIUnsupported is wrapped by the error of a charms.reactive subcommand
 // that has no Go counterpart (relation_call, render_template).
-var ErrCLIUnsupported = errors.New("not supported by charmkit")
+var errCLIUnsupported = errors.New("not supported by charmkit")
 
 // CLIOptions configures [RunCLI]. The zero value writes to the process's
 // standard output and error, reads the process environment and opens the
@@ -158,7 +158,7 @@ func charmDirFrom(getenv func(string) string) string {
 }
 
 func usageError(stderr io.Writer, err error) int {
-	fmt.Fprintf(stderr, "%s\n%s: error: %s\n", cliUsageLine, CLIProgram, strings.TrimSuffix(err.Error(), ": "+ErrCLIUsage.Error()))
+	fmt.Fprintf(stderr, "%s\n%s: error: %s\n", cliUsageLine, CLIProgram, strings.TrimSuffix(err.Error(), ": "+errCLIUsage.Error()))
 	return CLIExitUsage
 }
 

@@ -65,7 +65,7 @@ func init() {
 		{name: "relation_call", positional: []string{"method"}, variadic: "args", options: []string{"relation_name", "flag", "state"},
 			kind: kindPrint, help: "Not supported by charmkit (legacy RelationBase).",
 			run: func(e *cliEnv, inv *cliInvocation) (any, error) {
-				return nil, fmt.Errorf("relation_call is %w: charmkit has no RelationBase objects", ErrCLIUnsupported)
+				return nil, fmt.Errorf("relation_call is %w: charmkit has no RelationBase objects", errCLIUnsupported)
 			}},
 		variadic("any_hook", "hook_patterns", "Check if the current hook matches one of the patterns (no phase check).", kindTest,
 			func(e *cliEnv, inv *cliInvocation) (any, error) { return e.check(OnHook(inv.rest...), PhaseHooks) }),
@@ -94,7 +94,7 @@ func init() {
 		{name: "render_template", positional: []string{"source", "target"}, kind: kindNoOutput,
 			help: "Not supported by charmkit (Jinja2).",
 			run: func(e *cliEnv, inv *cliInvocation) (any, error) {
-				return nil, fmt.Errorf("render_template is %w: there is no Jinja2 in Go; render templates in a handler", ErrCLIUnsupported)
+				return nil, fmt.Errorf("render_template is %w: there is no Jinja2 in Go; render templates in a handler", errCLIUnsupported)
 			}},
 		{name: GraphCommand, kind: kindPrint, help: "Print the charm's handler/flag graph in Graphviz DOT (charmkit only).",
 			run: func(e *cliEnv, inv *cliInvocation) (any, error) {

@@ -141,7 +141,7 @@ func FuzzParseCLI(f *testing.F) {
 		args := strings.Split(joined, "\x00")
 		inv, err := parseCLI(args)
 		if err != nil {
-			assert.ErrorIs(t, err, ErrCLIUsage)
+			assert.ErrorIs(t, err, errCLIUsage)
 			return
 		}
 		if inv.help != "" {

@@ -53,7 +53,7 @@ const cliUsageLine = "usage: " + CLIProgram + " [-h] [--format FMT | -r | -j | -
 var globalOptions = []string{"--help", "--format", "--raw", "--json", "--py", "--yaml", "--csv", "--tab"}
 
 func usagef(format string, a ...any) error {
-	return fmt.Errorf(format+": %w", append(a, ErrCLIUsage)...)
+	return fmt.Errorf(format+": %w", append(a, errCLIUsage)...)
 }
 
 // matchLong resolves an unambiguous prefix of a long option, as argparse's
