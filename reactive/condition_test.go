@@ -382,3 +382,13 @@ func TestD8_WhenFileChangedHash(t *testing.T) {
 	})
 	assert.Contains(t, msg, `unknown hash type "crc32"`)
 }
+
+// Ensure the zero Registry is ready to use.
+func TestRegistry_ZeroValue(t *testing.T) {
+	var r reactive.Registry
+	r.Handle("h", reactive.OnHook("install"), c0(sets("done")))
+	s := newStore(t)
+	res, _ := runHook(t, &r, s, "install", nil)
+	require.NoError(t, res.Err)
+	assert.Equal(t, []string{"done"}, flagList(t, s))
+}

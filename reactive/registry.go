@@ -48,7 +48,8 @@ type callback struct {
 // registration order. Register everything before the first [Registry.Run];
 // a Registry may then run any number of hooks, also concurrently.
 //
-// The zero value is not ready; use [NewRegistry].
+// The zero value is an empty registry ready to use; [NewRegistry] returns
+// one too.
 type Registry struct {
 	mu       sync.Mutex
 	handlers []*handler
@@ -144,6 +145,9 @@ func (r *Registry) handle(name string, c Condition, fn HandlerFunc, site string)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.byName == nil {
+		r.byName = map[string]*handler{}
+	}
 	if old, ok := r.byName[name]; ok {
 		panic(fmt.Sprintf("reactive: handler %q registered twice: at %s and at %s", name, old.site, site))
 	}
