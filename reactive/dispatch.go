@@ -51,9 +51,9 @@ func (ru *run) dispatch(ctx context.Context) error {
 			return err
 		}
 		if i == 0 {
-			ru.tracer.startPhase(PhaseOther, names(batch))
+			ru.tracer.startPhase(PhaseOther, ru.traceNames(batch))
 		}
-		ru.tracer.startIteration(i, names(batch))
+		ru.tracer.startIteration(i, ru.traceNames(batch))
 		if len(batch) == 0 {
 			emptied = true
 			break
@@ -78,7 +78,7 @@ func (ru *run) phaseBatch(ctx context.Context, p Phase) error {
 	if err != nil {
 		return err
 	}
-	ru.tracer.startPhase(p, names(batch))
+	ru.tracer.startPhase(p, ru.traceNames(batch))
 	return ru.runBatch(ctx, batch)
 }
 
@@ -112,7 +112,12 @@ func (ru *run) candidates() []int {
 	return out
 }
 
-func names(hs []*handler) []string {
+// traceNames returns the handlers' names for the tracer (nil when tracing
+// is off, so an untraced hook does not build them).
+func (ru *run) traceNames(hs []*handler) []string {
+	if _, off := ru.tracer.(nullTracer); off {
+		return nil
+	}
 	out := make([]string, len(hs))
 	for i, h := range hs {
 		out[i] = h.name

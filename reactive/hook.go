@@ -102,7 +102,7 @@ func (h *Hook) AtExit(name string, fn HandlerFunc) {
 	if h.run.exitDone {
 		return
 	}
-	h.run.atExit = append(h.run.atExit, callback{name: name, fn: fn, site: callerSite(2)})
+	h.run.atExit = append(h.run.atExit, callback{name: name, fn: fn})
 }
 
 // AtStart adds a start callback for this hook. Called while the start
@@ -115,7 +115,7 @@ func (h *Hook) AtStart(name string, fn HandlerFunc) {
 	if h.run.startDone {
 		return
 	}
-	h.run.atStart = append(h.run.atStart, callback{name: name, fn: fn, site: callerSite(2)})
+	h.run.atStart = append(h.run.atStart, callback{name: name, fn: fn})
 }
 
 // SetValue stores per-hook state for layers (for example the leadership
