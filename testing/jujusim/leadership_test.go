@@ -35,10 +35,9 @@ func TestModel_LeaderSetQueuesSettingsChanged(t *testing.T) {
 		{"delete absent key", "leader-set nothing=", nil},
 		{"delete key", "leader-set secret=", []string{"leader-settings-changed"}},
 	}
+	m := deployed(t, 3) // the cases run in order on one model
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			m := deployed(t, 3)
 			ev, err := m.Unit(0).Exec(tc.command)
 			require.NoError(t, err)
 			require.Equal(t, 0, ev.Exit, ev.Stderr)

@@ -596,15 +596,27 @@ func (u *Unit) env(ctxID string, it *item, kind Kind) []string {
 func (u *Unit) exec(ev *Event, argv []string, ctxID string, it *item, kind Kind) error {
 	ctx, cancel := context.WithTimeout(context.Background(), u.m.opts.HookTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Dir = u.CharmDir()
-	cmd.Env = u.env(ctxID, it, kind)
 	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = time.Second
-	err := cmd.Run()
+	var err error
+	// A dispatch just copied into place can be busy for a moment: a process
+	// forked elsewhere in this program may still hold the copy's descriptor
+	// until it execs (golang.org/issue/22315). Retry briefly.
+	for attempt := 0; ; attempt++ {
+		cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+		cmd.Dir = u.CharmDir()
+		cmd.Env = u.env(ctxID, it, kind)
+		stdout.Reset()
+		stderr.Reset()
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+		cmd.WaitDelay = time.Second
+		err = cmd.Run()
+		if !errors.Is(err, syscall.ETXTBSY) || attempt >= 50 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	ev.Stdout, ev.Stderr = stdout.String(), stderr.String()
 	var ee *exec.ExitError
 	switch {
