@@ -337,6 +337,9 @@ func (ru *run) manageAutomaticFlags() error {
 func (ru *run) exit(ctx context.Context) error {
 	list := ru.atExit
 	ru.exitDone = true
+	// Flag changes made here are recorded by the watch after dispatch reset
+	// it, and stay in the store, as upstream's do.
+	defer ru.watch.flush()
 	for i := len(list) - 1; i >= 0; i-- {
 		err := ru.call(ctx, "exit callback", list[i])
 		if isStop(err) {

@@ -491,3 +491,15 @@ func TestPythonStore_DispatchBookkeeping(t *testing.T) {
 	assert.Equal(t, before, dump(t, s), "an update-status hook that changes nothing leaves every row as Python wrote it")
 	assert.Equal(t, []string{"leadership.is_leader", "leadership.set.admin_password", "password.stored"}, flagList(t, s))
 }
+
+// Ensure flag changes made by exit callbacks leave a watch record in the
+// store, as upstream's FlagWatch does (spec §1.3).
+func TestExitCallbackFlagChangesRecorded(t *testing.T) {
+	r := reactive.NewRegistry()
+	r.AtExit("exit", func(_ context.Context, h *reactive.Hook) error { return h.SetFlag("late") })
+	s := newStore(t)
+	res, _ := runHook(t, r, s, "install", nil)
+	require.NoError(t, res.Err)
+	assert.Equal(t, `{"iteration": 0, "changes": [], "pending": ["late"]}`, dump(t, s)[reactive.StateWatchKey])
+	assert.Equal(t, []string{"late"}, flagList(t, s))
+}
