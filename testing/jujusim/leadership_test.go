@@ -393,3 +393,37 @@ func TestModel_RunTogether(t *testing.T) {
 	_, err = m.RunTogether(map[*jujusim.Unit]string{m.Unit(0): "update-status", m.Unit(1): "update-status"})
 	assert.ErrorIs(t, err, jujusim.ErrUnitGone)
 }
+
+// Ensure that leader-elected, once queued on an idle unit, still runs after
+// leadership moved on, and is then skipped (spec/hook-tools.md §7.8 item 7).
+func TestModel_ReelectionWhileQueued(t *testing.T) {
+	t.Parallel()
+	m := deployed(t, 3)
+	require.NoError(t, m.Elect(m.Unit(1)))
+	require.NoError(t, m.Elect(m.Unit(2)))
+	assert.Equal(t, []string{"leader-elected"}, m.Unit(1).Pending())
+	assert.Equal(t, []string{"leader-elected"}, m.Unit(2).Pending())
+	require.NoError(t, m.Settle())
+	var got []string
+	for _, ev := range m.Timeline() {
+		if ev.Kind == jujusim.KindHook && ev.Hook == "leader-elected" && ev.Unit != "shared/0" {
+			got = append(got, ev.Unit+" "+ev.Skipped)
+		}
+	}
+	assert.Equal(t, []string{"shared/1 unit is no longer the leader", "shared/2 "}, got)
+	assert.Empty(t, m.Unit(1).Pending(), "a unit that never led since its last settings change gets no leader-settings-changed")
+	require.NoError(t, m.CheckLeases())
+}
+
+// Ensure that New refuses a malformed Juju version and that Juju 4 units
+// have no leader-get or leader-set.
+func TestModel_JujuVersion(t *testing.T) {
+	t.Parallel()
+	_, err := jujusim.New(jujusim.Options{Charm: "testdata/charms/shared", Dir: t.TempDir(), JujuVersion: "x.y"})
+	assert.ErrorContains(t, err, `jujusim: options: bad Juju version "x.y"`)
+	m, err := jujusim.New(jujusim.Options{Charm: "testdata/charms/shared", Dir: t.TempDir(), JujuVersion: "4.0.1"})
+	require.NoError(t, err)
+	t.Cleanup(func() { m.Close() })
+	ev := mustExec(t, m.Unit(0), "echo $JUJU_VERSION; command -v is-leader >/dev/null && echo has-is-leader; command -v leader-get || echo no-leader-get")
+	assert.Equal(t, "4.0.1\nhas-is-leader\nno-leader-get\n", ev.Stdout)
+}

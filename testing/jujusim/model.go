@@ -56,7 +56,8 @@ type Options struct {
 	Dir string
 	// ModelName is JUJU_MODEL_NAME; default "sim".
 	ModelName string
-	// JujuVersion is JUJU_VERSION; default "3.6.4".
+	// JujuVersion is JUJU_VERSION; default "3.6.4". From 4.0 the units have
+	// no leader-get and leader-set tools, as in Juju 4.
 	JujuVersion string
 	// ToolPath is a prebuilt fake hook-tool binary; default: built by
 	// [BuildTool].
@@ -95,6 +96,7 @@ type Model struct {
 	timeline []*Event
 	watch    *watcher
 	seenLSV  int // watcher events already handed to the units
+	juju4    bool
 	closed   bool
 	closeMu  sync.Mutex
 }
@@ -161,6 +163,12 @@ func New(opts Options) (*Model, error) {
 		}
 	}
 	m := &Model{opts: opts, app: opts.App, tool: tool, now: opts.Start, config: config, cfgVer: 1}
+	major, _, _ := strings.Cut(opts.JujuVersion, ".")
+	n, err := strconv.Atoi(major)
+	if err != nil || n < 2 {
+		return nil, fmt.Errorf("jujusim: options: bad Juju version %q", opts.JujuVersion)
+	}
+	m.juju4 = n >= 4
 	if opts.Dir == "" {
 		dir, err := os.MkdirTemp("", "jujusim-")
 		if err != nil {
@@ -326,6 +334,9 @@ func (m *Model) AddUnit() (*Unit, error) {
 		}
 	}
 	for _, t := range toolNames {
+		if m.juju4 && (t == "leader-get" || t == "leader-set") {
+			continue // Juju 4 has no leader settings
+		}
 		if err := os.Symlink(m.tool, filepath.Join(m.layout.ToolsDir(u.name), t)); err != nil {
 			return nil, fmt.Errorf("jujusim: adding unit: %w", err)
 		}
@@ -431,6 +442,12 @@ func (m *Model) Elect(u *Unit) error {
 		was = "after " + old.Unit
 	}
 	m.record(&Event{Kind: KindElect, Unit: u.name, Note: was})
+	if u.installed && u.failed == nil && !u.dying && !u.leaderLocal {
+		// An idle unit accepts leadership at once: leader-elected is queued
+		// and will run even if leadership moves again first (then it is
+		// skipped when it starts).
+		u.leaderLocal, u.electQueued = true, true
+	}
 	return nil
 }
 

@@ -323,3 +323,38 @@ func TestPassword_RandomLeadershipChanges(t *testing.T) {
 		assert.Equal(t, u == leader, slices.Contains(lflags(t, u), "L.is_leader"), u.Name())
 	}
 }
+
+// Ensure that on Juju 4 (no leader-get or leader-set) the password charm
+// keeps its settings in the peer relation and still ends with one password
+// on every unit, also across a change of leader.
+func TestPassword_Juju4PeerBackend(t *testing.T) {
+	t.Parallel()
+	charm, dispatch := passwordCharm(t)
+	m, err := jujusim.New(jujusim.Options{Charm: charm, Dispatch: dispatch, Units: 3, Dir: t.TempDir(), JujuVersion: "4.0.1"})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, m.Close()) })
+	require.NoError(t, m.Deploy())
+	check := func() string {
+		t.Helper()
+		bag, err := m.RelationData("cluster", "password")
+		require.NoError(t, err)
+		p := bag["admin_password"]
+		require.NotEmpty(t, p)
+		for _, u := range m.Units() {
+			assert.Equal(t, p, readFile(t, u, "admin_password"), u.Name())
+			assert.Contains(t, lflags(t, u), "L.set.admin_password", u.Name())
+			calls, err := u.Calls()
+			require.NoError(t, err)
+			for _, c := range calls {
+				assert.NotEqual(t, "leader-set", c.Tool, "no leader-set on Juju 4")
+			}
+		}
+		return p
+	}
+	p := check()
+	require.NoError(t, m.RemoveUnit(m.Unit(0)))
+	require.NoError(t, m.Elect(m.Unit(2)))
+	require.NoError(t, m.Settle())
+	assert.Equal(t, p, check())
+	require.NoError(t, m.CheckLeases())
+}

@@ -28,6 +28,7 @@ type Unit struct {
 	installed   bool
 	started     bool
 	leaderLocal bool // the uniter's persisted "I am leader" (leader-elected accepted)
+	electQueued bool // leader-elected accepted and queued, not yet run
 	dying       bool
 	gone        bool
 	localLSV    int
@@ -92,7 +93,7 @@ func (u *Unit) ReadFile(name string) ([]byte, error) {
 // resign applies the resolver's "resign" step: a unit that accepted
 // leadership but no longer holds it forgets it, with no hook.
 func (u *Unit) resign() {
-	if u.leaderLocal && u.m.Leader() != u {
+	if u.leaderLocal && !u.electQueued && u.m.Leader() != u {
 		u.leaderLocal = false
 	}
 }
@@ -117,6 +118,10 @@ func (u *Unit) plan() []*item {
 	isLeader := u.m.Leader() == u
 	local := u.leaderLocal && isLeader
 	switch {
+	case u.electQueued:
+		// Accepted when the unit was elected; runs (or is skipped, if the
+		// unit no longer leads) even if leadership has moved on since.
+		out = append(out, &item{hook: "leader-elected", relID: -1, done: func() { u.electQueued = false }})
 	case isLeader && !local && !u.dying:
 		out = append(out, &item{hook: "leader-elected", relID: -1, take: func() { u.leaderLocal = true }})
 	case !local && !u.dying && u.localLSV != u.remoteLSV:
