@@ -133,6 +133,16 @@ func New(opts Options) (*Model, error) {
 	if opts.HookTimeout == 0 {
 		opts.HookTimeout = defaultHookTimeout
 	}
+	if st, err := os.Stat(opts.Charm); err != nil {
+		return nil, fmt.Errorf("jujusim: options: charm: %w", err)
+	} else if !st.IsDir() {
+		return nil, fmt.Errorf("jujusim: options: charm %s is not a directory", opts.Charm)
+	}
+	if opts.Dir != "" {
+		if entries, err := os.ReadDir(opts.Dir); err == nil && len(entries) > 0 {
+			return nil, fmt.Errorf("jujusim: options: model directory %s is not empty", opts.Dir)
+		}
+	}
 	meta, err := readCharmMeta(opts.Charm)
 	if err != nil {
 		return nil, err
@@ -417,8 +427,8 @@ func (m *Model) revoke() (modelfs.Leader, error) {
 // then u becomes leader. u gets leader-elected at its next idle point and
 // the old leader resigns (no hook) and later gets leader-settings-changed.
 func (m *Model) Elect(u *Unit) error {
-	if u.gone {
-		return fmt.Errorf("jujusim: electing %s: %w", u.name, ErrUnitGone)
+	if err := m.own(u, "electing"); err != nil {
+		return err
 	}
 	old, err := m.revoke()
 	if err != nil {
@@ -447,6 +457,19 @@ func (m *Model) Elect(u *Unit) error {
 		// and will run even if leadership moves again first (then it is
 		// skipped when it starts).
 		u.leaderLocal, u.electQueued = true, true
+	}
+	return nil
+}
+
+// own checks that u is a live unit of this model.
+func (m *Model) own(u *Unit, op string) error {
+	switch {
+	case u == nil:
+		return fmt.Errorf("jujusim: %s: nil unit", op)
+	case u.m != m:
+		return fmt.Errorf("jujusim: %s %s: unit of another model", op, u.name)
+	case u.gone:
+		return fmt.Errorf("jujusim: %s %s: %w", op, u.name, ErrUnitGone)
 	}
 	return nil
 }
@@ -502,8 +525,8 @@ func (m *Model) Config() map[string]string {
 
 // SetConfig changes config options, as `juju config app k=v` does: each
 // value is parsed as its option's type, and config-changed is queued on
-// every unit. An unknown option or a bad value changes nothing and returns
-// an error matching [ErrBadConfig].
+// every unit, unless no value actually changed. An unknown option or a bad
+// value changes nothing and returns an error matching [ErrBadConfig].
 func (m *Model) SetConfig(values map[string]string) error {
 	next := maps.Clone(m.config)
 	keys := slices.Sorted(maps.Keys(values))
@@ -518,6 +541,9 @@ func (m *Model) SetConfig(values map[string]string) error {
 		}
 		o.Value = v
 		next[k] = o
+	}
+	if maps.EqualFunc(next, m.config, func(a, b modelfs.ConfigOption) bool { return a == b }) {
+		return nil // Juju fires config-changed only when a value changes
 	}
 	m.config = next
 	m.cfgVer++

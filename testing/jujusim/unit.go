@@ -346,8 +346,8 @@ func (m *Model) unitByName(name string) *Unit {
 // hooks (as with --force). If it was the leader, nobody leads until
 // [Model.Elect]; its last guarantee still runs to its end.
 func (m *Model) RemoveUnit(u *Unit) error {
-	if u.gone {
-		return fmt.Errorf("jujusim: removing %s: %w", u.name, ErrUnitGone)
+	if err := m.own(u, "removing"); err != nil {
+		return err
 	}
 	u.dying = true
 	if u.failed == nil {
@@ -371,8 +371,8 @@ func (m *Model) RemoveUnit(u *Unit) error {
 // KillUnit makes u's agent die with no teardown hook, as when its machine
 // disappears. If it was the leader, nobody leads until [Model.Elect].
 func (m *Model) KillUnit(u *Unit) error {
-	if u.gone {
-		return fmt.Errorf("jujusim: killing %s: %w", u.name, ErrUnitGone)
+	if err := m.own(u, "killing"); err != nil {
+		return err
 	}
 	return m.retire(u, KindKill)
 }
@@ -770,14 +770,17 @@ func (m *Model) applyBag(p modelfs.PendingRelationSet) (bool, error) {
 func (m *Model) RunTogether(hooks map[*Unit]string) ([]*Event, error) {
 	units := make([]*Unit, 0, len(hooks))
 	for u := range hooks {
+		if err := m.own(u, "running hooks together on"); err != nil {
+			return nil, err
+		}
 		units = append(units, u)
 	}
 	sort.Slice(units, func(i, j int) bool { return units[i].index < units[j].index })
 	var reqs []*request
 	for _, u := range units {
 		hook := hooks[u]
-		if u.gone {
-			return nil, fmt.Errorf("jujusim: running %s on %s: %w", hook, u.name, ErrUnitGone)
+		if hook == "" {
+			return nil, fmt.Errorf("jujusim: running a hook on %s: empty hook name", u.name)
 		}
 		if u.failed != nil {
 			return nil, fmt.Errorf("jujusim: running %s on %s (failed hook %s): %w", hook, u.name, u.failed.hook, ErrUnitInError)
