@@ -3,6 +3,8 @@ package reactive
 import (
 	"context"
 	"log/slog"
+	"os"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -28,6 +30,31 @@ type Hook struct {
 	values     map[any]any
 	run        *run
 	current    string // the handler or callback now running
+}
+
+// RunCommand runs cmd, a child process of this hook, and waits for it. The
+// child can use the charms.reactive command line (the charm binary under
+// that name, or with a subcommand) on this hook's own state: its commands
+// are sent to this process and applied in the hook's open transaction, so
+// it sees the hook's uncommitted flags, its flag changes reach the watch
+// and the triggers like a handler's own, and they are committed or rolled
+// back with the hook (decision D2). The store's file is never opened by the
+// child.
+//
+// RunCommand adds CHARMKIT_CLI_SOCKET and JUJU_HOOK_NAME to cmd.Env (to
+// the current environment when cmd.Env is nil). A child started any other
+// way that calls charms.reactive waits for the store's lock, which the hook
+// holds, and fails with flags.ErrLocked.
+func (h *Hook) RunCommand(cmd *exec.Cmd) error {
+	srv, err := h.run.cliServer()
+	if err != nil {
+		return err
+	}
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, CLISocketEnv+"="+srv.Path(), "JUJU_HOOK_NAME="+h.name)
+	return srv.Run(cmd)
 }
 
 // Name returns the hook's name (decision D7), e.g. "config-changed".

@@ -138,6 +138,38 @@ type run struct {
 	candMark   []uint32
 	candGen    uint32
 	traceCheck bool
+	cli        *CLIServer // started by the first Hook.RunCommand
+	ctx        context.Context
+}
+
+// cliServer returns the hook's charms.reactive channel, starting it on
+// first use (most hooks start no child, so most pay nothing for it).
+func (ru *run) cliServer() (*CLIServer, error) {
+	if ru.cli != nil {
+		return ru.cli, nil
+	}
+	opts := ServeOptions{Hook: ru.hook.name, CharmDir: ru.hook.env.CharmDir}
+	if ru.mdLoaded {
+		opts.Metadata = ru.md
+	}
+	srv, err := StartCLIServer(ru.ctx, ru.fl, opts)
+	if err != nil {
+		return nil, fmt.Errorf("starting the charms.reactive channel: %w", err)
+	}
+	ru.cli = srv
+	return srv, nil
+}
+
+// closeCLI stops the channel, if it was started; it must run before the
+// transaction ends.
+func (ru *run) closeCLI() error {
+	if ru.cli == nil {
+		return nil
+	}
+	if err := ru.cli.Close(); err != nil {
+		return fmt.Errorf("stopping the charms.reactive channel: %w", err)
+	}
+	return nil
 }
 
 // Run runs one hook as one transaction (decision D2): begin; write the
@@ -177,6 +209,7 @@ func (r *Registry) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		return fail(fmt.Errorf("opening the hook's transaction: %w", err))
 	}
 	ru := newRun(r.snapshot(), tx, opts, logger, res)
+	ru.ctx = ctx
 
 	err = ru.main(ctx)
 	if isStop(err) {
@@ -187,6 +220,9 @@ func (r *Registry) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	}
 	if err == nil {
 		err = ru.watch.err
+	}
+	if cerr := ru.closeCLI(); err == nil {
+		err = cerr
 	}
 	if err != nil {
 		_ = tx.Rollback()
