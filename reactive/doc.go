@@ -79,6 +79,19 @@
 // flags.DefaultPath, logs through juju-log, runs the hook and exits 0, 1
 // (with "Hook error:" and the cause in the log) or the [Abort] code.
 //
+// # Command line
+//
+// Every charm binary is also the charms.reactive command: with a
+// subcommand on its command line, or when invoked under the name
+// charms.reactive (for example through a bin/charms.reactive symlink that
+// bash handlers find on PATH), [Main] hands over to [RunCLI], which answers
+// get_flags, set_flag, is_flag_set, when, test and the other subcommands
+// with the upstream names, output formats and exit codes. Outside a hook it
+// opens the unit's store and commits at exit. Inside a hook the hook holds
+// the store, so a child started with [Hook.RunCommand] sends its commands
+// back to the hook process ([CLIServer]), where they join the hook's
+// transaction. The charmkit-graph subcommand draws the handler/flag graph.
+//
 // # How the packages relate
 //
 // Package flags holds the store and the flag operations; hookenv reaches
