@@ -10,3 +10,11 @@ import (
 func NewLogHandlerWithFallback(r Runner, opts *slog.HandlerOptions, w io.Writer) slog.Handler {
 	return newLogHandler(r, opts, w)
 }
+
+// NewBatchLogHandlerWithFallback is NewBatchLogHandler with the fallback
+// writer replaced, for tests.
+func NewBatchLogHandlerWithFallback(r Runner, opts *slog.HandlerOptions, w io.Writer) *BatchLogHandler {
+	h := newLogHandler(r, opts, w)
+	h.batch = new(batch)
+	return &BatchLogHandler{logHandler: *h}
+}

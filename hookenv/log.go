@@ -160,13 +160,20 @@ func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
 }
 
 // send runs juju-log once, writing the fallback line when that fails.
-func (h *logHandler) send(ctx context.Context, level slog.Level, msg string) error {
-	err := h.tools.Log(ctx, level, msg)
+func (h *logHandler) send(ctx context.Context, level slog.Level, msgs ...string) error {
+	err := h.tools.Log(ctx, level, strings.Join(msgs, "\n"))
 	if err == nil {
 		return nil
 	}
+	// The fallback keeps one line per record, as charm-helpers prints them,
+	// even when a batch joined several records into one juju-log message.
 	h.mu.Lock()
-	_, werr := fmt.Fprintf(h.fallback, "juju-log: %s: %s\n", JujuLevel(level), msg)
+	var werr error
+	for _, msg := range msgs {
+		if _, e := fmt.Fprintf(h.fallback, "juju-log: %s: %s\n", JujuLevel(level), msg); e != nil && werr == nil {
+			werr = e
+		}
+	}
 	h.mu.Unlock()
 	if errors.Is(err, ErrToolNotFound) {
 		return werr
@@ -241,12 +248,14 @@ func (b *BatchLogHandler) Flush(ctx context.Context) error {
 	var first error
 	for i := 0; i < len(records); {
 		level := JujuLevel(records[i].level)
-		msg := records[i].msg
+		msgs := []string{records[i].msg}
+		size := len(records[i].msg)
 		j := i + 1
-		for ; j < len(records) && JujuLevel(records[j].level) == level && len(msg)+1+len(records[j].msg) <= maxArgLen; j++ {
-			msg += "\n" + records[j].msg
+		for ; j < len(records) && JujuLevel(records[j].level) == level && size+1+len(records[j].msg) <= maxArgLen; j++ {
+			msgs = append(msgs, records[j].msg)
+			size += 1 + len(records[j].msg)
 		}
-		if err := b.send(ctx, records[i].level, msg); err != nil && first == nil {
+		if err := b.send(ctx, records[i].level, msgs...); err != nil && first == nil {
 			first = err
 		}
 		i = j

@@ -206,3 +206,17 @@ func TestBatchLogHandlerSplitsAtArgLimit(t *testing.T) {
 	assert.Equal(t, line+"\n"+line, rec.calls[0][4])
 	assert.Equal(t, line, rec.calls[2][4])
 }
+
+// Ensure that a batch that cannot reach juju-log falls back to one stderr
+// line per record, as charm-helpers prints them, not one joined message.
+func TestBatchLogHandlerFallbackPerRecord(t *testing.T) {
+	f := newFake(t, "faults/none.txt", "juju-log")
+	var stderr bytes.Buffer
+	h := hookenv.NewBatchLogHandlerWithFallback(f.Runner, nil, &stderr)
+	logger := slog.New(h)
+	logger.Info("first")
+	logger.Info("second")
+	logger.Warn("third")
+	require.NoError(t, h.Flush(t.Context()))
+	assert.Equal(t, "juju-log: INFO: first\njuju-log: INFO: second\njuju-log: WARNING: third\n", stderr.String())
+}

@@ -21,6 +21,18 @@ import (
 // process (decision D7 of the design).
 const TraceEnv = "CHARMKIT_TRACE"
 
+// LogImmediateEnv is the environment variable that makes [Main] send every
+// log record to juju-log the moment it is made. By default records are
+// queued and sent when the hook ends, one juju-log process per run of
+// records of the same level, so a hook that logs ten lines starts one
+// process, not ten; set it to "1" or "true" to watch a long hook live.
+const LogImmediateEnv = "CHARMKIT_LOG_IMMEDIATE"
+
+func envTrue(getenv func(string) string, key string) bool {
+	v := getenv(key)
+	return v == "1" || strings.EqualFold(v, "true")
+}
+
 // cliMain, when set (by the CLI's files of this package), answers the
 // charms.reactive subcommands for [Main]. It returns the exit code.
 var cliMain func(ctx context.Context, r *Registry, args []string) int
@@ -36,7 +48,8 @@ var cliMain func(ctx context.Context, r *Registry, args []string) int
 // In a hook (JUJU_CONTEXT_ID set, no arguments) it reads the hook context
 // ([hookenv.LoadEnv]), exports JUJU_HOOK_NAME when it is not set, opens the
 // store at [flags.DefaultPath], logs through juju-log
-// ([hookenv.NewLogHandler]; stderr when juju-log is missing), runs the hook
+// ([hookenv.NewBatchLogHandler]: records are sent when the hook ends, see
+// [LogImmediateEnv]; stderr when juju-log is missing), runs the hook
 // with [Registry.Run] and exits 0 on success, 1 on failure (after logging
 // "Hook error:" and the cause) and n for [Abort](n). SIGTERM and SIGINT
 // cancel the hook's context, which fails the hook at the next handler.
@@ -68,12 +81,21 @@ func runMain(ctx context.Context, r *Registry, args []string, getenv func(string
 		return 2
 	}
 	runner := hookenv.Runner(hookenv.ExecRunner{})
-	trace := getenv(TraceEnv) == "1" || strings.EqualFold(getenv(TraceEnv), "true")
+	trace := envTrue(getenv, TraceEnv)
 	level := slog.LevelInfo
 	if trace {
 		level = slog.LevelDebug
 	}
-	logger := slog.New(hookenv.NewLogHandler(runner, &slog.HandlerOptions{Level: level}))
+	var logger *slog.Logger
+	if envTrue(getenv, LogImmediateEnv) {
+		logger = slog.New(hookenv.NewLogHandler(runner, &slog.HandlerOptions{Level: level}))
+	} else {
+		batch := hookenv.NewBatchLogHandler(runner, &slog.HandlerOptions{Level: level})
+		// Sent on every way out of the hook, with a context of its own:
+		// the hook's may be cancelled by then.
+		defer batch.Flush(context.WithoutCancel(ctx))
+		logger = slog.New(batch)
+	}
 	hookError := func(err error) int {
 		logger.Error("Hook error:\n" + err.Error())
 		return 1
