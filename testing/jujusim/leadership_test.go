@@ -427,3 +427,26 @@ func TestModel_JujuVersion(t *testing.T) {
 	ev := mustExec(t, m.Unit(0), "echo $JUJU_VERSION; command -v is-leader >/dev/null && echo has-is-leader; command -v leader-get || echo no-leader-get")
 	assert.Equal(t, "4.0.1\nhas-is-leader\nno-leader-get\n", ev.Stdout)
 }
+
+// Ensure that FailToolWith makes a tool fail with the tool's own Juju
+// annotation around the cause.
+func TestUnit_FailToolWith(t *testing.T) {
+	t.Parallel()
+	m := deployed(t, 1)
+	u := m.Unit(0)
+	tests := []struct{ tool, args, want string }{
+		{"is-leader", "", "ERROR leadership status unknown: connection is shut down\n"},
+		{"leader-get", "x", "ERROR cannot read leadership settings: connection is shut down\n"},
+		{"leader-set", "x=1", "ERROR cannot write leadership settings: cannot write settings: failed to merge leadership settings: connection is shut down\n"},
+		{"status-set", "active", "ERROR connection is shut down\n"},
+	}
+	for _, tc := range tests {
+		require.NoError(t, u.FailToolWith(tc.tool, "connection is shut down"))
+		ev := mustExec(t, u, tc.tool+" "+tc.args)
+		assert.Equal(t, 1, ev.Exit, tc.tool)
+		assert.Equal(t, tc.want, ev.Stderr, tc.tool)
+	}
+	require.NoError(t, u.HealTool(""))
+	assert.Equal(t, "True\n", mustExec(t, u, "is-leader").Stdout)
+	assert.ErrorContains(t, u.FailToolWith("is-leader", ""), "empty cause")
+}

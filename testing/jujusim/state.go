@@ -154,6 +154,23 @@ func (u *Unit) FailTool(tool string, code int, stderr string) error {
 		fmt.Sprintf("%s fails with exit %d", tool, code))
 }
 
+// FailToolWith makes the named tool fail for this unit from now on as
+// Juju's does when its call to the controller fails with cause: exit 1 and
+// the tool's own annotation, e.g. FailToolWith("is-leader", "connection is
+// shut down") prints "ERROR leadership status unknown: connection is shut
+// down", and for leader-set "ERROR cannot write leadership settings: cannot
+// write settings: failed to merge leadership settings: <cause>".
+func (u *Unit) FailToolWith(tool, cause string) error {
+	if !isTool(tool) {
+		return fmt.Errorf("jujusim: failing tool %q: unknown tool", tool)
+	}
+	if cause == "" {
+		return fmt.Errorf("jujusim: failing tool %q: empty cause", tool)
+	}
+	return u.updateFaults(func(f map[string]modelfs.Fault) { f[tool] = modelfs.Fault{Cause: cause} },
+		fmt.Sprintf("%s fails: %s", tool, cause))
+}
+
 // HealTool undoes [Unit.FailTool] for the named tool, or for every tool
 // when tool is "".
 func (u *Unit) HealTool(tool string) error {

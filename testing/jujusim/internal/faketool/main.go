@@ -134,7 +134,10 @@ func (inv *invocation) dispatch() int {
 		fmt.Fprintf(&inv.errb, "ERROR %v\n", err)
 		return 1
 	}
-	if f, ok := faults[inv.tool]; ok {
+	if f, ok := faults[inv.tool]; ok && f.Cause != "" {
+		fmt.Fprintf(&inv.errb, "ERROR %s\n", causeError(inv.tool, f.Cause))
+		return 1
+	} else if ok {
 		inv.errb.WriteString(f.Stderr)
 		if f.Stderr != "" && !strings.HasSuffix(f.Stderr, "\n") {
 			inv.errb.WriteByte('\n')
@@ -213,6 +216,20 @@ func restrictedError(tool string) error {
 		return errors.New("cannot write leadership settings: " + msg)
 	}
 	return errors.New(msg)
+}
+
+// causeError is the error a tool reports when its call to the controller
+// fails with cause, annotated as the tool annotates it.
+func causeError(tool, cause string) string {
+	switch tool {
+	case "is-leader":
+		return "leadership status unknown: " + cause
+	case "leader-get":
+		return "cannot read leadership settings: " + cause
+	case "leader-set":
+		return "cannot write leadership settings: cannot write settings: failed to merge leadership settings: " + cause
+	}
+	return cause
 }
 
 func notInAction(inv *invocation) error {

@@ -31,12 +31,19 @@ type setup struct {
 
 func newFakeModel(tb testing.TB, s setup) *fakeModel {
 	tb.Helper()
-	m := &fakeModel{layout: modelfs.Layout{Root: tb.TempDir()}, app: "app"}
+	return newFakeModelAt(tb, tb.TempDir(), "app", "app/0", s)
+}
+
+// newFakeModelAt builds the model under root for app, with units app/0,
+// app/1 and the given unit.
+func newFakeModelAt(tb testing.TB, root, app, unit string, s setup) *fakeModel {
+	tb.Helper()
+	m := &fakeModel{layout: modelfs.Layout{Root: root}, app: app}
 	require.NoError(tb, os.MkdirAll(m.layout.AppDir(m.app), 0o755))
 	require.NoError(tb, modelfs.WriteJSON(m.layout.ClockFile(), modelfs.Clock{Now: 1000}))
 	require.NoError(tb, modelfs.WriteJSON(m.layout.LeaderFile(m.app), modelfs.Leader{Unit: s.leader, Valid: s.leader != ""}))
 	require.NoError(tb, modelfs.WriteJSON(m.layout.SettingsFile(m.app), modelfs.LeaderSettings{Data: s.settings}))
-	for _, u := range []string{"app/0", "app/1"} {
+	for _, u := range []string{app + "/0", app + "/1", unit} {
 		require.NoError(tb, os.MkdirAll(m.layout.CharmDir(u), 0o755))
 		if s.config != nil {
 			require.NoError(tb, modelfs.WriteJSON(m.layout.UnitFile(u, "config.json"), s.config))
@@ -80,8 +87,13 @@ type result struct {
 
 func call(tb testing.TB, env map[string]string, cwd, tool string, args ...string) result {
 	tb.Helper()
+	return callStdin(tb, env, cwd, "", tool, args...)
+}
+
+func callStdin(tb testing.TB, env map[string]string, cwd, stdin, tool string, args ...string) result {
+	tb.Helper()
 	var out, errb bytes.Buffer
-	code := run(tool, args, func(k string) string { return env[k] }, strings.NewReader(""), cwd, &out, &errb)
+	code := run(tool, args, func(k string) string { return env[k] }, strings.NewReader(stdin), cwd, &out, &errb)
 	return result{out.String(), errb.String(), code}
 }
 

@@ -169,10 +169,13 @@ type ConfigOption struct {
 }
 
 // Fault is a tool failure injected for a unit: the tool prints Stderr and
-// exits with Code without doing anything else.
+// exits with Code without doing anything else. With Cause set instead, the
+// tool fails (exit 1) as Juju's does when the call to the controller fails
+// with that cause, e.g. "ERROR leadership status unknown: <cause>".
 type Fault struct {
 	Code   int    `json:"code"`
 	Stderr string `json:"stderr"`
+	Cause  string `json:"cause,omitempty"`
 }
 
 // LeaseFault is units/<app>-<n>/lease-fault.json: the unit answers True to
