@@ -358,3 +358,24 @@ func TestPassword_Juju4PeerBackend(t *testing.T) {
 	assert.Equal(t, p, check())
 	require.NoError(t, m.CheckLeases())
 }
+
+// Ensure that a steady-state hook costs one is-leader and one leader-get
+// (spec/leadership.md §4.5, §11.4) and fewer tool processes than the
+// Python stack's 13 on the leader and 11 on a follower.
+func TestPassword_ToolProcesses(t *testing.T) {
+	t.Parallel()
+	m := newPasswordModel(t, 2)
+	require.NoError(t, m.Deploy())
+	for _, tc := range []struct {
+		unit     *jujusim.Unit
+		upstream int
+	}{{m.Unit(0), 13}, {m.Unit(1), 11}} {
+		ev, err := tc.unit.Run("config-changed")
+		require.NoError(t, err)
+		require.Equal(t, 0, ev.Exit, ev.Stderr)
+		assert.Len(t, ev.CallsTo("is-leader"), 1, tc.unit.Name())
+		assert.Len(t, ev.CallsTo("leader-get"), 1, tc.unit.Name())
+		assert.Empty(t, ev.CallsTo("leader-set"), tc.unit.Name())
+		assert.Less(t, len(ev.Calls), tc.upstream, "%s: %v", tc.unit.Name(), ev.Calls)
+	}
+}

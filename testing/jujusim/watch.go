@@ -19,7 +19,6 @@ type watcher struct {
 	w    *fsnotify.Watcher
 	path string
 	mu   sync.Mutex
-	cond *sync.Cond
 	seen int // highest change counter read after an event
 	evs  int // events that showed a new counter
 	err  error
@@ -37,7 +36,6 @@ func newWatcher(dir, path string) (*watcher, error) {
 		return nil, fmt.Errorf("jujusim: watching leader settings: %w", err)
 	}
 	w := &watcher{w: fw, path: path, done: make(chan struct{})}
-	w.cond = sync.NewCond(&w.mu)
 	go w.loop()
 	return w, nil
 }
@@ -61,7 +59,6 @@ func (w *watcher) loop() {
 			if s.Changes > w.seen {
 				w.seen = s.Changes
 				w.evs++
-				w.cond.Broadcast()
 			}
 			w.mu.Unlock()
 		case err, ok := <-w.w.Errors:
@@ -70,7 +67,6 @@ func (w *watcher) loop() {
 			}
 			w.mu.Lock()
 			w.err = err
-			w.cond.Broadcast()
 			w.mu.Unlock()
 		}
 	}
