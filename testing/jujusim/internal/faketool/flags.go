@@ -27,6 +27,7 @@ func (p *parsedFlags) on(long string) bool    { return p.set[long] }
 // usageError is an Init-time error: exit status 2.
 type usageError struct{ msg string }
 
+// Error returns the message printed after "ERROR ".
 func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
