@@ -40,6 +40,10 @@ type Event struct {
 	Skipped string
 	// Retry is true when the hook re-runs a failed one.
 	Retry bool
+	// Queued is true when the hook was one of the unit's pending hooks (as
+	// Juju's resolver would choose it), false for a one-off the test asked
+	// for by name.
+	Queued bool
 	// Exit is the process's exit status (-1 if it was killed by a signal).
 	Exit int
 	// Stdout and Stderr are the process's output.

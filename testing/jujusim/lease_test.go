@@ -95,7 +95,7 @@ func randomLeadershipChanges(t *testing.T, seed uint64) {
 		}
 	}
 	require.NoError(t, m.Settle())
-	require.NoError(t, m.CheckLeases())
+	require.NoError(t, m.CheckInvariants())
 
 	settings, err := m.LeaderSettings()
 	require.NoError(t, err)

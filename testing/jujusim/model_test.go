@@ -52,3 +52,18 @@ func TestModel_ToolsOnPath(t *testing.T) {
 	}
 	assert.Equal(t, want, got)
 }
+
+// Ensure that Event.Queued tells resolver-chosen hooks from one-offs.
+func TestEvent_Queued(t *testing.T) {
+	t.Parallel()
+	m := deployed(t, 2)
+	_, err := m.Unit(0).Exec("leader-set q=1")
+	require.NoError(t, err)
+	ev, err := m.Unit(1).Run("leader-settings-changed")
+	require.NoError(t, err)
+	assert.True(t, ev.Queued, "pending after the leader's write")
+	ev, err = m.Unit(1).Run("leader-settings-changed")
+	require.NoError(t, err)
+	assert.False(t, ev.Queued, "a one-off: nothing was pending")
+	require.NoError(t, m.CheckInvariants())
+}

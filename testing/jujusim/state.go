@@ -277,6 +277,41 @@ func (m *Model) CheckLeases() error {
 	return checkLeases(leases)
 }
 
+// CheckInvariants verifies, over the whole run, the leadership invariants
+// of spec/hook-tools.md §7.5 and returns every violation joined: no two
+// units held a guarantee at once ([Model.CheckLeases]); every successful
+// leader-set came from the unit that led at the time (its context had a
+// True leadership answer); and no unit ran a queued leader-settings-changed
+// while it led.
+func (m *Model) CheckInvariants() error {
+	errs := []error{m.CheckLeases()}
+	leases, err := m.Leases()
+	if err != nil {
+		return err
+	}
+	led := map[string]bool{}
+	for _, l := range leases {
+		led[l.Context] = true
+	}
+	for _, u := range m.units {
+		calls, err := u.Calls()
+		if err != nil {
+			return err
+		}
+		for _, c := range calls {
+			if c.Tool == "leader-set" && c.Exit == 0 && !led[c.Context] {
+				errs = append(errs, fmt.Errorf("jujusim: %s ran %q without leading", u.name, c.String()))
+			}
+		}
+	}
+	for _, ev := range m.timeline {
+		if ev.Kind == KindHook && ev.Queued && ev.Hook == "leader-settings-changed" && ev.Leader && ev.Skipped == "" {
+			errs = append(errs, fmt.Errorf("jujusim: %s ran leader-settings-changed while leading (event %d)", ev.Unit, ev.Seq))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 func checkLeases(leases []Lease) error {
 	sorted := append([]Lease(nil), leases...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Time.Before(sorted[j].Time) })

@@ -84,7 +84,7 @@ func TestPassword_Timeline92(t *testing.T) {
 	assert.Equal(t, "config-changed", settings["crash_marker"])
 	assert.NotContains(t, settings, "motd")
 	requireOnePassword(t, m)
-	require.NoError(t, m.CheckLeases())
+	require.NoError(t, m.CheckInvariants())
 }
 
 // handlersRun returns the handlers the framework logged as invoked.

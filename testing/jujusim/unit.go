@@ -46,6 +46,7 @@ type item struct {
 	remoteUnit string
 	remoteApp  string
 	departing  string
+	planned    bool   // chosen by the resolver, not a one-off
 	take       func() // when the hook is picked (persisted decisions)
 	done       func() // when it succeeds
 }
@@ -146,6 +147,9 @@ func (u *Unit) plan() []*item {
 					inner()
 				}
 			}})
+	}
+	for _, it := range out {
+		it.planned = true
 	}
 	return out
 }
@@ -466,7 +470,7 @@ func (m *Model) runBatch(reqs []*request) ([]*Event, error) {
 func (r *request) prepare() error {
 	u, m, it := r.u, r.u.m, r.it
 	r.ctxID = newContextID(u.name, it.hook)
-	r.ev = &Event{Kind: r.kind, Unit: u.name, Hook: it.hook, Retry: r.retry, Leader: m.Leader() == u, Time: m.now}
+	r.ev = &Event{Kind: r.kind, Unit: u.name, Hook: it.hook, Retry: r.retry, Queued: it.planned, Leader: m.Leader() == u, Time: m.now}
 	if r.kind == KindExec {
 		r.ev.Hook = r.command
 	}
