@@ -35,7 +35,8 @@
 // leader's 30-second guarantee on the simulated clock, and [Model.Elect]
 // waits (on that clock) for the guarantee to run out before handing
 // leadership over, so [Model.CheckLeases] can verify that no two units ever
-// held a guarantee at once.
+// held a guarantee at once; [Model.CheckInvariants] adds the other
+// leadership invariants.
 //
 // # Driving the model
 //
