@@ -13,10 +13,7 @@ import (
 // the end of the test.
 func newModel(tb testing.TB, n int) *jujusim.Model {
 	tb.Helper()
-	m, err := jujusim.New(jujusim.Options{Charm: filepath.Join("testdata", "charms", "shared"), Units: n, Dir: tb.TempDir()})
-	require.NoError(tb, err)
-	tb.Cleanup(func() { require.NoError(tb, m.Close()) })
-	return m
+	return jujusim.Start(tb, jujusim.Options{Charm: filepath.Join("testdata", "charms", "shared"), Units: n})
 }
 
 // hooks returns "unit hook" for every hook event of the timeline.

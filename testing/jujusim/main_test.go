@@ -6,12 +6,12 @@ import (
 	"testing"
 )
 
-// TestMain removes the password charm built for the end-to-end tests.
+// TestMain removes the password charm directory of the end-to-end tests.
 func TestMain(m *testing.M) {
 	flag.Parse()
 	code := m.Run()
-	if passwordBuild.dir != "" {
-		os.RemoveAll(passwordBuild.dir)
+	if passwordDir.dir != "" {
+		os.RemoveAll(passwordDir.dir)
 	}
 	os.Exit(code)
 }

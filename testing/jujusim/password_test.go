@@ -1,10 +1,8 @@
 package jujusim_test
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,57 +15,39 @@ import (
 	"github.com/charmkit/charmkit/testing/jujusim"
 )
 
-// passwordBuild is the password charm (examples/password-charm) compiled
-// once per test process: a charm directory with its metadata.yaml and
-// config.yaml, and the static binary used as each unit's dispatch.
-var passwordBuild struct {
-	once     sync.Once
-	dir      string
-	charm    string
-	dispatch string
-	err      error
-}
-
+// passwordCharm returns the password charm (examples/password-charm): a
+// charm directory with its metadata.yaml and config.yaml, and the static
+// binary used as each unit's dispatch, built once per test process.
 func passwordCharm(tb testing.TB) (charmDir, dispatch string) {
 	tb.Helper()
-	b := &passwordBuild
-	b.once.Do(func() {
-		if b.dir, b.err = os.MkdirTemp("", "jujusim-password-"); b.err != nil {
-			return
-		}
+	passwordDir.once.Do(func() {
 		src := filepath.Join("..", "..", "examples", "password-charm")
-		b.charm = filepath.Join(b.dir, "charm")
-		b.dispatch = filepath.Join(b.dir, "dispatch")
-		if b.err = os.MkdirAll(b.charm, 0o755); b.err != nil {
-			return
-		}
+		passwordDir.dir, passwordDir.err = os.MkdirTemp("", "jujusim-password-")
 		for _, f := range []string{"metadata.yaml", "config.yaml"} {
-			data, err := os.ReadFile(filepath.Join(src, f))
-			if err != nil {
-				b.err = err
+			if passwordDir.err != nil {
 				return
 			}
-			if b.err = os.WriteFile(filepath.Join(b.charm, f), data, 0o644); b.err != nil {
-				return
+			var data []byte
+			if data, passwordDir.err = os.ReadFile(filepath.Join(src, f)); passwordDir.err == nil {
+				passwordDir.err = os.WriteFile(filepath.Join(passwordDir.dir, f), data, 0o644)
 			}
-		}
-		cmd := exec.Command("go", "build", "-o", b.dispatch, "github.com/charmkit/charmkit/examples/password-charm")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.err = fmt.Errorf("building the password charm: %w: %s", err, out)
 		}
 	})
-	require.NoError(tb, b.err)
-	return b.charm, b.dispatch
+	require.NoError(tb, passwordDir.err)
+	return passwordDir.dir, jujusim.BuildCharm(tb, "github.com/charmkit/charmkit/examples/password-charm")
+}
+
+// passwordDir is the password charm's directory, removed by TestMain.
+var passwordDir struct {
+	once sync.Once
+	dir  string
+	err  error
 }
 
 func newPasswordModel(tb testing.TB, units int) *jujusim.Model {
 	tb.Helper()
 	charm, dispatch := passwordCharm(tb)
-	m, err := jujusim.New(jujusim.Options{Charm: charm, Dispatch: dispatch, Units: units, Dir: tb.TempDir()})
-	require.NoError(tb, err)
-	tb.Cleanup(func() { require.NoError(tb, m.Close()) })
-	return m
+	return jujusim.Start(tb, jujusim.Options{Charm: charm, Dispatch: dispatch, Units: units})
 }
 
 // lflags returns the unit's flags with "leadership." shortened to "L.", as
