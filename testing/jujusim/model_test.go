@@ -67,3 +67,29 @@ func TestEvent_Queued(t *testing.T) {
 	assert.False(t, ev.Queued, "a one-off: nothing was pending")
 	require.NoError(t, m.CheckInvariants())
 }
+
+// Ensure that a unit added after deployment runs its first hooks and gets
+// the secret, and that its status history and juju-log records are kept.
+func TestModel_AddUnitLater(t *testing.T) {
+	t.Parallel()
+	m := deployed(t, 1)
+	u, err := m.AddUnit()
+	require.NoError(t, err)
+	assert.Equal(t, "shared/1", u.Name())
+	assert.False(t, u.Installed())
+	assert.Equal(t, []string{"install", "leader-settings-changed", "config-changed", "start"}, u.Pending())
+	require.NoError(t, m.Settle())
+	assert.True(t, u.Installed())
+	assert.False(t, u.IsLeader())
+	assert.True(t, m.Unit(0).IsLeader())
+	assert.Equal(t, "secret-from-shared/0-install\n", readFile(t, u, "secret"))
+	history, err := u.StatusHistory()
+	require.NoError(t, err)
+	require.Len(t, history, 4, "one status-set per hook")
+	assert.Equal(t, "ready (follower)", history[3].Message)
+	logs, err := u.Logs()
+	require.NoError(t, err)
+	require.Len(t, logs, 4)
+	assert.Equal(t, jujusim.LogRecord{Level: "DEBUG", Message: "hook install", Time: logs[0].Time}, logs[0])
+	assert.Equal(t, []string{"shared/0", "shared/1"}, []string{m.Units()[0].Name(), m.Units()[1].Name()})
+}
