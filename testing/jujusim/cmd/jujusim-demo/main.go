@@ -273,11 +273,24 @@ func (p *printer) event(ev *jujusim.Event) {
 			fmt.Fprintf(p.w, "             log:      %s %s\n", l.Level, mask(l.Message))
 		}
 	}
-	if ev.Exit != 0 && ev.Stderr != "" {
-		lines := strings.Split(strings.TrimSpace(ev.Stderr), "\n")
-		fmt.Fprintf(p.w, "             stderr:   %s\n", lines[len(lines)-1])
+	if ev.Exit != 0 {
+		if msg := failure(ev); msg != "" {
+			fmt.Fprintf(p.w, "             error:    %s\n", msg)
+		}
 	}
 	p.printFiles(ev.Unit)
+}
+
+// failure returns why a hook failed: the charm's ERROR log record, else
+// the last line of its stderr.
+func failure(ev *jujusim.Event) string {
+	for _, l := range ev.Logs {
+		if l.Level == "ERROR" {
+			return strings.Join(strings.Fields(mask(l.Message)), " ")
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(ev.Stderr), "\n")
+	return lines[len(lines)-1]
 }
 
 func exitNote(code int) string {
