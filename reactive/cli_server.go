@@ -102,8 +102,8 @@ func ServeCLI(ctx context.Context, l net.Listener, fl *flags.Flags, opts ServeOp
 // model and race detector, and waits for a command still being applied.
 func (s *CLIServer) Sync() {
 	s.apply.Lock()
-	s.apply.Unlock() //nolint:staticcheck // the empty critical section is the point
-
+	//lint:ignore SA2001 the empty critical section is the point: it orders this goroutine after any command being applied
+	s.apply.Unlock()
 }
 
 // Run runs cmd (a child that may call charms.reactive) between two

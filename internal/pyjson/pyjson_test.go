@@ -21,10 +21,11 @@ type watch struct {
 }
 
 type tagged struct {
-	Z       string `json:"z"`
-	Skip    string `json:"-"`
-	Empty   string `json:"empty,omitempty"`
-	A       int
+	Z     string `json:"z"`
+	Skip  string `json:"-"`
+	Empty string `json:"empty,omitempty"`
+	A     int
+	//lint:ignore U1000 present to show that unexported fields are not encoded
 	private int
 	inner
 }
