@@ -4,13 +4,14 @@
 #   make test   everything CI runs: format, vet, unit + integration + end-to-end tests, short fuzz runs
 #   make bench  benchmarks (dispatch, store open + commit)
 #   make charm  build examples/password-charm into a deployable .charm archive
+#   make lint   staticcheck (fetched from the Go module proxy at a pinned version)
 
 GO        ?= go
 export CGO_ENABLED = 0
 FUZZTIME  ?= 5s
 BENCHTIME ?= 1s
 
-.PHONY: all demo test check fmt vet unit fuzz bench charm clean
+.PHONY: all demo test check fmt vet unit fuzz bench charm lint clean
 
 all: test
 
@@ -43,6 +44,9 @@ fuzz:
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./...
+
+lint:
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 charm:
 	$(GO) run ./examples/password-charm/cmd/pack -o password-charm.charm
