@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmkit/charmkit/internal/jujucmd"
 	"github.com/charmkit/charmkit/testing/jujusim/internal/modelfs"
 )
 
@@ -75,18 +76,12 @@ func (inv *invocation) leaseLost() (bool, error) {
 }
 
 func isLeader(inv *invocation) error {
-	p, err := parseFlags(inv.args, formatFlags("smart"))
-	if err != nil {
+	p, err := inv.parse("[options]", jujucmd.FormatOptions("smart")...)
+	if p == nil {
 		return err
 	}
-	if p.help {
-		return inv.help("[options]")
-	}
-	if err := checkFormat(p, "smart", "yaml", "json"); err != nil {
-		return err
-	}
-	if len(p.pos) > 0 {
-		return unrecognized(p.pos)
+	if len(p.Positional) > 0 {
+		return jujucmd.Unrecognized(p.Positional)
 	}
 	ok, err := inv.ensureLeader()
 	if err != nil {
@@ -111,25 +106,19 @@ func (inv *invocation) readSettings() (modelfs.LeaderSettings, error) {
 }
 
 func leaderGet(inv *invocation) error {
-	p, err := parseFlags(inv.args, formatFlags("smart"))
-	if err != nil {
-		return err
-	}
-	if p.help {
-		return inv.help("[options] [<key>]")
-	}
-	if err := checkFormat(p, "smart", "yaml", "json"); err != nil {
+	p, err := inv.parse("[options] [<key>]", jujucmd.FormatOptions("smart")...)
+	if p == nil {
 		return err
 	}
 	key := "-"
-	if len(p.pos) > 0 {
-		key = p.pos[0]
-		if len(p.pos) > 1 {
-			return unrecognized(p.pos[1:])
+	if len(p.Positional) > 0 {
+		key = p.Positional[0]
+		if len(p.Positional) > 1 {
+			return jujucmd.Unrecognized(p.Positional[1:])
 		}
 	}
 	if strings.Contains(key, "=") {
-		return usagef("invalid key %q", key)
+		return jujucmd.Usagef("invalid key %q", key)
 	}
 	// The context reads the bucket lazily at its first leader-get and serves
 	// that copy until its own successful leader-set.
@@ -172,10 +161,10 @@ func parseKeyValues(args []string) (map[string]string, []string, error) {
 		k, v, found := strings.Cut(a, "=")
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
 		if !found || k == "" {
-			return nil, nil, usagef("expected \"key=value\", got %q", a)
+			return nil, nil, jujucmd.Usagef("expected \"key=value\", got %q", a)
 		}
 		if _, dup := out[k]; dup {
-			return nil, nil, usagef("key %q specified more than once", k)
+			return nil, nil, jujucmd.Usagef("key %q specified more than once", k)
 		}
 		out[k] = v
 		order = append(order, k)
@@ -184,14 +173,11 @@ func parseKeyValues(args []string) (map[string]string, []string, error) {
 }
 
 func leaderSet(inv *invocation) error {
-	p, err := parseFlags(inv.args, nil)
-	if err != nil {
+	p, err := inv.parse("<key>=<value> [...]")
+	if p == nil {
 		return err
 	}
-	if p.help {
-		return inv.help("<key>=<value> [...]")
-	}
-	kv, _, err := parseKeyValues(p.pos)
+	kv, _, err := parseKeyValues(p.Positional)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmkit/charmkit/internal/jujucmd"
 	"github.com/charmkit/charmkit/testing/jujusim/internal/modelfs"
 )
 
@@ -25,7 +26,7 @@ func main() {
 }
 
 // handler runs one tool. It writes its output through inv and returns an
-// error: a *usageError exits 2, anything else exits 1.
+// error: a *jujucmd.UsageError exits 2, anything else exits 1.
 type handler func(inv *invocation) error
 
 var tools = map[string]handler{
@@ -154,11 +155,7 @@ func (inv *invocation) dispatch() int {
 		return 0
 	}
 	fmt.Fprintf(&inv.errb, "ERROR %s\n", err)
-	var ue *usageError
-	if errors.As(err, &ue) {
-		return 2
-	}
-	return 1
+	return jujucmd.ExitCode(err)
 }
 
 func (inv *invocation) record(code int) error {
@@ -176,12 +173,12 @@ func (inv *invocation) record(code int) error {
 }
 
 // emit formats v and writes it to stdout, or to the -o file.
-func (inv *invocation) emit(p *parsedFlags, v any) error {
-	b, err := formatValue(p.get("format"), v)
+func (inv *invocation) emit(p *jujucmd.Args, v any) error {
+	b, err := jujucmd.Format(p.Value("format"), v)
 	if err != nil {
 		return err
 	}
-	if path := p.get("output"); path != "" {
+	if path := p.Value("output"); path != "" {
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(inv.cwd, path)
 		}
@@ -191,10 +188,16 @@ func (inv *invocation) emit(p *parsedFlags, v any) error {
 	return nil
 }
 
-// help prints a short usage text to stdout (exit 0).
-func (inv *invocation) help(usage string) error {
-	fmt.Fprintf(&inv.out, "Usage: %s %s\n", inv.tool, usage)
-	return nil
+// parse parses the tool's arguments against opts. On -h/--help it prints a
+// short usage text ending in usage to stdout and returns nil, nil (exit 0);
+// on a bad command line it returns nil and the *jujucmd.UsageError (exit 2).
+func (inv *invocation) parse(usage string, opts ...jujucmd.Option) (*jujucmd.Args, error) {
+	p, err := jujucmd.Parse(inv.args, opts...)
+	if errors.Is(err, jujucmd.ErrHelp) {
+		fmt.Fprintf(&inv.out, "Usage: %s %s\n", inv.tool, usage)
+		return nil, nil
+	}
+	return p, err
 }
 
 // restrictedHooks run in Juju's restricted context, where every tool but

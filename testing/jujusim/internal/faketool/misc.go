@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/charmkit/charmkit/internal/jujucmd"
 	"github.com/charmkit/charmkit/testing/jujusim/internal/modelfs"
 )
 
@@ -71,25 +72,19 @@ func decodeConfigValue(typ string, raw json.RawMessage) (any, error) {
 }
 
 func configGet(inv *invocation) error {
-	p, err := parseFlags(inv.args, append(formatFlags("smart"), flagDef{long: "all", short: "a"}))
-	if err != nil {
-		return err
-	}
-	if p.help {
-		return inv.help("[options] [<key>]")
-	}
-	if err := checkFormat(p, "smart", "yaml", "json"); err != nil {
+	p, err := inv.parse("[options] [<key>]", append(jujucmd.FormatOptions("smart"), jujucmd.Option{Name: "all", Short: "a"})...)
+	if p == nil {
 		return err
 	}
 	key := ""
-	if len(p.pos) > 0 {
-		key = p.pos[0]
-		if len(p.pos) > 1 {
-			return unrecognized(p.pos[1:])
+	if len(p.Positional) > 0 {
+		key = p.Positional[0]
+		if len(p.Positional) > 1 {
+			return jujucmd.Unrecognized(p.Positional[1:])
 		}
 	}
-	if key != "" && p.on("all") {
-		return usagef("cannot use argument --all together with key %q", key)
+	if key != "" && p.Bool("all") {
+		return jujucmd.Usagef("cannot use argument --all together with key %q", key)
 	}
 	cfg, err := inv.loadConfig()
 	if err != nil {
@@ -98,7 +93,7 @@ func configGet(inv *invocation) error {
 	if key != "" {
 		return inv.emit(p, cfg[key])
 	}
-	if !p.on("all") {
+	if !p.Bool("all") {
 		for k, v := range cfg {
 			if v == nil {
 				delete(cfg, k)
@@ -111,31 +106,28 @@ func configGet(inv *invocation) error {
 var validStatuses = []string{"maintenance", "blocked", "waiting", "active"}
 
 func statusSet(inv *invocation) error {
-	p, err := parseFlags(inv.args, []flagDef{{long: "application"}})
-	if err != nil {
+	p, err := inv.parse("[options] <maintenance | blocked | waiting | active> [message]", jujucmd.Option{Name: "application"})
+	if p == nil {
 		return err
 	}
-	if p.help {
-		return inv.help("[options] <maintenance | blocked | waiting | active> [message]")
-	}
-	if len(p.pos) == 0 {
-		return usagef("invalid args, require <status> [message]")
+	if len(p.Positional) == 0 {
+		return jujucmd.Usagef("invalid args, require <status> [message]")
 	}
 	valid := false
 	for _, s := range validStatuses {
-		valid = valid || p.pos[0] == s
+		valid = valid || p.Positional[0] == s
 	}
 	if !valid {
-		return usagef("invalid status %q, expected one of %v", p.pos[0], validStatuses)
+		return jujucmd.Usagef("invalid status %q, expected one of %v", p.Positional[0], validStatuses)
 	}
-	if len(p.pos) > 2 {
-		return unrecognized(p.pos[2:])
+	if len(p.Positional) > 2 {
+		return jujucmd.Unrecognized(p.Positional[2:])
 	}
-	st := modelfs.Status{Status: p.pos[0], Time: inv.now}
-	if len(p.pos) > 1 {
-		st.Message = p.pos[1]
+	st := modelfs.Status{Status: p.Positional[0], Time: inv.now}
+	if len(p.Positional) > 1 {
+		st.Message = p.Positional[1]
 	}
-	if p.on("application") {
+	if p.Bool("application") {
 		ok, err := inv.ensureLeader()
 		if err != nil {
 			return err
@@ -177,20 +169,14 @@ func statusDetails(st modelfs.Status, includeData bool) map[string]any {
 }
 
 func statusGet(inv *invocation) error {
-	p, err := parseFlags(inv.args, append(formatFlags("smart"), flagDef{long: "include-data"}, flagDef{long: "application"}))
-	if err != nil {
+	p, err := inv.parse("[options]", append(jujucmd.FormatOptions("smart"), jujucmd.Option{Name: "include-data"}, jujucmd.Option{Name: "application"})...)
+	if p == nil {
 		return err
 	}
-	if p.help {
-		return inv.help("[options]")
+	if len(p.Positional) > 0 {
+		return jujucmd.Unrecognized(p.Positional)
 	}
-	if err := checkFormat(p, "smart", "yaml", "json"); err != nil {
-		return err
-	}
-	if len(p.pos) > 0 {
-		return unrecognized(p.pos)
-	}
-	if p.on("application") {
+	if p.Bool("application") {
 		ok, err := inv.ensureLeader()
 		if err != nil {
 			return err
@@ -202,45 +188,42 @@ func statusGet(inv *invocation) error {
 		if err != nil {
 			return err
 		}
-		details := statusDetails(app, p.on("include-data"))
+		details := statusDetails(app, p.Bool("include-data"))
 		unit, err := readStatus(inv.layout.UnitFile(inv.ctx.Unit, "status.json"))
 		if err != nil {
 			return err
 		}
-		details["units"] = map[string]any{inv.ctx.Unit: statusDetails(unit, p.on("include-data"))}
+		details["units"] = map[string]any{inv.ctx.Unit: statusDetails(unit, p.Bool("include-data"))}
 		return inv.emit(p, map[string]any{"application-status": details})
 	}
 	st, err := readStatus(inv.layout.UnitFile(inv.ctx.Unit, "status.json"))
 	if err != nil {
 		return err
 	}
-	if !p.on("include-data") && p.get("format") == "smart" {
+	if !p.Bool("include-data") && p.Value("format") == "smart" {
 		return inv.emit(p, st.Status)
 	}
-	return inv.emit(p, statusDetails(st, p.on("include-data")))
+	return inv.emit(p, statusDetails(st, p.Bool("include-data")))
 }
 
 var logLevels = []string{"TRACE", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
 
 func jujuLog(inv *invocation) error {
-	p, err := parseFlags(inv.args, []flagDef{
-		{long: "debug"},
-		{long: "log-level", short: "l", value: true, def: "INFO"},
-		{long: "format", value: true},
-	})
-	if err != nil {
+	p, err := inv.parse("[options] <message>",
+		jujucmd.Option{Name: "debug"},
+		jujucmd.Option{Name: "log-level", Short: "l", Value: true, Default: "INFO"},
+		jujucmd.Option{Name: "format", Value: true}, // deprecated; any value
+	)
+	if p == nil {
 		return err
 	}
-	if p.help {
-		return inv.help("[options] <message>")
+	if len(p.Positional) == 0 {
+		return jujucmd.Usagef("no message specified")
 	}
-	if len(p.pos) == 0 {
-		return usagef("no message specified")
-	}
-	if p.get("format") != "" {
+	if p.Value("format") != "" {
 		fmt.Fprintf(&inv.errb, "--format flag deprecated for command %q\n", "juju-log")
 	}
-	level := strings.ToUpper(p.get("log-level"))
+	level := strings.ToUpper(p.Value("log-level"))
 	if level == "WARN" {
 		level = "WARNING"
 	}
@@ -249,13 +232,13 @@ func jujuLog(inv *invocation) error {
 		known = known || l == level
 	}
 	if !known {
-		fmt.Fprintf(&inv.errb, "WARNING unknown log level %q, using INFO\n", p.get("log-level"))
+		fmt.Fprintf(&inv.errb, "WARNING unknown log level %q, using INFO\n", p.Value("log-level"))
 		level = "INFO"
 	}
-	if p.on("debug") {
+	if p.Bool("debug") {
 		level = "DEBUG"
 	}
-	msg := strings.Join(p.pos, " ")
+	msg := strings.Join(p.Positional, " ")
 	if inv.ctx.RelationID >= 0 && inv.ctx.RelationEndpoint != "" {
 		msg = fmt.Sprintf("%s:%d: %s", inv.ctx.RelationEndpoint, inv.ctx.RelationID, msg)
 	}
@@ -270,23 +253,20 @@ func jujuLog(inv *invocation) error {
 }
 
 func applicationVersionSet(inv *invocation) error {
-	p, err := parseFlags(inv.args, nil)
-	if err != nil {
+	p, err := inv.parse("<new-version>")
+	if p == nil {
 		return err
 	}
-	if p.help {
-		return inv.help("<new-version>")
+	if len(p.Positional) == 0 {
+		return jujucmd.Usagef("no version specified")
 	}
-	if len(p.pos) == 0 {
-		return usagef("no version specified")
-	}
-	if len(p.pos) > 1 {
-		return unrecognized(p.pos[1:])
+	if len(p.Positional) > 1 {
+		return jujucmd.Unrecognized(p.Positional[1:])
 	}
 	unlock, err := modelfs.Lock(inv.layout.UnitLock(inv.ctx.Unit), true)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	return modelfs.WriteFileAtomic(inv.layout.UnitFile(inv.ctx.Unit, "version"), []byte(p.pos[0]))
+	return modelfs.WriteFileAtomic(inv.layout.UnitFile(inv.ctx.Unit, "version"), []byte(p.Positional[0]))
 }

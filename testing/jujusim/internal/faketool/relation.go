@@ -14,10 +14,12 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/charmkit/charmkit/internal/jujucmd"
 	"github.com/charmkit/charmkit/testing/jujusim/internal/modelfs"
 )
 
-var relationFlag = flagDef{long: "relation", short: "r", value: true}
+// relationOption is -r/--relation, resolved by relationID.
+var relationOption = jujucmd.Option{Name: "relation", Short: "r", Value: true}
 
 // relations lists every relation of the model.
 func (inv *invocation) relations() ([]modelfs.RelationMeta, error) {
@@ -40,11 +42,11 @@ func (inv *invocation) relations() ([]modelfs.RelationMeta, error) {
 }
 
 // relationID resolves -r (N or anything:N), defaulting to the hook's relation.
-func (inv *invocation) relationID(p *parsedFlags) (modelfs.RelationMeta, error) {
-	val := p.get("relation")
+func (inv *invocation) relationID(p *jujucmd.Args) (modelfs.RelationMeta, error) {
+	val := p.Value("relation")
 	if val == "" {
 		if inv.ctx.RelationID < 0 {
-			return modelfs.RelationMeta{}, usagef("no relation id specified")
+			return modelfs.RelationMeta{}, jujucmd.Usagef("no relation id specified")
 		}
 		val = strconv.Itoa(inv.ctx.RelationID)
 	}
@@ -54,7 +56,7 @@ func (inv *invocation) relationID(p *parsedFlags) (modelfs.RelationMeta, error) 
 	}
 	id, err := strconv.Atoi(idText)
 	if err != nil {
-		return modelfs.RelationMeta{}, usagef("invalid value %q for option -r: invalid relation id", val)
+		return modelfs.RelationMeta{}, jujucmd.Usagef("invalid value %q for option -r: invalid relation id", val)
 	}
 	rels, err := inv.relations()
 	if err != nil {
@@ -65,29 +67,23 @@ func (inv *invocation) relationID(p *parsedFlags) (modelfs.RelationMeta, error) 
 			return r, nil
 		}
 	}
-	return modelfs.RelationMeta{}, usagef("invalid value %q for option -r: relation not found", val)
+	return modelfs.RelationMeta{}, jujucmd.Usagef("invalid value %q for option -r: relation not found", val)
 }
 
 func relationIDs(inv *invocation) error {
-	p, err := parseFlags(inv.args, formatFlags("smart"))
-	if err != nil {
-		return err
-	}
-	if p.help {
-		return inv.help("[options] <name>")
-	}
-	if err := checkFormat(p, "smart", "yaml", "json"); err != nil {
+	p, err := inv.parse("[options] <name>", jujucmd.FormatOptions("smart")...)
+	if p == nil {
 		return err
 	}
 	endpoint := inv.ctx.RelationEndpoint
-	if len(p.pos) > 0 {
-		endpoint = p.pos[0]
-		if len(p.pos) > 1 {
-			return unrecognized(p.pos[1:])
+	if len(p.Positional) > 0 {
+		endpoint = p.Positional[0]
+		if len(p.Positional) > 1 {
+			return jujucmd.Unrecognized(p.Positional[1:])
 		}
 	}
 	if endpoint == "" {
-		return usagef("no endpoint name specified")
+		return jujucmd.Usagef("no endpoint name specified")
 	}
 	rels, err := inv.relations()
 	if err != nil {
@@ -104,24 +100,18 @@ func relationIDs(inv *invocation) error {
 }
 
 func relationList(inv *invocation) error {
-	p, err := parseFlags(inv.args, append(formatFlags("smart"), relationFlag, flagDef{long: "app"}))
-	if err != nil {
+	p, err := inv.parse("[options]", append(jujucmd.FormatOptions("smart"), relationOption, jujucmd.Option{Name: "app"})...)
+	if p == nil {
 		return err
 	}
-	if p.help {
-		return inv.help("[options]")
-	}
-	if err := checkFormat(p, "smart", "yaml", "json"); err != nil {
-		return err
-	}
-	if len(p.pos) > 0 {
-		return unrecognized(p.pos)
+	if len(p.Positional) > 0 {
+		return jujucmd.Unrecognized(p.Positional)
 	}
 	rel, err := inv.relationID(p)
 	if err != nil {
 		return err
 	}
-	if p.on("app") {
+	if p.Bool("app") {
 		return inv.emit(p, rel.App)
 	}
 	others := []string{}
@@ -179,14 +169,8 @@ func (inv *invocation) readBag(rid int, owner string) (map[string]string, error)
 }
 
 func relationGet(inv *invocation) error {
-	p, err := parseFlags(inv.args, append(formatFlags("smart"), relationFlag, flagDef{long: "app"}))
-	if err != nil {
-		return err
-	}
-	if p.help {
-		return inv.help("[options] <key> <unit id>")
-	}
-	if err := checkFormat(p, "smart", "yaml", "json"); err != nil {
+	p, err := inv.parse("[options] <key> <unit id>", append(jujucmd.FormatOptions("smart"), relationOption, jujucmd.Option{Name: "app"})...)
+	if p == nil {
 		return err
 	}
 	rel, err := inv.relationID(p)
@@ -194,32 +178,32 @@ func relationGet(inv *invocation) error {
 		return err
 	}
 	key := ""
-	if len(p.pos) > 0 && p.pos[0] != "-" {
-		key = p.pos[0]
+	if len(p.Positional) > 0 && p.Positional[0] != "-" {
+		key = p.Positional[0]
 	}
 	target := inv.ctx.RemoteUnit
-	app := p.on("app")
+	app := p.Bool("app")
 	if target == "" && inv.ctx.RemoteApp != "" {
 		target, app = inv.ctx.RemoteApp, true
 	}
-	if len(p.pos) > 1 {
-		target = p.pos[1]
-		if len(p.pos) > 2 {
-			return unrecognized(p.pos[2:])
+	if len(p.Positional) > 1 {
+		target = p.Positional[1]
+		if len(p.Positional) > 2 {
+			return jujucmd.Unrecognized(p.Positional[2:])
 		}
 	}
 	if target == "" {
-		return usagef("no unit or application specified")
+		return jujucmd.Usagef("no unit or application specified")
 	}
 	if app {
 		if !appNameRE.MatchString(target) {
-			return usagef("invalid application name %q", target)
+			return jujucmd.Usagef("invalid application name %q", target)
 		}
 	} else if !unitNameRE.MatchString(target) {
 		if appNameRE.MatchString(target) {
-			return usagef("expected unit name, got application name %q", target)
+			return jujucmd.Usagef("expected unit name, got application name %q", target)
 		}
-		return usagef("invalid unit name %q", target)
+		return jujucmd.Usagef("invalid unit name %q", target)
 	}
 	if app && target == inv.ctx.App && rel.App != inv.ctx.App {
 		ok, err := inv.ensureLeader()
@@ -244,23 +228,20 @@ func relationGet(inv *invocation) error {
 }
 
 func relationSet(inv *invocation) error {
-	p, err := parseFlags(inv.args, []flagDef{relationFlag, {long: "app"}, {long: "file", value: true}, {long: "format", value: true}})
-	if err != nil {
+	p, err := inv.parse("[options] key=value [key=value ...]", relationOption, jujucmd.Option{Name: "app"}, jujucmd.Option{Name: "file", Value: true}, jujucmd.Option{Name: "format", Value: true})
+	if p == nil {
 		return err
-	}
-	if p.help {
-		return inv.help("[options] key=value [key=value ...]")
 	}
 	rel, err := inv.relationID(p)
 	if err != nil {
 		return err
 	}
-	kv, _, err := parseKeyValues(p.pos)
+	kv, _, err := parseKeyValues(p.Positional)
 	if err != nil {
 		return err
 	}
 	settings := map[string]string{}
-	if f := p.get("file"); f != "" {
+	if f := p.Value("file"); f != "" {
 		var data []byte
 		if f == "-" {
 			data, err = io.ReadAll(inv.stdin)
@@ -290,7 +271,7 @@ func relationSet(inv *invocation) error {
 		settings[k] = v
 	}
 	owner := inv.ctx.Unit
-	if p.on("app") {
+	if p.Bool("app") {
 		ok, err := inv.ensureLeader()
 		if err != nil {
 			return err
