@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/charmkit/charmkit/hookenv"
+	"github.com/charmkit/charmkit/internal/jujucmd"
 	"gopkg.in/yaml.v3"
 )
 
@@ -163,16 +164,12 @@ func (m *model) Run(ctx context.Context, tool string, args []string, stdin []byt
 }
 
 // write formats v and prints it, or writes it to the -o file.
-func (m *model) write(p parsedArgs, v any) reply {
-	format, bad := p.format()
-	if bad != nil {
-		return *bad
-	}
-	out, err := formatValue(format, v)
+func (m *model) write(p *jujucmd.Args, v any) reply {
+	out, err := jujucmd.Format(p.Value("format"), v)
 	if err != nil {
 		return runErr("%v", err)
 	}
-	if file, given := p.vals["o"]; given {
+	if file := p.Value("output"); file != "" {
 		if !filepath.IsAbs(file) {
 			file = filepath.Join(m.charmDir, file)
 		}
@@ -201,18 +198,12 @@ func (m *model) ensureLeader() bool {
 }
 
 func (m *model) isLeader(args []string, _ []byte) reply {
-	p, bad := parseArgs(args, optFormat, optOutput)
-	if bad != nil {
-		return *bad
+	p, r := parse("Usage: is-leader [options]\n", args, jujucmd.FormatOptions("smart")...)
+	if p == nil {
+		return r
 	}
-	if p.help {
-		return ok([]byte("Usage: is-leader [options]\n"))
-	}
-	if len(p.pos) > 0 {
-		return unrecognized(p.pos)
-	}
-	if _, bad := p.format(); bad != nil {
-		return *bad
+	if len(p.Positional) > 0 {
+		return fail(jujucmd.Unrecognized(p.Positional))
 	}
 	if m.restricted {
 		return runErr("leadership status unknown: %s", restrictedMsg)
@@ -221,26 +212,20 @@ func (m *model) isLeader(args []string, _ []byte) reply {
 }
 
 func (m *model) leaderGet(args []string, _ []byte) reply {
-	p, bad := parseArgs(args, optFormat, optOutput)
-	if bad != nil {
-		return *bad
-	}
-	if p.help {
-		return ok([]byte("Usage: leader-get [options] [<key>]\n"))
+	p, r := parse("Usage: leader-get [options] [<key>]\n", args, jujucmd.FormatOptions("smart")...)
+	if p == nil {
+		return r
 	}
 	key := "-"
-	switch len(p.pos) {
+	switch len(p.Positional) {
 	case 0:
 	case 1:
-		key = p.pos[0]
+		key = p.Positional[0]
 	default:
-		return unrecognized(p.pos[1:])
+		return fail(jujucmd.Unrecognized(p.Positional[1:]))
 	}
 	if strings.Contains(key, "=") {
 		return usageErr("invalid key %q", key)
-	}
-	if _, bad := p.format(); bad != nil {
-		return *bad
 	}
 	if m.restricted {
 		return runErr("cannot read leadership settings: %s", restrictedMsg)
@@ -261,14 +246,11 @@ func (m *model) leaderGet(args []string, _ []byte) reply {
 }
 
 func (m *model) leaderSet(args []string, _ []byte) reply {
-	p, bad := parseArgs(args) // no options at all, not even --format
-	if bad != nil {
-		return *bad
+	p, r := parse("Usage: leader-set <key>=<value> [...]\n", args) // no options at all, not even --format
+	if p == nil {
+		return r
 	}
-	if p.help {
-		return ok([]byte("Usage: leader-set <key>=<value> [...]\n"))
-	}
-	kv, err := hookenv.DecodeKeyValues(p.pos)
+	kv, err := hookenv.DecodeKeyValues(p.Positional)
 	if err != nil {
 		return usageErr("%v", err)
 	}
@@ -293,25 +275,22 @@ func (m *model) leaderSet(args []string, _ []byte) reply {
 }
 
 func (m *model) configGet(args []string, _ []byte) reply {
-	p, bad := parseArgs(args, optFormat, optOutput, option{names: []string{"a", "all"}})
-	if bad != nil {
-		return *bad
+	p, r := parse("Usage: config-get [options] [<key>]\n", args, append(jujucmd.FormatOptions("smart"), jujucmd.Option{Name: "all", Short: "a"})...)
+	if p == nil {
+		return r
 	}
-	if p.help {
-		return ok([]byte("Usage: config-get [options] [<key>]\n"))
+	if len(p.Positional) > 1 {
+		return fail(jujucmd.Unrecognized(p.Positional[1:]))
 	}
-	if len(p.pos) > 1 {
-		return unrecognized(p.pos[1:])
-	}
-	if len(p.pos) == 1 {
-		if p.set["a"] {
-			return usageErr("cannot use argument --all together with key %q", p.pos[0])
+	if len(p.Positional) == 1 {
+		if p.Bool("all") {
+			return usageErr("cannot use argument --all together with key %q", p.Positional[0])
 		}
-		return m.write(p, m.config[p.pos[0]])
+		return m.write(p, m.config[p.Positional[0]])
 	}
 	out := map[string]any{}
 	for k, v := range m.config {
-		if v != nil || p.set["a"] {
+		if v != nil || p.Bool("all") {
 			out[k] = v
 		}
 	}
@@ -319,30 +298,27 @@ func (m *model) configGet(args []string, _ []byte) reply {
 }
 
 func (m *model) statusSet(args []string, _ []byte) reply {
-	p, bad := parseArgs(args, option{names: []string{"application"}})
-	if bad != nil {
-		return *bad
+	p, r := parse("Usage: status-set [options] <maintenance | blocked | waiting | active> [message]\n", args, jujucmd.Option{Name: "application"})
+	if p == nil {
+		return r
 	}
-	if p.help {
-		return ok([]byte("Usage: status-set [options] <maintenance | blocked | waiting | active> [message]\n"))
-	}
-	if len(p.pos) == 0 {
+	if len(p.Positional) == 0 {
 		return usageErr("invalid args, require <status> [message]")
 	}
-	if !slices.Contains(statusStates, p.pos[0]) {
-		return usageErr("invalid status %q, expected one of %v", p.pos[0], statusStates)
+	if !slices.Contains(statusStates, p.Positional[0]) {
+		return usageErr("invalid status %q, expected one of %v", p.Positional[0], statusStates)
 	}
-	if len(p.pos) > 2 {
-		return unrecognized(p.pos[2:])
+	if len(p.Positional) > 2 {
+		return fail(jujucmd.Unrecognized(p.Positional[2:]))
 	}
-	s := Status{State: p.pos[0]}
-	if len(p.pos) == 2 {
-		s.Message = p.pos[1]
+	s := Status{State: p.Positional[0]}
+	if len(p.Positional) == 2 {
+		s.Message = p.Positional[1]
 	}
 	if m.restricted {
 		return runErr("%s", restrictedMsg)
 	}
-	app := p.set["application"]
+	app := p.Bool("application")
 	if app {
 		if !m.ensureLeader() {
 			return runErr("this unit is not the leader")
@@ -369,21 +345,18 @@ func statusView(s Status, data bool) map[string]any {
 }
 
 func (m *model) statusGet(args []string, _ []byte) reply {
-	p, bad := parseArgs(args, optFormat, optOutput, option{names: []string{"include-data"}}, option{names: []string{"application"}})
-	if bad != nil {
-		return *bad
+	p, r := parse("Usage: status-get [options]\n", args, append(jujucmd.FormatOptions("smart"), jujucmd.Option{Name: "include-data"}, jujucmd.Option{Name: "application"})...)
+	if p == nil {
+		return r
 	}
-	if p.help {
-		return ok([]byte("Usage: status-get [options]\n"))
-	}
-	if len(p.pos) > 0 {
-		return unrecognized(p.pos)
+	if len(p.Positional) > 0 {
+		return fail(jujucmd.Unrecognized(p.Positional))
 	}
 	if m.restricted {
 		return runErr("%s", restrictedMsg)
 	}
-	data := p.set["include-data"]
-	if p.set["application"] {
+	data := p.Bool("include-data")
+	if p.Bool("application") {
 		if !m.ensureLeader() {
 			return runErr("finding application status: this unit is not the leader")
 		}
@@ -391,8 +364,7 @@ func (m *model) statusGet(args []string, _ []byte) reply {
 		v["units"] = map[string]any{m.unit: statusView(m.status, data)}
 		return m.write(p, map[string]any{"application-status": v})
 	}
-	format, _ := p.format()
-	if !data && format == "smart" {
+	if !data && p.Value("format") == "smart" {
 		return m.write(p, statusView(m.status, false)["status"])
 	}
 	return m.write(p, statusView(m.status, data))
@@ -402,28 +374,26 @@ func (m *model) statusGet(args []string, _ []byte) reply {
 var jujuLevels = []string{"TRACE", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
 
 func (m *model) jujuLog(args []string, _ []byte) reply {
-	p, bad := parseArgs(args, option{names: []string{"debug"}}, option{names: []string{"l", "log-level"}, value: true}, optFormat)
-	if bad != nil {
-		return *bad
+	p, r := parse("Usage: juju-log [options] <message>\n", args, jujucmd.Option{Name: "debug"}, jujucmd.Option{Name: "log-level", Short: "l", Value: true, Default: "INFO"}, optDeprecatedFormat)
+	if p == nil {
+		return r
 	}
-	if p.help {
-		return ok([]byte("Usage: juju-log [options] <message>\n"))
-	}
-	if len(p.pos) == 0 {
+	if len(p.Positional) == 0 {
 		return usageErr("no message specified")
 	}
 	level := "INFO"
-	if l, set := p.vals["l"]; set {
+	if p.IsSet("log-level") {
+		l := p.Value("log-level")
 		if u := strings.ToUpper(l); slices.Contains(jujuLevels, u) {
 			level = u
 		} else {
 			m.logs = append(m.logs, LogRecord{Level: "WARNING", Message: fmt.Sprintf("Specified log level (%q) is not valid", l), JujuLog: true})
 		}
 	}
-	if p.set["debug"] {
+	if p.Bool("debug") {
 		level = "DEBUG"
 	}
-	msg := strings.Join(p.pos, " ")
+	msg := strings.Join(p.Positional, " ")
 	if m.relID != "" {
 		msg = m.relID + ": " + msg
 	}
@@ -432,27 +402,24 @@ func (m *model) jujuLog(args []string, _ []byte) reply {
 }
 
 func (m *model) versionSet(args []string, _ []byte) reply {
-	p, bad := parseArgs(args)
-	if bad != nil {
-		return *bad
+	p, r := parse("Usage: application-version-set <new-version>\n", args)
+	if p == nil {
+		return r
 	}
-	if p.help {
-		return ok([]byte("Usage: application-version-set <new-version>\n"))
-	}
-	if len(p.pos) == 0 {
+	if len(p.Positional) == 0 {
 		return usageErr("no version specified")
 	}
-	if len(p.pos) > 1 {
-		return unrecognized(p.pos[1:])
+	if len(p.Positional) > 1 {
+		return fail(jujucmd.Unrecognized(p.Positional[1:]))
 	}
-	m.version = p.pos[0]
+	m.version = p.Positional[0]
 	return ok(nil)
 }
 
 // relation returns the relation an -r value names, or the current one.
-func (m *model) relation(p parsedArgs) (*Relation, *reply) {
-	id, given := p.vals["r"]
-	if !given {
+func (m *model) relation(p *jujucmd.Args) (*Relation, *reply) {
+	id := p.Value("relation")
+	if !p.IsSet("relation") {
 		if m.relID == "" {
 			r := usageErr("no relation id specified")
 			return nil, &r
@@ -477,20 +444,17 @@ func (m *model) relation(p parsedArgs) (*Relation, *reply) {
 }
 
 func (m *model) relationIDs(args []string, _ []byte) reply {
-	p, bad := parseArgs(args, optFormat, optOutput)
-	if bad != nil {
-		return *bad
+	p, r := parse("Usage: relation-ids [options] <name>\n", args, jujucmd.FormatOptions("smart")...)
+	if p == nil {
+		return r
 	}
-	if p.help {
-		return ok([]byte("Usage: relation-ids [options] <name>\n"))
-	}
-	if len(p.pos) > 1 {
-		return unrecognized(p.pos[1:])
+	if len(p.Positional) > 1 {
+		return fail(jujucmd.Unrecognized(p.Positional[1:]))
 	}
 	var ep string
 	switch {
-	case len(p.pos) == 1:
-		ep = p.pos[0]
+	case len(p.Positional) == 1:
+		ep = p.Positional[0]
 	case m.relID != "":
 		ep, _, _ = strings.Cut(m.relID, ":")
 	default:
@@ -510,15 +474,12 @@ func (m *model) relationIDs(args []string, _ []byte) reply {
 }
 
 func (m *model) relationList(args []string, _ []byte) reply {
-	p, bad := parseArgs(args, optFormat, optOutput, optRel, optApp)
-	if bad != nil {
-		return *bad
+	p, r := parse("Usage: relation-list [options]\n", args, append(jujucmd.FormatOptions("smart"), optRel, optApp)...)
+	if p == nil {
+		return r
 	}
-	if p.help {
-		return ok([]byte("Usage: relation-list [options]\n"))
-	}
-	if len(p.pos) > 0 {
-		return unrecognized(p.pos)
+	if len(p.Positional) > 0 {
+		return fail(jujucmd.Unrecognized(p.Positional))
 	}
 	rel, bad := m.relation(p)
 	if bad != nil {
@@ -527,7 +488,7 @@ func (m *model) relationList(args []string, _ []byte) reply {
 	if m.restricted {
 		return runErr("%s", restrictedMsg)
 	}
-	if p.set["app"] {
+	if p.Bool("app") {
 		return m.write(p, rel.RemoteApp)
 	}
 	return m.write(p, sortedKeys(rel.Units))
@@ -564,28 +525,25 @@ func applyOp(bag, op map[string]string) map[string]string {
 }
 
 func (m *model) relationGet(args []string, _ []byte) reply {
-	p, bad := parseArgs(args, optFormat, optOutput, optRel, optApp)
-	if bad != nil {
-		return *bad
+	p, r := parse("Usage: relation-get [options] <key> <unit id>\n", args, append(jujucmd.FormatOptions("smart"), optRel, optApp)...)
+	if p == nil {
+		return r
 	}
-	if p.help {
-		return ok([]byte("Usage: relation-get [options] <key> <unit id>\n"))
-	}
-	if len(p.pos) > 2 {
-		return unrecognized(p.pos[2:])
+	if len(p.Positional) > 2 {
+		return fail(jujucmd.Unrecognized(p.Positional[2:]))
 	}
 	rel, bad := m.relation(p)
 	if bad != nil {
 		return *bad
 	}
 	key := "-"
-	if len(p.pos) >= 1 {
-		key = p.pos[0]
+	if len(p.Positional) >= 1 {
+		key = p.Positional[0]
 	}
-	app := p.set["app"]
+	app := p.Bool("app")
 	member := ""
-	if len(p.pos) == 2 {
-		member = p.pos[1]
+	if len(p.Positional) == 2 {
+		member = p.Positional[1]
 	} else if m.remote != "" && m.relID == rel.ID && !app {
 		member = m.remote
 	} else if m.relID == rel.ID {
@@ -641,15 +599,13 @@ func (m *model) relationGet(args []string, _ []byte) reply {
 }
 
 func (m *model) relationSet(args []string, stdin []byte) reply {
-	p, bad := parseArgs(args, optRel, optApp, option{names: []string{"file"}, value: true}, optFormat)
-	if bad != nil {
-		return *bad
-	}
-	if p.help {
-		return ok([]byte("Usage: relation-set [options] key=value [key=value ...]\n"))
+	p, r := parse("Usage: relation-set [options] key=value [key=value ...]\n", args, optRel, optApp, jujucmd.Option{Name: "file", Value: true}, optDeprecatedFormat)
+	if p == nil {
+		return r
 	}
 	settings := map[string]string{}
-	if file, given := p.vals["file"]; given {
+	if p.IsSet("file") {
+		file := p.Value("file")
 		data := stdin
 		if file != "-" {
 			if !filepath.IsAbs(file) {
@@ -677,7 +633,7 @@ func (m *model) relationSet(args []string, stdin []byte) reply {
 			}
 		}
 	}
-	kv, err := hookenv.DecodeKeyValues(p.pos)
+	kv, err := hookenv.DecodeKeyValues(p.Positional)
 	if err != nil {
 		return usageErr("%v", err)
 	}
@@ -689,7 +645,7 @@ func (m *model) relationSet(args []string, stdin []byte) reply {
 	if m.restricted {
 		return runErr("%s", restrictedMsg)
 	}
-	app := p.set["app"]
+	app := p.Bool("app")
 	if app && !m.ensureLeader() {
 		return runErr("cannot write relation settings")
 	}
