@@ -1,11 +1,6 @@
 package charm_test
 
 import (
-	"context"
-	"errors"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -13,99 +8,127 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/charmkit/charmkit/examples/password-charm/charm"
-	"github.com/charmkit/charmkit/flags"
-	"github.com/charmkit/charmkit/hookenv"
-	"github.com/charmkit/charmkit/reactive"
+	"github.com/charmkit/charmkit/testing/charmtest"
 )
 
-// unit is one simulated unit: its name, charm directory and store.
-type unit struct {
-	name  string
-	dir   string
-	store *flags.Store
+// config returns the charm's configuration with the defaults of config.yaml
+// and the given options on top.
+func config(kv ...string) map[string]any {
+	c := map[string]any{"motd": "", "fail-on-unit": "", "password-file": "admin_password"}
+	for i := 0; i+1 < len(kv); i += 2 {
+		c[kv[i]] = kv[i+1]
+	}
+	return c
 }
 
-func newUnit(tb testing.TB, n int) *unit {
-	tb.Helper()
-	return &unit{name: "password/" + string(rune('0'+n)), dir: tb.TempDir(), store: flags.OpenMemory()}
-}
+// juju4 are the faults of a Juju 4 controller, which has no leader-get or
+// leader-set: the peer-relation backend must not need them.
+var juju4 = map[string]charmtest.Fault{"leader-get": {Missing: true}, "leader-set": {Missing: true}}
 
-// hookOut is what one hook did.
-type hookOut struct {
-	res    *reactive.Result
-	err    error
-	events []string
-}
-
-// runHook runs one hook of the charm c on u against j, recording the flag
-// events with a start callback registered before the charm's.
-func runHook(tb testing.TB, j *juju, c *charm.Charm, u *unit, hook string) hookOut {
-	tb.Helper()
-	var o hookOut
-	o.events = []string{}
-	r := reactive.NewRegistry()
-	r.AtStart("test.record-events", func(_ context.Context, h *reactive.Hook) error {
-		f := h.Flags()
-		prev := f.OnChange
-		f.OnChange = func(flag string, set bool) {
-			sign := "-"
-			if set {
-				sign = "+"
-			}
-			o.events = append(o.events, sign+strings.Replace(flag, "leadership.", "L.", 1))
-			if prev != nil {
-				prev(flag, set)
-			}
-		}
-		return nil
-	})
-	c.Register(r)
-	hc := j.hook(u.name)
-	o.res, o.err = r.Run(context.Background(), reactive.RunOptions{
-		Store:  u.store,
-		Env:    hookenv.Env{InHook: true, HookName: hook, UnitName: u.name, AppName: "password", CharmDir: u.dir},
-		Runner: hc,
-	})
-	hc.end(o.err == nil)
-	return o
-}
-
-// flagsOf returns u's committed flags, with "leadership." shortened to "L.".
-func flagsOf(tb testing.TB, u *unit) []string {
-	tb.Helper()
-	var out []string
-	require.NoError(tb, u.store.View(context.Background(), func(tx *flags.Tx) error {
-		for _, f := range flags.New(tx).List() {
-			out = append(out, strings.Replace(f, "leadership.", "L.", 1))
-		}
-		return nil
-	}))
+// short abbreviates "leadership." to "L." in flag names and events, as
+// spec/leadership.md does, so that the tables stay readable.
+func short(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = strings.Replace(n, "leadership.", "L.", 1)
+	}
 	return out
 }
 
-// fileOf returns the content of a file in u's charm directory, or "-" when
-// it does not exist.
-func fileOf(tb testing.TB, u *unit, name string) string {
-	tb.Helper()
-	b, err := os.ReadFile(filepath.Join(u.dir, name))
-	if errors.Is(err, os.ErrNotExist) {
-		return "-"
+// statuses renders a hook's status-set calls as "state: message".
+func statuses(out charmtest.Result) []string {
+	s := []string{}
+	for _, c := range out.StatusHistory {
+		s = append(s, c.State+": "+c.Message)
 	}
-	require.NoError(tb, err)
-	return string(b)
+	return s
+}
+
+// file returns the content of a file of the charm directory after the hook,
+// or "-" when it does not exist.
+func file(out charmtest.Result, name string) string {
+	if v, ok := out.File(name); ok {
+		return v
+	}
+	return "-"
+}
+
+// writes counts the calls that wrote the setting key: leader-set, or
+// relation-set with the peer backend.
+func writes(calls []charmtest.ToolCall, key string) int {
+	n := 0
+	for _, c := range calls {
+		if (c.Tool == "leader-set" || c.Tool == "relation-set") && strings.Contains(c.String()+" "+c.Stdin, key) {
+			n++
+		}
+	}
+	return n
 }
 
 func sp(s string) []string { return strings.Fields(s) }
 
-func sorted(s []string) []string {
-	s = slices.Clone(s)
-	slices.Sort(s)
-	return s
+// application is the Juju side shared by the units of one application in
+// the timeline: which unit leads, the leader settings (or, with the peer
+// backend, the peer relation's application bag) and the config. Each unit
+// keeps its own state as a charmtest.Unit; a hook on one unit runs with the
+// application's current state, which the result then updates.
+type application struct {
+	units    []charmtest.Unit
+	leader   int
+	settings map[string]string // leader-settings backend
+	appData  map[string]string // peer-relation backend
+	config   map[string]any
+	peer     bool
+	calls    []charmtest.ToolCall // every tool call of every hook
+}
+
+func newApplication(n int, peer bool) *application {
+	a := &application{config: config(), peer: peer}
+	for i := range n {
+		a.units = append(a.units, charmtest.Unit{Name: "password/" + string(rune('0'+i))})
+	}
+	return a
+}
+
+// run runs hook on unit i with the application's state and keeps the result.
+func (a *application) run(t testing.TB, c *charm.Charm, i int, hook string) charmtest.Result {
+	t.Helper()
+	u := a.units[i]
+	u.Leader = i == a.leader
+	u.LeaderSettings = a.settings
+	u.Config = a.config
+	if a.peer {
+		u.Faults = juju4
+		peers := map[string]map[string]string{}
+		for j, o := range a.units {
+			if j != i {
+				peers[o.Name] = map[string]string{}
+			}
+		}
+		u.Relations = []charmtest.Relation{{ID: "cluster:0", RemoteApp: "password", Units: peers, AppData: a.appData}}
+	}
+	out := u.Run(t, c.Register, hook)
+	a.units[i] = out.Unit
+	a.settings = out.LeaderSettings
+	if a.peer {
+		require.Len(t, out.Relations, 1)
+		a.appData = out.Relations[0].AppData
+	}
+	a.calls = append(a.calls, out.Calls...)
+	return out
+}
+
+// bag returns the settings of the application's backend.
+func (a *application) bag() map[string]string {
+	if a.peer {
+		return a.appData
+	}
+	return a.settings
 }
 
 // row is one row of the timeline of spec/leadership.md §9.2 for the
-// password charm. "P" in files stands for the generated password. peer, when
-// not nil, replaces the expectations for the peer-relation backend.
+// password charm. "P" in password stands for the generated password. peer,
+// when not nil, replaces the expectations for the peer-relation backend.
 type row struct {
 	name     string
 	unit     int
@@ -209,27 +232,26 @@ func timeline() []row {
 // Ensure that the password charm goes through the timeline of
 // spec/leadership.md §9.2 (scenarios 1-17) with both backends: handlers run
 // in order, flag events, flags, files and statuses, and the password is
-// generated and written exactly once.
+// generated and written exactly once. Three units share one application:
+// each hook runs one unit's state with the application's leader, settings
+// and config.
 func TestTimeline(t *testing.T) {
 	for _, backend := range []string{"leader-settings", "peer-relation"} {
 		t.Run(backend, func(t *testing.T) {
-			j := newJuju()
+			peer := backend == "peer-relation"
+			a := newApplication(3, peer)
 			generated := 0
 			c := &charm.Charm{NewPassword: func() (string, error) {
 				generated++
 				return charm.NewPassword()
 			}}
-			bag := func() map[string]string { return j.settings }
-			if backend == "peer-relation" {
+			if peer {
 				c.Leadership.PeerRelation = charm.PeerRelation
-				j.noLeaderTools = true
-				bag = func() map[string]string { return j.appData }
 			}
-			units := []*unit{newUnit(t, 0), newUnit(t, 1), newUnit(t, 2)}
 			for _, rw := range timeline() {
 				want := rw
 				hook := rw.hook
-				if backend == "peer-relation" {
+				if peer {
 					if hook == lsc {
 						hook = "cluster-relation-changed"
 					}
@@ -240,33 +262,39 @@ func TestTimeline(t *testing.T) {
 						}
 					}
 				}
-				for k, v := range rw.config {
-					j.config[k] = v
-				}
-				j.leader = units[rw.leader].name
-				u := units[rw.unit]
-				statusBefore := len(j.status[u.name])
-				ok := t.Run(rw.name, func(t *testing.T) {
-					o := runHook(t, j, c, u, hook)
-					if want.wantErr {
-						require.ErrorIs(t, o.err, charm.ErrInjectedFailure)
-						assert.NotZero(t, o.res.ExitCode)
-					} else {
-						require.NoError(t, o.err)
+				if rw.config != nil {
+					cfg := a.config
+					a.config = config()
+					for k, v := range cfg {
+						a.config[k] = v
 					}
-					assert.Equal(t, sp(want.handlers), o.res.Invoked, "handlers")
-					assert.Equal(t, sp(want.events), o.events, "flag events")
-					assert.Equal(t, sorted(sp(want.flags)), sorted(flagsOf(t, u)), "flags after")
-					p := bag()[charm.PasswordKey]
+					for k, v := range rw.config {
+						a.config[k] = v
+					}
+				}
+				a.leader = rw.leader
+				ok := t.Run(rw.name, func(t *testing.T) {
+					out := a.run(t, c, rw.unit, hook)
+					if want.wantErr {
+						require.ErrorIs(t, out.Err, charm.ErrInjectedFailure)
+						assert.NotZero(t, out.ExitCode)
+					} else {
+						require.NoError(t, out.Err)
+						assert.Zero(t, out.ExitCode)
+					}
+					assert.Equal(t, sp(want.handlers), out.Invoked, "handlers")
+					assert.Equal(t, sp(want.events), short(out.Events), "flag events")
+					assert.ElementsMatch(t, sp(want.flags), short(out.Flags), "flags after")
+					p := a.bag()[charm.PasswordKey]
 					require.NotEmpty(t, p)
 					wantPw := want.password
 					if wantPw == "P" {
 						wantPw = p
 					}
-					assert.Equal(t, wantPw, fileOf(t, u, "admin_password"))
-					assert.Equal(t, want.motd, fileOf(t, u, "motd"))
+					assert.Equal(t, wantPw, file(out, "admin_password"))
+					assert.Equal(t, want.motd, file(out, "motd"))
 					if want.status != nil {
-						assert.Equal(t, want.status, j.status[u.name][statusBefore:], "statuses")
+						assert.Equal(t, want.status, statuses(out), "statuses")
 					}
 				})
 				if !ok {
@@ -274,21 +302,117 @@ func TestTimeline(t *testing.T) {
 				}
 			}
 			assert.Equal(t, 1, generated, "the password is generated once")
-			n := 0
-			for _, call := range j.calls {
-				if strings.Contains(call, "admin_password") && (strings.Contains(call, "leader-set") || strings.Contains(call, "relation-set")) {
-					n++
-				}
+			assert.Equal(t, 1, writes(a.calls, charm.PasswordKey), "one write carries admin_password")
+			for _, u := range a.units {
+				assert.Equal(t, a.bag()[charm.PasswordKey], u.Files["admin_password"], u.Name)
 			}
-			assert.Equal(t, 1, n, "one write carries admin_password")
-			for _, u := range units {
-				assert.Equal(t, bag()[charm.PasswordKey], fileOf(t, u, "admin_password"), u.name)
-			}
-			if backend == "leader-settings" {
-				assert.Equal(t, "config-changed", j.settings[charm.CrashMarkerKey], "leader-set of the failed hook stays")
+			if peer {
+				assert.NotContains(t, a.appData, charm.CrashMarkerKey, "relation-set of the failed hook is discarded")
+				assert.Empty(t, a.settings, "no leader settings with the peer backend")
 			} else {
-				assert.NotContains(t, j.appData, charm.CrashMarkerKey, "relation-set of the failed hook is discarded")
+				assert.Equal(t, "config-changed", a.settings[charm.CrashMarkerKey], "leader-set of the failed hook stays")
 			}
+		})
+	}
+}
+
+// Ensure that a fresh follower whose first hook fails keeps nothing in its
+// store but keeps the file and status its handlers made; the retry then
+// behaves as a normal first hook (scenario 17).
+func TestFirstHookFails(t *testing.T) {
+	t.Parallel()
+	u := charmtest.Unit{
+		Name:           "password/1",
+		LeaderSettings: map[string]string{charm.PasswordKey: "P1"},
+		Config:         config("fail-on-unit", "password/1"),
+	}
+	out := u.Run(t, charm.Register, "install")
+	require.ErrorIs(t, out.Err, charm.ErrInjectedFailure)
+	assert.Empty(t, out.Flags, "the store holds no flag")
+	assert.Empty(t, out.Snapshot, "the store holds no snapshot")
+	assert.Empty(t, out.Tombstones, "the store holds no tombstone")
+	assert.Empty(t, out.KV, "the store holds no other key")
+	assert.Equal(t, "P1", file(out, "admin_password"))
+	assert.Equal(t, []string{"maintenance: about to fail (injected)"}, statuses(out))
+
+	retry := out.Unit
+	retry.Config = config()
+	out = retry.Run(t, charm.Register, "install")
+	require.NoError(t, out.Err)
+	assert.Equal(t, []string{"store_secret", "maybe_fail", "waiting", "ready"}, out.Invoked)
+	assert.Equal(t, []string{"+L.changed.admin_password", "+L.set.admin_password", "+L.changed", "+password.stored"}, short(out.Events))
+}
+
+// Ensure that a collect-metrics hook runs no tool and changes nothing
+// (scenario 22).
+func TestRestrictedHook(t *testing.T) {
+	t.Parallel()
+	u := charmtest.Unit{Name: "password/0", Leader: true, Config: config("motd", "hello")}
+	installed := u.Run(t, charm.Register, "install")
+	require.NoError(t, installed.Err)
+	require.True(t, installed.HasFlag("leadership.changed.motd"))
+
+	out := installed.Run(t, charm.Register, "collect-metrics")
+	require.NoError(t, out.Err)
+	assert.Empty(t, out.Calls, "tool calls")
+	assert.Empty(t, out.Invoked)
+	assert.Empty(t, out.Events)
+	assert.Equal(t, installed.Flags, out.Flags)
+	assert.Equal(t, installed.Snapshot, out.Snapshot)
+	assert.Equal(t, installed.Files, out.Files)
+}
+
+// Ensure that with the peer backend and no peer relation yet, the leader's
+// install succeeds, waits, and generates the password in a later hook.
+func TestPeerRelationNotYetThere(t *testing.T) {
+	t.Parallel()
+	c := &charm.Charm{}
+	c.Leadership.PeerRelation = charm.PeerRelation
+	u := charmtest.Unit{Name: "password/0", Leader: true, Config: config(), Faults: juju4}
+	out := u.Run(t, c.Register, "install")
+	require.NoError(t, out.Err)
+	assert.Equal(t, []string{"generate_secret", "sync_motd", "waiting"}, out.Invoked)
+	assert.Equal(t, []string{"waiting: waiting for admin_password"}, statuses(out))
+	assert.Empty(t, out.CallsTo("relation-set"), "no application data written")
+	assert.Empty(t, out.Relations)
+	assert.False(t, out.HasFlag(charm.StoredFlag))
+
+	next := out.Unit
+	next.Relations = []charmtest.Relation{{ID: "cluster:0", RemoteApp: "password"}}
+	out = next.Run(t, c.Register, "cluster-relation-created")
+	require.NoError(t, out.Err)
+	require.Len(t, out.Relations, 1)
+	pw := out.Relations[0].AppData[charm.PasswordKey]
+	assert.NotEmpty(t, pw)
+	assert.Equal(t, pw, file(out, "admin_password"))
+	assert.True(t, out.HasFlag(charm.StoredFlag))
+	assert.Equal(t, []string{"waiting: waiting for admin_password", "active: ready (leader)"}, statuses(out))
+}
+
+// Ensure that every unit's status ends as the handlers say: waiting while
+// the password is unknown, then "ready (leader)" or "ready (follower)"
+// (spec/leadership.md §9.1).
+func TestStatus(t *testing.T) {
+	t.Parallel()
+	ap := map[string]string{charm.PasswordKey: "s3cret"}
+	tests := []struct {
+		name string
+		unit charmtest.Unit
+		want charmtest.Status
+	}{
+		{"leader", charmtest.Unit{Name: "password/0", Leader: true, Config: config()},
+			charmtest.Status{State: "active", Message: "ready (leader)"}},
+		{"follower with the password", charmtest.Unit{Name: "password/1", LeaderSettings: ap, Config: config()},
+			charmtest.Status{State: "active", Message: "ready (follower)"}},
+		{"follower before the leader wrote", charmtest.Unit{Name: "password/1", Config: config()},
+			charmtest.Status{State: "waiting", Message: "waiting for admin_password"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			out := tc.unit.Run(t, charm.Register, "install")
+			require.NoError(t, out.Err)
+			assert.Equal(t, tc.want, out.Status)
 		})
 	}
 }

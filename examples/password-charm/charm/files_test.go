@@ -1,8 +1,8 @@
 package charm_test
 
 import (
-	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,40 +12,46 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/charmkit/charmkit/examples/password-charm/charm"
-	"github.com/charmkit/charmkit/flags"
 	"github.com/charmkit/charmkit/hookenv"
-	"github.com/charmkit/charmkit/leadership"
-	"github.com/charmkit/charmkit/reactive"
+	"github.com/charmkit/charmkit/testing/charmtest"
 )
 
 // Ensure that the password file follows the password-file option: default
 // admin_password, relative to the charm directory, absolute paths as given,
-// mode 0600, no temporary file left behind, and moved when the option
-// changes.
+// mode 0600 and no temporary file left behind. The runs use RunDir so that
+// the test knows the charm directory and can look at the files on disk.
 func TestPasswordFile(t *testing.T) {
+	t.Parallel()
 	abs := filepath.Join(t.TempDir(), "secrets", "pw")
 	tests := []struct {
 		name   string
-		option any
-		path   func(u *unit) string
+		option string
+		path   func(charmDir string) string
+		rel    string // the file's name in Result.Files; "" when outside the charm directory
 	}{
-		{"default", "admin_password", func(u *unit) string { return filepath.Join(u.dir, "admin_password") }},
-		{"empty means default", "", func(u *unit) string { return filepath.Join(u.dir, "admin_password") }},
-		{"relative in a sub-directory", "etc/app/password", func(u *unit) string { return filepath.Join(u.dir, "etc", "app", "password") }},
-		{"absolute", abs, func(*unit) string { return abs }},
+		{"default", "admin_password", func(d string) string { return filepath.Join(d, "admin_password") }, "admin_password"},
+		{"empty means default", "", func(d string) string { return filepath.Join(d, "admin_password") }, "admin_password"},
+		{"relative in a sub-directory", "etc/app/password", func(d string) string { return filepath.Join(d, "etc", "app", "password") }, "etc/app/password"},
+		{"absolute", abs, func(string) string { return abs }, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			j := newJuju()
-			j.config["password-file"] = tc.option
-			u := newUnit(t, 0)
-			j.leader = u.name
-			o := runHook(t, j, &charm.Charm{}, u, "install")
-			require.NoError(t, o.err)
-			p := tc.path(u)
+			dir := t.TempDir()
+			u := charmtest.Unit{Name: "password/0", Leader: true, Config: config("password-file", tc.option)}
+			out, err := u.RunDir(t.Context(), dir, charm.Register, "install")
+			require.NoError(t, err)
+			require.NoError(t, out.Err)
+			pw, ok := out.Setting(charm.PasswordKey)
+			require.True(t, ok, "the leader published the password")
+
+			p := tc.path(filepath.Join(dir, "charm"))
 			b, err := os.ReadFile(p)
 			require.NoError(t, err)
-			assert.Equal(t, j.settings[charm.PasswordKey], string(b))
+			assert.Equal(t, pw, string(b))
+			if tc.rel != "" {
+				assert.Equal(t, pw, file(out, tc.rel))
+			}
+			assert.Equal(t, "-", file(out, "motd"), "no motd file without a motd")
 			fi, err := os.Stat(p)
 			require.NoError(t, err)
 			assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
@@ -56,99 +62,90 @@ func TestPasswordFile(t *testing.T) {
 			}
 		})
 	}
-	t.Run("changing the option moves the file", func(t *testing.T) {
-		j := newJuju()
-		u := newUnit(t, 1)
-		j.leader = "password/0"
-		j.settings[charm.PasswordKey] = "shared"
-		require.NoError(t, runHook(t, j, &charm.Charm{}, u, "install").err)
-		assert.Equal(t, "shared", fileOf(t, u, "admin_password"))
-		j.config["password-file"] = "moved"
-		o := runHook(t, j, &charm.Charm{}, u, "config-changed")
-		require.NoError(t, o.err)
-		assert.Equal(t, []string{"maybe_fail", "ready"}, o.res.Invoked)
-		assert.Equal(t, "shared", fileOf(t, u, "moved"))
-	})
 }
 
-// Ensure that a fresh follower whose first hook fails keeps nothing in its
-// store but keeps the file and status its handlers made; the retry then
-// behaves as a normal first hook (scenario 17).
-func TestFirstHookFails(t *testing.T) {
-	j := newJuju()
-	j.leader = "password/0"
-	j.settings[charm.PasswordKey] = "P1"
-	j.config["fail-on-unit"] = "password/1"
-	u := newUnit(t, 1)
-	o := runHook(t, j, &charm.Charm{}, u, "install")
-	require.ErrorIs(t, o.err, charm.ErrInjectedFailure)
-	var keys []string
-	require.NoError(t, u.store.View(context.Background(), func(tx *flags.Tx) error {
-		keys = tx.Keys("")
-		return nil
-	}))
-	assert.Empty(t, keys, "the store holds no key")
-	assert.Equal(t, "P1", fileOf(t, u, "admin_password"))
-	assert.Equal(t, []string{"maintenance: about to fail (injected)"}, j.status[u.name])
+// Ensure that changing the password-file option moves the file, with no
+// leadership flag raised. The charm directory's absolute path changes from
+// one charmtest run to the next, which alone would make the charm rewrite a
+// relative file; the absolute case shows that the option change itself
+// moves the file.
+func TestPasswordFile_Moves(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tests := []struct {
+		name     string
+		from, to string
+	}{
+		{"relative", "admin_password", "moved"},
+		{"absolute", filepath.Join(dir, "a", "pw"), filepath.Join(dir, "b", "pw")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			u := charmtest.Unit{
+				Name:           "password/1",
+				LeaderSettings: map[string]string{charm.PasswordKey: "shared"},
+				Config:         config("password-file", tc.from),
+			}
+			out := u.Run(t, charm.Register, "install")
+			require.NoError(t, out.Err)
+			assert.Equal(t, "shared", fileAt(t, out, tc.from))
+			assert.Equal(t, "-", fileAt(t, out, tc.to), "not written before the option names it")
 
-	j.config["fail-on-unit"] = ""
-	o = runHook(t, j, &charm.Charm{}, u, "install")
-	require.NoError(t, o.err)
-	assert.Equal(t, []string{"store_secret", "maybe_fail", "waiting", "ready"}, o.res.Invoked)
-	assert.Equal(t, []string{"+L.changed.admin_password", "+L.set.admin_password", "+L.changed", "+password.stored"}, o.events)
+			next := out.Unit
+			next.Config = config("password-file", tc.to)
+			out = next.Run(t, charm.Register, "config-changed")
+			require.NoError(t, out.Err)
+			assert.Equal(t, []string{"maybe_fail", "ready"}, out.Invoked)
+			assert.Equal(t, []string{"-leadership.changed.admin_password", "-leadership.changed"}, out.Events)
+			assert.Equal(t, "shared", fileAt(t, out, tc.to))
+		})
+	}
 }
 
-// Ensure that a collect-metrics hook runs no tool and changes nothing
-// (scenario 22).
-func TestRestrictedHook(t *testing.T) {
-	j := newJuju()
-	u := newUnit(t, 0)
-	j.leader = u.name
-	j.config["motd"] = "hello"
-	require.NoError(t, runHook(t, j, &charm.Charm{}, u, "install").err)
-	before := flagsOf(t, u)
-	require.Contains(t, before, "L.changed.motd")
-	j.calls = nil
-	o := runHook(t, j, &charm.Charm{}, u, "collect-metrics")
-	require.NoError(t, o.err)
-	assert.Empty(t, j.calls)
-	assert.Empty(t, o.res.Invoked)
-	assert.Equal(t, before, flagsOf(t, u))
+// fileAt returns the content of the file at p after the hook, "-" when it
+// does not exist: an absolute p is read from disk, a relative one from the
+// result's charm directory.
+func fileAt(tb testing.TB, out charmtest.Result, p string) string {
+	tb.Helper()
+	if !filepath.IsAbs(p) {
+		return file(out, p)
+	}
+	b, err := os.ReadFile(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return "-"
+	}
+	require.NoError(tb, err)
+	return string(b)
 }
 
-// Ensure that with the peer backend and no peer relation yet, the leader's
-// install succeeds, waits, and generates the password in a later hook.
-func TestPeerRelationNotYetThere(t *testing.T) {
-	j := newJuju()
-	u := newUnit(t, 0)
-	j.leader = u.name
-	c := &charm.Charm{Leadership: leadership.Options{PeerRelation: charm.PeerRelation}}
-	r := reactive.NewRegistry()
-	c.Register(r)
-	runner := hookenv.RunnerFunc(func(ctx context.Context, tool string, args []string, stdin []byte) ([]byte, error) {
-		if tool == "relation-ids" {
-			return []byte("[]\n"), nil
-		}
-		return j.hook(u.name).Run(ctx, tool, args, stdin)
-	})
-	res, err := r.Run(context.Background(), reactive.RunOptions{
-		Store: u.store, Runner: runner,
-		Env: hookenv.Env{InHook: true, HookName: "install", UnitName: u.name, AppName: "password", CharmDir: u.dir},
-	})
-	require.NoError(t, err)
-	assert.Equal(t, []string{"generate_secret", "sync_motd", "waiting"}, res.Invoked)
-	assert.Equal(t, []string{"waiting: waiting for admin_password"}, j.status[u.name])
-	assert.Empty(t, j.appData)
+// Ensure that the motd file follows the leader's motd setting on every
+// unit: written when set, removed when deleted.
+func TestMotdFile(t *testing.T) {
+	t.Parallel()
+	ap := map[string]string{charm.PasswordKey: "s3cret"}
+	follower := charmtest.Unit{Name: "password/1", LeaderSettings: ap, Config: config()}
+	out := follower.Run(t, charm.Register, "install")
+	require.NoError(t, out.Err)
+	assert.Equal(t, "-", file(out, "motd"))
 
-	o := runHook(t, j, c, u, "cluster-relation-created")
-	require.NoError(t, o.err)
-	assert.NotEmpty(t, j.appData[charm.PasswordKey])
-	assert.Equal(t, j.appData[charm.PasswordKey], fileOf(t, u, "admin_password"))
+	next := out.Unit
+	next.LeaderSettings = map[string]string{charm.PasswordKey: "s3cret", charm.MotdKey: "hello"}
+	out = next.Run(t, charm.Register, "leader-settings-changed")
+	require.NoError(t, out.Err)
+	assert.Equal(t, "hello", file(out, "motd"))
+
+	next = out.Unit
+	next.LeaderSettings = ap
+	out = next.Run(t, charm.Register, "leader-settings-changed")
+	require.NoError(t, out.Err)
+	assert.Equal(t, "-", file(out, "motd"))
+	assert.Equal(t, "s3cret", file(out, "admin_password"))
 }
 
 // Ensure that ForJuju keeps leader settings before Juju 4 and uses the peer
 // relation from Juju 4.
 func TestForJuju(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		major int
 		peer  string
@@ -160,6 +157,7 @@ func TestForJuju(t *testing.T) {
 
 // Ensure that passwords are 43 URL-safe characters and differ every time.
 func TestNewPassword(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for range 100 {
 		p, err := charm.NewPassword()
@@ -173,10 +171,13 @@ func TestNewPassword(t *testing.T) {
 
 // Ensure that a unit upgraded in place from the Python charm keeps its
 // state: no changed flags, no new secret, no write, the file unchanged and
-// status active (scenario 21).
+// status active (scenario 21). The store is the .unit-state.db the Python
+// charm left, read with charmtest.LoadState.
 func TestUpgradeFromPython(t *testing.T) {
+	t.Parallel()
 	for _, fx := range []string{"leader-after-deploy", "follower-after-deploy"} {
 		t.Run(fx, func(t *testing.T) {
+			t.Parallel()
 			raw, err := os.ReadFile(filepath.Join("testdata", fx, "expected.json"))
 			require.NoError(t, err)
 			var exp struct {
@@ -185,35 +186,36 @@ func TestUpgradeFromPython(t *testing.T) {
 				Settings map[string]string `json:"model_leader_settings"`
 			}
 			require.NoError(t, json.Unmarshal(raw, &exp))
-			dir := t.TempDir()
-			db, err := os.ReadFile(filepath.Join("testdata", fx, "unit-state.db"))
+			u, err := charmtest.LoadState(t.Context(), filepath.Join("testdata", fx, "unit-state.db"))
 			require.NoError(t, err)
-			require.NoError(t, os.WriteFile(filepath.Join(dir, ".unit-state.db"), db, 0o600))
+			require.NotEmpty(t, u.Flags)
 			pw := exp.Settings[charm.PasswordKey]
-			require.NoError(t, os.WriteFile(filepath.Join(dir, "admin_password"), []byte(pw), 0o600))
-			store, err := flags.Open(filepath.Join(dir, ".unit-state.db"), nil)
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = store.Close() })
+			require.NotEmpty(t, pw)
+			u.Name = exp.Unit
+			u.Leader = exp.Leader == exp.Unit
+			u.LeaderSettings = exp.Settings
+			u.Config = config()
+			u.Files = map[string]string{"admin_password": pw}
 
-			j := newJuju()
-			j.leader = exp.Leader
-			j.settings = exp.Settings
-			u := &unit{name: exp.Unit, dir: dir, store: store}
-			before := flagsOf(t, u)
+			before := u.Flags
+			var out charmtest.Result
 			for _, hook := range []string{"upgrade-charm", "config-changed"} {
-				o := runHook(t, j, &charm.Charm{}, u, hook)
-				require.NoError(t, o.err)
-				assert.Empty(t, o.events, hook)
-				assert.NotContains(t, o.res.Invoked, "generate_secret")
-				assert.NotContains(t, o.res.Invoked, "store_secret")
-				assert.Contains(t, o.res.Invoked, "ready")
+				out = u.Run(t, charm.Register, hook)
+				require.NoError(t, out.Err, hook)
+				assert.Empty(t, out.Events, hook)
+				assert.NotContains(t, out.Invoked, "generate_secret", hook)
+				assert.NotContains(t, out.Invoked, "store_secret", hook)
+				assert.Contains(t, out.Invoked, "ready", hook)
+				assert.Empty(t, out.CallsTo("leader-set"), hook)
+				u = out.Unit
 			}
-			assert.Equal(t, before, flagsOf(t, u))
-			assert.Zero(t, j.count("leader-set"))
-			assert.Equal(t, pw, fileOf(t, u, "admin_password"))
-			st := j.status[u.name]
+			assert.Equal(t, before, out.Flags)
+			assert.Equal(t, exp.Settings, out.LeaderSettings)
+			assert.Equal(t, pw, file(out, "admin_password"))
+			st := statuses(out)
 			require.NotEmpty(t, st)
 			assert.True(t, strings.HasPrefix(st[len(st)-1], "active: ready"), st)
+			assert.Equal(t, "active", out.Status.State, "status-get after the upgrade")
 		})
 	}
 }
