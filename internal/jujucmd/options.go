@@ -156,6 +156,8 @@ func (p *parser) next() error {
 	case arg[1] == '-':
 		name, val, inline := strings.Cut(arg[2:], "=")
 		if inline && name == "" {
+			// gnuflag's "empty flag in argument %q", with Juju's word for
+			// flags (inference: not seen in a Juju transcript).
 			return Usagef("empty option in argument %q", arg)
 		}
 		return p.option(name, val, inline)
