@@ -1,6 +1,8 @@
 package charm_test
 
 import (
+	"maps"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -85,7 +87,7 @@ type application struct {
 func newApplication(n int, peer bool) *application {
 	a := &application{config: config(), peer: peer}
 	for i := range n {
-		a.units = append(a.units, charmtest.Unit{Name: "password/" + string(rune('0'+i))})
+		a.units = append(a.units, charmtest.Unit{Name: "password/" + strconv.Itoa(i)})
 	}
 	return a
 }
@@ -263,14 +265,8 @@ func TestTimeline(t *testing.T) {
 					}
 				}
 				if rw.config != nil {
-					cfg := a.config
-					a.config = config()
-					for k, v := range cfg {
-						a.config[k] = v
-					}
-					for k, v := range rw.config {
-						a.config[k] = v
-					}
+					a.config = maps.Clone(a.config) // earlier states keep theirs
+					maps.Copy(a.config, rw.config)
 				}
 				a.leader = rw.leader
 				ok := t.Run(rw.name, func(t *testing.T) {
