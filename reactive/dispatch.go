@@ -188,6 +188,12 @@ func (ru *run) invoke(ctx context.Context, h *handler) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("before handler %q: %w", h.name, err)
 	}
+	if h.ext != nil {
+		id := h.ext.displayID()
+		ru.logger.Info("Invoking reactive handler: " + id)
+		ru.result.Invoked = append(ru.result.Invoked, id)
+		return ru.invokeExternal(h)
+	}
 	ru.logger.Info("Invoking reactive handler: " + h.name)
 	ru.result.Invoked = append(ru.result.Invoked, h.name)
 	if err := ru.call(ctx, "handler", callback{name: h.name, fn: h.fn}); err != nil {
@@ -221,6 +227,9 @@ func (ru *run) invoke(ctx context.Context, h *handler) error {
 // test is a handler's test (spec §2.1): the watch first, then each
 // condition in order.
 func (ru *run) test(h *handler) (bool, error) {
+	if h.ext != nil {
+		return ru.testExternal(h)
+	}
 	if len(h.watched) > 0 && !ru.watch.watch(h.watched) {
 		return false, nil
 	}
@@ -228,10 +237,17 @@ func (ru *run) test(h *handler) (bool, error) {
 }
 
 // traceQueued is the tracer's prediction: every handler whose test holds,
-// computed without hashing files (decision D9).
+// computed without hashing files or running external handlers (decision
+// D9): an external handler is predicted by its last --test.
 func (ru *run) traceQueued() []string {
 	var out []string
 	for _, h := range ru.snap.handlers {
+		if h.ext != nil {
+			if h.ext.passed {
+				out = append(out, h.name)
+			}
+			continue
+		}
 		if len(h.watched) > 0 && !ru.watch.watch(h.watched) {
 			continue
 		}

@@ -42,7 +42,9 @@ type Hook struct {
 // child.
 //
 // RunCommand adds CHARMKIT_CLI_SOCKET and JUJU_HOOK_NAME to cmd.Env (to
-// the current environment when cmd.Env is nil). A child started any other
+// the current environment when cmd.Env is nil), and, when
+// [RunOptions.CLIExecutable] is set (as [Main] does), puts a directory
+// holding a charms.reactive link to it first on the child's PATH. A child started any other
 // way that calls charms.reactive waits for the store's lock, which the hook
 // holds, and fails with flags.ErrLocked.
 func (h *Hook) RunCommand(cmd *exec.Cmd) error {
@@ -54,6 +56,9 @@ func (h *Hook) RunCommand(cmd *exec.Cmd) error {
 		cmd.Env = os.Environ()
 	}
 	cmd.Env = append(cmd.Env, CLISocketEnv+"="+srv.Path(), "JUJU_HOOK_NAME="+h.name)
+	if h.run.binDir != "" {
+		cmd.Env = prependPath(cmd.Env, h.run.binDir)
+	}
 	return srv.Run(cmd)
 }
 

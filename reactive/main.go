@@ -28,6 +28,22 @@ const TraceEnv = "CHARMKIT_TRACE"
 // process, not ten; set it to "1" or "true" to watch a long hook live.
 const LogImmediateEnv = "CHARMKIT_LOG_IMMEDIATE"
 
+// LogOptsEnv is charms.reactive's REACTIVE_LOG_OPTS: a comma-separated
+// list of options. With "register" in it, [Main] logs every handler's
+// registration at DEBUG ([RunOptions.LogRegistrations]) and lowers the
+// juju-log level to DEBUG.
+const LogOptsEnv = "REACTIVE_LOG_OPTS"
+
+// logOptsRegister reports whether REACTIVE_LOG_OPTS names "register".
+func logOptsRegister(getenv func(string) string) bool {
+	for _, o := range strings.Split(getenv(LogOptsEnv), ",") {
+		if o == "register" {
+			return true
+		}
+	}
+	return false
+}
+
 func envTrue(getenv func(string) string, key string) bool {
 	v := getenv(key)
 	return v == "1" || strings.EqualFold(v, "true")
@@ -53,6 +69,13 @@ var cliMain func(ctx context.Context, r *Registry, args []string) int
 // with [Registry.Run] and exits 0 on success, 1 on failure (after logging
 // "Hook error:" and the cause) and n for [Abort](n). SIGTERM and SIGINT
 // cancel the hook's context, which fails the hook at the next handler.
+//
+// Child processes of the hook (external handlers found under the charm's
+// reactive/, hooks/reactive/ and hooks/relations/, and [Hook.RunCommand]
+// children) find this binary on their PATH as charms.reactive, and their
+// charms.reactive commands join the hook's transaction. With
+// REACTIVE_LOG_OPTS=register ([LogOptsEnv]) every registration is logged
+// at DEBUG.
 //
 // Invoked with arguments, under the name charms.reactive, or outside a
 // hook, the binary is a charms.reactive command line instead (decision D8).
@@ -82,8 +105,9 @@ func runMain(ctx context.Context, r *Registry, args []string, getenv func(string
 	}
 	runner := hookenv.Runner(hookenv.ExecRunner{})
 	trace := envTrue(getenv, TraceEnv)
+	logRegister := logOptsRegister(getenv)
 	level := slog.LevelInfo
-	if trace {
+	if trace || logRegister {
 		level = slog.LevelDebug
 	}
 	var logger *slog.Logger
@@ -114,6 +138,12 @@ func runMain(ctx context.Context, r *Registry, args []string, getenv func(string
 		return hookError(fmt.Errorf("opening the unit state: %w", err))
 	}
 	defer store.Close()
-	res, _ := r.Run(ctx, RunOptions{Store: store, Env: env, Runner: runner, Logger: logger, Trace: trace})
+	// Children find this binary on their PATH as charms.reactive; when it
+	// cannot be found, they find whatever the PATH holds.
+	exe, _ := os.Executable()
+	res, _ := r.Run(ctx, RunOptions{
+		Store: store, Env: env, Runner: runner, Logger: logger, Trace: trace,
+		CLIExecutable: exe, LogRegistrations: logRegister,
+	})
 	return res.ExitCode
 }

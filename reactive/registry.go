@@ -36,6 +36,7 @@ type handler struct {
 	phases   phaseSet
 	hasFile  bool
 	onlyOnce bool
+	ext      *external // an external handler, added per run; nil for Go handlers
 }
 
 type callback struct {

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -83,6 +86,27 @@ type RunOptions struct {
 	// nil means reading metadata.yaml (or charmcraft.yaml) from
 	// Env.CharmDir when a pattern needs it.
 	Metadata *Metadata
+	// NoExternalHandlers switches off the discovery of external (bash)
+	// handlers under Env.CharmDir ([DiscoverExternal]); with it, only the
+	// registry's handlers run.
+	NoExternalHandlers bool
+	// CLIExecutable, when set, is the program that child processes of the
+	// hook (external handlers, [Hook.RunCommand]) find on their PATH as
+	// charms.reactive: a private directory holding a charms.reactive
+	// symbolic link to it is put first on their PATH. [Main] sets it to
+	// the charm binary.
+	CLIExecutable string
+	// Stdout and Stderr receive the output of external handlers: their
+	// stderr, and the stdout of --invoke (the stdout of --test is the
+	// handler's answer). Nil means the process's os.Stdout and os.Stderr.
+	Stdout, Stderr io.Writer
+	// LogRegistrations logs, at DEBUG when the hook starts, one record per
+	// registered handler ("Registering reactive handler for <name>", and
+	// "  Adding predicate for <name>: <condition>" per condition) and per
+	// external handler ("Registering external reactive handler for
+	// <path>"), as charms.reactive does with REACTIVE_LOG_OPTS=register.
+	// [Main] sets it from that variable.
+	LogRegistrations bool
 }
 
 // Result reports what one hook run did.
@@ -140,6 +164,10 @@ type run struct {
 	traceCheck bool
 	cli        *CLIServer // started by the first Hook.RunCommand
 	ctx        context.Context
+	cliExe     string    // RunOptions.CLIExecutable
+	binDir     string    // holds the charms.reactive link; "" when none
+	stdout     io.Writer // external handlers' output
+	stderr     io.Writer
 }
 
 // cliServer returns the hook's charms.reactive channel, starting it on
@@ -157,6 +185,17 @@ func (ru *run) cliServer() (*CLIServer, error) {
 		return nil, fmt.Errorf("starting the charms.reactive channel: %w", err)
 	}
 	ru.cli = srv
+	if ru.cliExe != "" {
+		// In the server's private directory, removed with it by Close.
+		bin := filepath.Join(srv.dir, "bin")
+		if err := os.Mkdir(bin, 0o700); err != nil {
+			return nil, fmt.Errorf("putting charms.reactive on the PATH: %w", err)
+		}
+		if err := os.Symlink(ru.cliExe, filepath.Join(bin, CLIProgram)); err != nil {
+			return nil, fmt.Errorf("putting charms.reactive on the PATH: %w", err)
+		}
+		ru.binDir = bin
+	}
 	return srv, nil
 }
 
@@ -204,12 +243,23 @@ func (r *Registry) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	if opts.Store == nil {
 		return fail(ErrNoStore)
 	}
+	snap := r.snapshot()
+	if !opts.NoExternalHandlers {
+		exts, err := DiscoverExternal(opts.Env.CharmDir)
+		if err != nil {
+			return fail(err)
+		}
+		snap = snap.withExternal(exts)
+	}
 	tx, err := opts.Store.Begin(ctx)
 	if err != nil {
 		return fail(fmt.Errorf("opening the hook's transaction: %w", err))
 	}
-	ru := newRun(r.snapshot(), tx, opts, logger, res)
+	ru := newRun(snap, tx, opts, logger, res)
 	ru.ctx = ctx
+	if opts.LogRegistrations {
+		ru.logRegistrations()
+	}
 
 	err = ru.main(ctx)
 	if isStop(err) {
@@ -280,6 +330,15 @@ func newRun(snap *snapshot, tx *flags.Tx, opts RunOptions, logger *slog.Logger, 
 		atStart:  snap.atStart,
 		result:   res,
 		candMark: make([]uint32, len(snap.handlers)),
+		cliExe:   opts.CLIExecutable,
+		stdout:   opts.Stdout,
+		stderr:   opts.Stderr,
+	}
+	if ru.stdout == nil {
+		ru.stdout = os.Stdout
+	}
+	if ru.stderr == nil {
+		ru.stderr = os.Stderr
 	}
 	ru.hook = &Hook{
 		name:       opts.Env.HookName,

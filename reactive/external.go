@@ -1,0 +1,311 @@
+package reactive
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"unicode/utf8"
+)
+
+// External handlers (spec §2.8, §7.3): executables found under the charm's
+// handler directories, run with --test and --invoke.
+
+// ExternalRoots are the directories, relative to the charm directory, that
+// [DiscoverExternal] searches, in this order (charms.reactive's discover).
+var ExternalRoots = [...]string{"reactive", "hooks/reactive", "hooks/relations"}
+
+// externalSniffLen is how many leading bytes decide whether an executable is
+// a handler: a binary (not valid UTF-8) or a script starting with "#!".
+const externalSniffLen = 1024
+
+// ErrBrokenHandler is wrapped by the error of an external handler that is
+// executable but cannot be executed (ENOEXEC, for example a binary for
+// another machine). The hook fails; [syscall.ENOEXEC] is wrapped too.
+var ErrBrokenHandler = errors.New("file is marked as executable but execution failed; only handler files may be marked as executable")
+
+// ExternalHandler is an executable found by [DiscoverExternal].
+type ExternalHandler struct {
+	// Path is the absolute path of the file; it is run as
+	// "<Path> --test" and "<Path> --invoke <output of --test>".
+	Path string
+	// Name is the path relative to the charm directory, with slashes
+	// ("reactive/configure.sh"). It identifies the handler in the
+	// "Registering external reactive handler for <Name>" record.
+	Name string
+}
+
+// ExternalError reports a failed run of an external handler: it could not
+// be started, or its --invoke exited non-zero. errors.As reaches the
+// underlying *exec.ExitError or *fs.PathError.
+type ExternalError struct {
+	Name string // the handler's path relative to the charm directory
+	Arg  string // "--test" or "--invoke"
+	Err  error
+}
+
+// Error returns `external handler "<name>" <arg>: <cause>`.
+func (e *ExternalError) Error() string {
+	return fmt.Sprintf("external handler %q %s: %v", e.Name, e.Arg, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *ExternalError) Unwrap() error { return e.Err }
+
+// DiscoverExternal finds the external handlers of the charm in charmDir
+// (spec §2.8), in the order they are registered: the roots in the order
+// of [ExternalRoots] (a missing root is skipped), and within a root, top
+// down, each directory's files in byte order before its subdirectories in
+// byte order (charms.reactive's os.walk, sorted; decision D4). Symbolic
+// links to directories are not followed, as os.walk does not.
+//
+// A file is an external handler when it is not directly inside a
+// directory named __pycache__, its extension (Python's os.path.splitext)
+// is "" or ".sh", it is executable by this process, and its first 1024
+// bytes either are not valid UTF-8 (a binary) or start with "#!". So .py,
+// .pyc, README.md, non-executable files and executable text without a
+// shebang are not handlers.
+//
+// Directories that cannot be read are skipped (as os.walk does); a
+// candidate file that cannot be read is an error. An empty charmDir finds
+// nothing.
+func DiscoverExternal(charmDir string) ([]ExternalHandler, error) {
+	if charmDir == "" {
+		return nil, nil
+	}
+	abs, err := filepath.Abs(charmDir)
+	if err != nil {
+		return nil, fmt.Errorf("reactive: discovering external handlers: %w", err)
+	}
+	var out []ExternalHandler
+	for _, root := range ExternalRoots {
+		dir := filepath.Join(abs, filepath.FromSlash(root))
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			continue
+		}
+		if out, err = walkExternal(abs, dir, out); err != nil {
+			return nil, fmt.Errorf("reactive: discovering external handlers: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// walkExternal is one level of os.walk(top down) with sorted names.
+func walkExternal(charmDir, dir string, out []ExternalHandler) ([]ExternalHandler, error) {
+	entries, err := os.ReadDir(dir) // sorted by name
+	if err != nil {
+		return out, nil // os.walk ignores directories it cannot list
+	}
+	var subdirs []string
+	pycache := filepath.Base(dir) == "__pycache__"
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		isDir := e.IsDir()
+		if e.Type()&fs.ModeSymlink != 0 {
+			if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+				continue // a link to a directory: listed, never entered
+			}
+		}
+		if isDir {
+			subdirs = append(subdirs, p)
+			continue
+		}
+		if pycache {
+			continue
+		}
+		ok, err := isExternalHandler(p)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			rel, err := filepath.Rel(charmDir, p)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, ExternalHandler{Path: p, Name: filepath.ToSlash(rel)})
+		}
+	}
+	for _, d := range subdirs {
+		if out, err = walkExternal(charmDir, d, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// pyExt is Python's os.path.splitext(name)[1] for a base name: leading dots
+// do not start an extension (".bashrc" has none).
+func pyExt(name string) string {
+	rest := strings.TrimLeft(name, ".")
+	if i := strings.LastIndexByte(rest, '.'); i >= 0 {
+		return rest[i:]
+	}
+	return ""
+}
+
+// isExternalHandler applies the rules of spec §2.8 to one file.
+func isExternalHandler(path string) (bool, error) {
+	if ext := pyExt(filepath.Base(path)); ext != "" && ext != ".sh" {
+		return false, nil
+	}
+	if !executable(path) {
+		return false, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false, fmt.Errorf("reading %s: %w", path, err)
+	}
+	defer f.Close()
+	buf := make([]byte, externalSniffLen)
+	n, err := io.ReadFull(f, buf)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return false, fmt.Errorf("reading %s: %w", path, err)
+	}
+	buf = buf[:n]
+	return !utf8.Valid(buf) || bytes.HasPrefix(buf, []byte("#!")), nil
+}
+
+// executable is os.access(path, X_OK).
+func executable(path string) bool {
+	return syscall.Access(path, 1) == nil // X_OK
+}
+
+// external is an external handler's state in one run.
+type external struct {
+	ExternalHandler
+	output string // stdout of the last --test, passed to --invoke
+	passed bool   // the last --test exited 0 (the tracer's prediction)
+}
+
+// displayID is the id logged before an invocation: `<name> "<output>"`.
+func (e *external) displayID() string { return e.Name + ` "` + e.output + `"` }
+
+// withExternal returns the snapshot with the external handlers appended
+// after the registry's, each tested in every phase and every iteration (it
+// watches no flag). The registry's cached index is not modified.
+func (s *snapshot) withExternal(exts []ExternalHandler) *snapshot {
+	if len(exts) == 0 {
+		return s
+	}
+	n := len(s.handlers)
+	out := *s
+	out.handlers = slices.Clip(slices.Clone(s.handlers))
+	ix := &index{watchers: s.index.watchers}
+	for p := range ix.all {
+		ix.all[p] = slices.Clone(s.index.all[p])
+		ix.unwatched[p] = slices.Clone(s.index.unwatched[p])
+	}
+	for i, e := range exts {
+		h := &handler{
+			idx:    n + i,
+			name:   e.Name,
+			phases: inHooks | inOther | inRestricted,
+			ext:    &external{ExternalHandler: e},
+		}
+		out.handlers = append(out.handlers, h)
+		for p := range ix.all {
+			ix.all[p] = append(ix.all[p], h.idx)
+			ix.unwatched[p] = append(ix.unwatched[p], h.idx)
+		}
+	}
+	out.index = ix
+	return &out
+}
+
+// logRegistrations writes charms.reactive's register log records (spec
+// §3.7): one per Go handler with one per condition, then one per external
+// handler.
+func (ru *run) logRegistrations() {
+	for _, h := range ru.snap.handlers {
+		if h.ext != nil {
+			ru.logger.Debug("Registering external reactive handler for " + h.ext.Name)
+			continue
+		}
+		ru.logger.Debug("Registering reactive handler for " + h.name)
+		for _, a := range h.cond {
+			ru.logger.Debug("  Adding predicate for " + h.name + ": " + a.String())
+		}
+	}
+}
+
+// externalCmd returns the command running h with args, wired to the hook:
+// the process environment, CHARM_DIR and JUJU_CHARM_DIR, and (through
+// Hook.RunCommand) the charms.reactive channel and JUJU_HOOK_NAME.
+func (ru *run) externalCmd(ctx context.Context, h *handler, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, h.ext.Path, args...)
+	cmd.Env = os.Environ()
+	if d := ru.hook.env.CharmDir; d != "" {
+		cmd.Env = append(cmd.Env, "CHARM_DIR="+d, "JUJU_CHARM_DIR="+d)
+	}
+	cmd.Stderr = ru.stderr
+	return cmd
+}
+
+// startErr turns an error from starting or running an external handler
+// into the hook's error.
+func (ru *run) startErr(h *handler, arg string, err error) error {
+	if ctxErr := ru.ctx.Err(); ctxErr != nil {
+		err = fmt.Errorf("%w: %w", ctxErr, err)
+	} else if errors.Is(err, syscall.ENOEXEC) {
+		err = fmt.Errorf("%w: %w", ErrBrokenHandler, err)
+	}
+	return &ExternalError{Name: h.ext.Name, Arg: arg, Err: err}
+}
+
+// testExternal runs "<path> --test" (spec §7.3): exit 0 means invoke, and
+// stdout is kept for --invoke. It commits nothing: the child reads and
+// writes the hook's open transaction through the charms.reactive channel
+// (decision D2).
+func (ru *run) testExternal(h *handler) (bool, error) {
+	ru.watch.flush()
+	cmd := ru.externalCmd(ru.ctx, h, "--test")
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	err := ru.hook.RunCommand(cmd)
+	h.ext.output = out.String()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		h.ext.passed = true
+		return true, nil
+	case errors.As(err, &ee) && ru.ctx.Err() == nil:
+		h.ext.passed = false
+		return false, nil
+	}
+	return false, ru.startErr(h, "--test", err)
+}
+
+// invokeExternal runs "<path> --invoke <output of --test>"; a non-zero
+// exit fails the hook.
+func (ru *run) invokeExternal(h *handler) error {
+	ru.watch.flush()
+	cmd := ru.externalCmd(ru.ctx, h, "--invoke", h.ext.output)
+	cmd.Stdout = ru.stdout
+	if err := ru.hook.RunCommand(cmd); err != nil {
+		return ru.startErr(h, "--invoke", err)
+	}
+	return nil
+}
+
+// prependPath returns env with dir in front of its PATH (the last PATH
+// entry wins, as in os/exec).
+func prependPath(env []string, dir string) []string {
+	path := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			path = v
+		}
+	}
+	if path == "" {
+		return append(env, "PATH="+dir)
+	}
+	return append(env, "PATH="+dir+string(os.PathListSeparator)+path)
+}
