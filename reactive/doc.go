@@ -92,6 +92,21 @@
 // back to the hook process ([CLIServer]), where they join the hook's
 // transaction. The charmkit-graph subcommand draws the handler/flag graph.
 //
+// # External handlers
+//
+// Executables under the charm's reactive/, hooks/reactive/ and
+// hooks/relations/ (bash scripts written with charms.reactive.sh, or any
+// program) are handlers too ([DiscoverExternal]). [Registry.Run] finds them
+// when the hook starts and registers them after all Go handlers, in a
+// sorted order. Having no watched flags, each one is tested in every test
+// pass by running it with --test (exit 0 queues it) and invoked with
+// --invoke and the output of --test. Nothing is committed before they run:
+// their charms.reactive calls reach the hook's open transaction through the
+// hook process, so they see its uncommitted flags, and what they set is
+// rolled back with a failed hook. [Main] puts the charm binary on their
+// PATH as charms.reactive. [RunOptions.NoExternalHandlers] switches them
+// off.
+//
 // # How the packages relate
 //
 // Package flags holds the store and the flag operations; hookenv reaches
@@ -108,6 +123,7 @@
 // filesystem walk order; impossible condition combinations are rejected;
 // file-change conditions latch until their handler has run (upstream issue
 // #44); the iteration cap logs a WARNING; tracing (off by default) has no
-// side effects; and the hook has no hidden commit points. See
+// side effects; external handlers are found by a sorted walk and run after
+// the Go handlers; and the hook has no hidden commit points. See
 // docs/reactive.md for each, with the test that shows it.
 package reactive

@@ -602,3 +602,26 @@ func TestExternal_WatchRuleThroughChannel(t *testing.T) {
 	assert.Equal(t, "test []\ntest []\ntest [on_x]\ninvoke on_x\n\ntest []\n", readLog(t, logPath))
 	assert.Equal(t, []string{"x"}, flagList(t, s))
 }
+
+// Ensure that a clear made by a bash handler over the channel triggers the
+// re-test of the rest of the batch (spec §3.4), as a Go handler's does:
+// a.sh clears x when invoked, so b.sh, queued after it in the same batch
+// because x was set, is tested again and dropped.
+func TestExternal_BashClearRetestsBatch(t *testing.T) {
+	s := newStore(t)
+	setFlags(t, s, "x")
+	body := shebang + `case "$1" in
+--test) charms.reactive when x ;;
+--invoke) [ "$(basename "$0")" = a.sh ] && charms.reactive clear_flag x; echo "$(basename "$0")" >> "$EXT_LOG" ;;
+esac
+`
+	dir := writeCharm(t, charmFile{path: "reactive/a.sh", body: body}, charmFile{path: "reactive/b.sh", body: body})
+	logPath := filepath.Join(t.TempDir(), "log")
+	exe := testBinaryAsCLI(t, "")
+	t.Setenv("EXT_LOG", logPath)
+	r := runExternal(t, reactive.NewRegistry(), s, exe, dir, "install", nil)
+	require.NoError(t, r.err, "stderr: %s", r.stderr)
+	assert.Equal(t, []string{`reactive/a.sh ""`}, r.res.Invoked)
+	assert.Equal(t, "a.sh\n", readLog(t, logPath))
+	assert.Empty(t, flagList(t, s))
+}
