@@ -19,9 +19,9 @@ import (
 // External handlers (spec §2.8, §7.3): executables found under the charm's
 // handler directories, run with --test and --invoke.
 
-// ExternalRoots are the directories, relative to the charm directory, that
-// [DiscoverExternal] searches, in this order (charms.reactive's discover).
-var ExternalRoots = [...]string{"reactive", "hooks/reactive", "hooks/relations"}
+// externalRoots are the directories, relative to the charm directory, that
+// DiscoverExternal searches, in this order (charms.reactive's discover).
+var externalRoots = [...]string{"reactive", "hooks/reactive", "hooks/relations"}
 
 // externalSniffLen is how many leading bytes decide whether an executable is
 // a handler: a binary (not valid UTF-8) or a script starting with "#!".
@@ -61,11 +61,12 @@ func (e *ExternalError) Error() string {
 func (e *ExternalError) Unwrap() error { return e.Err }
 
 // DiscoverExternal finds the external handlers of the charm in charmDir
-// (spec §2.8), in the order they are registered: the roots in the order
-// of [ExternalRoots] (a missing root is skipped), and within a root, top
-// down, each directory's files in byte order before its subdirectories in
-// byte order (charms.reactive's os.walk, sorted; decision D4). Symbolic
-// links to directories are not followed, as os.walk does not.
+// (spec §2.8), in the order they are registered: the roots reactive/,
+// hooks/reactive/ and hooks/relations/ in this order (a missing root is
+// skipped), and within a root, top down, each directory's files in byte
+// order before its subdirectories in byte order (charms.reactive's
+// os.walk, sorted; decision D4). Symbolic links to directories are not
+// followed, as os.walk does not.
 //
 // A file is an external handler when it is not directly inside a
 // directory named __pycache__, its extension (Python's os.path.splitext)
@@ -86,7 +87,7 @@ func DiscoverExternal(charmDir string) ([]ExternalHandler, error) {
 		return nil, fmt.Errorf("reactive: discovering external handlers: %w", err)
 	}
 	var out []ExternalHandler
-	for _, root := range ExternalRoots {
+	for _, root := range externalRoots {
 		dir := filepath.Join(abs, filepath.FromSlash(root))
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 			continue

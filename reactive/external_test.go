@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/charmkit/charmkit/flags"
 	"github.com/charmkit/charmkit/hookenv"
@@ -624,4 +625,23 @@ esac
 	assert.Equal(t, []string{`reactive/a.sh ""`}, r.res.Invoked)
 	assert.Equal(t, "a.sh\n", readLog(t, logPath))
 	assert.Empty(t, flagList(t, s))
+}
+
+// Ensure that cancelling the hook's context (Main does on SIGTERM) kills a
+// running external handler and fails the hook with the cancellation.
+func TestExternal_ContextCancelKillsHandler(t *testing.T) {
+	dir := writeCharm(t, charmFile{path: "reactive/slow.sh", body: shebang + "exec sleep 30\n"})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	s := newStore(t)
+	res, err := reactive.NewRegistry().Run(ctx, reactive.RunOptions{
+		Store:  s,
+		Env:    hookenv.Env{HookName: "install", CharmDir: dir},
+		Runner: noTools,
+	})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), `external handler "reactive/slow.sh" --test: `)
+	assert.Equal(t, 1, res.ExitCode)
+	assert.Empty(t, dump(t, s))
 }
