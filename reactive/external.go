@@ -174,11 +174,6 @@ func isExternalHandler(path string) (bool, error) {
 	return !utf8.Valid(buf) || bytes.HasPrefix(buf, []byte("#!")), nil
 }
 
-// executable is os.access(path, X_OK).
-func executable(path string) bool {
-	return syscall.Access(path, 1) == nil // X_OK
-}
-
 // external is an external handler's state in one run.
 type external struct {
 	ExternalHandler
