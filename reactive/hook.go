@@ -44,9 +44,9 @@ type Hook struct {
 // RunCommand adds CHARMKIT_CLI_SOCKET and JUJU_HOOK_NAME to cmd.Env (to
 // the current environment when cmd.Env is nil), and, when
 // [RunOptions.CLIExecutable] is set (as [Main] does), puts a directory
-// holding a charms.reactive link to it first on the child's PATH. A child started any other
-// way that calls charms.reactive waits for the store's lock, which the hook
-// holds, and fails with flags.ErrLocked.
+// holding a charms.reactive link to it first on the child's PATH. A child
+// started any other way that calls charms.reactive waits for the store's
+// lock, which the hook holds, and fails with flags.ErrLocked.
 func (h *Hook) RunCommand(cmd *exec.Cmd) error {
 	srv, err := h.run.cliServer()
 	if err != nil {
