@@ -2,7 +2,6 @@ package reactive_test
 
 import (
 	"errors"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -27,24 +26,11 @@ esac
 // commits the flag the handler set with the hook; and that
 // REACTIVE_LOG_OPTS=register logs the registrations at DEBUG.
 func TestMain_ExternalHandler(t *testing.T) {
-	exe, err := os.Executable()
-	require.NoError(t, err)
 	dir := writeCharm(t, charmFile{path: "reactive/ext.sh", body: mainExtScript})
-	cmd := exec.Command(exe)
-	cmd.Env = []string{
-		charmModeEnv + "=ok",
-		"PATH=" + filepath.Join(dir, "no-tools") + ":/usr/bin:/bin",
-		"JUJU_CONTEXT_ID=app-0-install-1",
-		"JUJU_DISPATCH_PATH=hooks/install",
-		"JUJU_UNIT_NAME=app/0",
-		"JUJU_MODEL_NAME=m",
-		"JUJU_MODEL_UUID=u",
-		"JUJU_CHARM_DIR=" + dir,
-		"REACTIVE_LOG_OPTS=trace,register",
-	}
+	cmd := installHookCommand(t, "ok", dir, filepath.Join(dir, "no-tools"), "REACTIVE_LOG_OPTS=trace,register")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		t.Fatalf("exit %d: %s", ee.ExitCode(), stderr.String())

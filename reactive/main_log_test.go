@@ -2,7 +2,6 @@ package reactive_test
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,8 +15,6 @@ import (
 // process for the run of INFO records, and one process per record when
 // CHARMKIT_LOG_IMMEDIATE is set; the text of every record arrives either way.
 func TestMain_LogBatching(t *testing.T) {
-	exe, err := os.Executable()
-	require.NoError(t, err)
 	for _, tc := range []struct {
 		name      string
 		immediate bool
@@ -34,20 +31,11 @@ func TestMain_LogBatching(t *testing.T) {
 			// A stand-in juju-log: one line per process, NUL for newlines.
 			script := "#!/bin/sh\nprintf '%s\\n' \"$*\" | tr '\\n' '\\000' >> " + calls + "\necho >> " + calls + "\n"
 			require.NoError(t, os.WriteFile(filepath.Join(tools, "juju-log"), []byte(script), 0o755))
-			cmd := exec.Command(exe)
-			cmd.Env = []string{
-				charmModeEnv + "=ok",
-				"PATH=" + tools + ":/usr/bin:/bin",
-				"JUJU_CONTEXT_ID=app-0-install-1",
-				"JUJU_DISPATCH_PATH=hooks/install",
-				"JUJU_UNIT_NAME=app/0",
-				"JUJU_MODEL_NAME=m",
-				"JUJU_MODEL_UUID=u",
-				"JUJU_CHARM_DIR=" + dir,
-			}
+			var extra []string
 			if tc.immediate {
-				cmd.Env = append(cmd.Env, reactive.LogImmediateEnv+"=1")
+				extra = append(extra, reactive.LogImmediateEnv+"=1")
 			}
+			cmd := installHookCommand(t, "ok", dir, tools, extra...)
 			out, err := cmd.CombinedOutput()
 			require.NoError(t, err, "%s", out)
 			raw, err := os.ReadFile(calls)

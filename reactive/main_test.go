@@ -57,13 +57,33 @@ func testCharm(mode string) *reactive.Registry {
 	return r
 }
 
+// installHookCommand returns a command that runs the test binary as the
+// test charm (see testCharm; mode picks how it ends) in an install hook of
+// unit app/0 whose charm directory is dir, with only toolsDir and the system
+// directories on PATH, and the extra variables added.
+func installHookCommand(t *testing.T, mode, dir, toolsDir string, extra ...string) *exec.Cmd {
+	t.Helper()
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	cmd := exec.Command(exe)
+	cmd.Env = append([]string{
+		charmModeEnv + "=" + mode,
+		"PATH=" + toolsDir + ":/usr/bin:/bin",
+		"JUJU_CONTEXT_ID=app-0-install-1",
+		"JUJU_DISPATCH_PATH=hooks/install",
+		"JUJU_UNIT_NAME=app/0",
+		"JUJU_MODEL_NAME=m",
+		"JUJU_MODEL_UUID=u",
+		"JUJU_CHARM_DIR=" + dir,
+	}, extra...)
+	return cmd
+}
+
 // Ensure the charm binary runs a hook as a real process: exit codes 0, 1 and
 // n, "Hook error:" through the juju-log fallback on stderr, the store
 // committed only on success, and JUJU_HOOK_NAME exported from
 // JUJU_DISPATCH_PATH before child processes start.
 func TestMain_Process(t *testing.T) {
-	exe, err := os.Executable()
-	require.NoError(t, err)
 	for _, tc := range []struct {
 		mode      string
 		code      int
@@ -78,17 +98,7 @@ func TestMain_Process(t *testing.T) {
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
 			dir := t.TempDir()
-			cmd := exec.Command(exe)
-			cmd.Env = []string{
-				charmModeEnv + "=" + tc.mode,
-				"PATH=" + filepath.Join(dir, "no-tools") + ":/usr/bin:/bin",
-				"JUJU_CONTEXT_ID=app-0-install-1",
-				"JUJU_DISPATCH_PATH=hooks/install",
-				"JUJU_UNIT_NAME=app/0",
-				"JUJU_MODEL_NAME=m",
-				"JUJU_MODEL_UUID=u",
-				"JUJU_CHARM_DIR=" + dir,
-			}
+			cmd := installHookCommand(t, tc.mode, dir, filepath.Join(dir, "no-tools"))
 			var stderr strings.Builder
 			cmd.Stderr = &stderr
 			err := cmd.Run()
