@@ -1,7 +1,6 @@
 package reactive_test
 
 import (
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,15 +34,7 @@ func TestMain_CLI(t *testing.T) {
 		cmd.Env = append([]string{charmBinaryEnv + "=ok", "PATH=/usr/bin:/bin", "UNIT_STATE_DB=" + db}, env...)
 		var out, errb strings.Builder
 		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		code := 0
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			code = ee.ExitCode()
-		} else {
-			require.NoError(t, err)
-		}
-		return cliResult{code, out.String(), errb.String()}
+		return cliResult{exitCode(t, cmd.Run()), out.String(), errb.String()}
 	}
 	inHook := []string{"JUJU_CONTEXT_ID=app-0-run-1", "JUJU_UNIT_NAME=app/0"}
 	steps := []struct {

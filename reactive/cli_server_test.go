@@ -289,14 +289,7 @@ func TestServeCLI_ChildProcess(t *testing.T) {
 		)
 		var out, errb bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errb
-		err = hs.srv.Run(cmd)
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else {
-			require.NoError(t, err)
-		}
-		return cliResult{code, out.String(), errb.String()}
+		return cliResult{exitCode(t, hs.srv.Run(cmd)), out.String(), errb.String()}
 	}
 	steps := []struct {
 		args   []string

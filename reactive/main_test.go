@@ -57,6 +57,19 @@ func testCharm(mode string) *reactive.Registry {
 	return r
 }
 
+// exitCode returns the exit status of a child process that ran: 0 when err
+// is nil, the status of an *exec.ExitError; any other error (the process
+// did not start) fails the test.
+func exitCode(t *testing.T, err error) int {
+	t.Helper()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	require.NoError(t, err)
+	return 0
+}
+
 // installHookCommand returns a command that runs the test binary as the
 // test charm (see testCharm; mode picks how it ends) in an install hook of
 // unit app/0 whose charm directory is dir, with only toolsDir and the system
@@ -101,14 +114,7 @@ func TestMain_Process(t *testing.T) {
 			cmd := installHookCommand(t, tc.mode, dir, filepath.Join(dir, "no-tools"))
 			var stderr strings.Builder
 			cmd.Stderr = &stderr
-			err := cmd.Run()
-			code := 0
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				code = ee.ExitCode()
-			} else {
-				require.NoError(t, err)
-			}
+			code := exitCode(t, cmd.Run())
 			assert.Equal(t, tc.code, code, "stderr: %s", stderr.String())
 			assert.Contains(t, stderr.String(), "juju-log: INFO: Reactive main running for hook install\n")
 			assert.Contains(t, stderr.String(), tc.stderr)

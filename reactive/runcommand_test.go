@@ -81,11 +81,7 @@ func TestHook_RunCommand_ExitCode(t *testing.T) {
 	r := reactive.NewRegistry()
 	var code int
 	r.Handle("child", reactive.When(), func(_ context.Context, h *reactive.Hook) error {
-		err := h.RunCommand(childCLI(t, dbPath, "is_flag_set", "nope"))
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			code = ee.ExitCode()
-		}
+		code = exitCode(t, h.RunCommand(childCLI(t, dbPath, "is_flag_set", "nope")))
 		return reactive.ErrStop
 	})
 	_, err := r.Run(t.Context(), reactive.RunOptions{Store: s, Env: hookenv.Env{HookName: "install"}})
