@@ -1,0 +1,312 @@
+package fakejuju
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// Context is one hook context: one run of a hook, an action or a command
+// (juju exec) on a unit, with what Juju caches and queues for it.
+type Context struct {
+	ID   string `json:"id"`
+	Unit string `json:"unit"`
+	// Hook is the hook's name; "" for an action or a juju exec command.
+	Hook string `json:"hook,omitempty"`
+
+	// Relation is the relation id of a relation hook, -1 otherwise.
+	Relation   int    `json:"relation"`
+	RemoteUnit string `json:"remote-unit,omitempty"`
+	RemoteApp  string `json:"remote-app,omitempty"`
+	// Departing is JUJU_DEPARTING_UNIT of a -relation-departed hook.
+	Departing string `json:"departing,omitempty"`
+
+	// Action is the running action, nil outside an action.
+	Action *Action `json:"action,omitempty"`
+	// Secret is the secret a secret hook is about, nil otherwise.
+	Secret *SecretEvent `json:"secret,omitempty"`
+
+	// Minion is set by the first leadership check that answered false: the
+	// context then stays a minion (Juju's sticky false).
+	Minion bool `json:"minion,omitempty"`
+	// Led is set by every leadership check that answered true.
+	Led bool `json:"led,omitempty"`
+
+	// Snapshots: what the context read once and serves from then on.
+	LeaderSnapshot map[string]string            `json:"leader-snapshot,omitempty"` // nil until the first leader-get
+	ConfigSnapshot map[string]any               `json:"config-snapshot,omitempty"` // nil until the first config-get
+	StateSnapshot  map[string]string            `json:"state-snapshot,omitempty"`  // nil until the first state-get
+	BagCache       map[string]map[string]string `json:"bag-cache,omitempty"`       // remote bags read, by "<id>/<owner>"
+	// Members is relation-list's membership, fixed when the context opened.
+	Members map[int][]string `json:"members,omitempty"`
+
+	// Pending changes, applied when the context closes after a success.
+	PendingBags   map[string]map[string]string `json:"pending-bags,omitempty"`   // by "<id>/<owner>"; "" deletes
+	PendingState  map[string]*string           `json:"pending-state,omitempty"`  // nil deletes
+	PendingPorts  []PortChange                 `json:"pending-ports,omitempty"`  // in call order
+	PendingSecret []SecretOp                   `json:"pending-secret,omitempty"` // in call order
+}
+
+// PortChange is one open-port or close-port call.
+type PortChange struct {
+	Open bool   `json:"open"`
+	Port string `json:"port"` // "80/tcp", "8000-8100/udp" or "icmp"
+}
+
+// Action is the action a context runs.
+type Action struct {
+	Name    string         `json:"name"`
+	ID      string         `json:"id,omitempty"`
+	Params  map[string]any `json:"params,omitempty"`
+	Results map[string]any `json:"results,omitempty"` // action-set, nested by dotted keys
+	Failed  bool           `json:"failed,omitempty"`
+	Message string         `json:"message,omitempty"` // action-fail's message
+	Logs    []string       `json:"logs,omitempty"`    // action-log messages
+}
+
+// SecretEvent is what a secret hook (secret-changed, secret-rotate,
+// secret-expired, secret-remove) is about.
+type SecretEvent struct {
+	ID       string `json:"id"`
+	Label    string `json:"label,omitempty"`
+	Revision int    `json:"revision,omitempty"`
+}
+
+// ContextSpec describes a hook context to open with [Model.Open].
+type ContextSpec struct {
+	// ID is JUJU_CONTEXT_ID; empty means "<unit>-<hook>-<32 random hex>".
+	ID   string
+	Unit string
+	// Hook is the hook's name; empty for an action or a juju exec command.
+	Hook string
+	// Relation is the relation of a relation hook, as "<endpoint>:<id>" or
+	// "<id>"; empty otherwise.
+	Relation string
+	// RemoteUnit and RemoteApp are the hook's remote unit and application.
+	// For a relation hook an empty RemoteApp means the relation's
+	// counterpart application.
+	RemoteUnit, RemoteApp string
+	// Departing is the departing unit of a -relation-departed hook.
+	Departing string
+	Action    *Action
+	Secret    *SecretEvent
+}
+
+// restrictedHooks run in Juju's restricted context, where most tools fail.
+var restrictedHooks = map[string]bool{"collect-metrics": true, "meter-status-changed": true}
+
+// Restricted reports whether the context runs a restricted hook.
+func (c *Context) Restricted() bool { return restrictedHooks[c.Hook] }
+
+// Open opens a hook context on a unit and returns it. The relation
+// membership relation-list reports is fixed now: the unit's view of each
+// relation, plus the remote unit of a -joined or -changed hook, minus it
+// in -departed.
+func (m *Model) Open(spec ContextSpec) (*Context, error) {
+	u, err := m.Unit(spec.Unit)
+	if err != nil {
+		return nil, err
+	}
+	c := &Context{ID: spec.ID, Unit: u.Name, Hook: spec.Hook, Relation: -1,
+		RemoteUnit: spec.RemoteUnit, RemoteApp: spec.RemoteApp, Departing: spec.Departing}
+	if c.ID == "" {
+		c.ID = NewContextID(u.Name, spec.Hook)
+	}
+	if m.Contexts[c.ID] != nil {
+		return nil, fmt.Errorf("fakejuju: context %q already open", c.ID)
+	}
+	if spec.Action != nil {
+		a := *spec.Action
+		c.Action = &a
+	}
+	if spec.Secret != nil {
+		s := *spec.Secret
+		c.Secret = &s
+	}
+	if spec.Relation != "" {
+		r, ok := m.RelationByKey(spec.Relation)
+		if !ok {
+			return nil, fmt.Errorf("fakejuju: opening a context on %s: no relation %q", u.Name, spec.Relation)
+		}
+		if _, in := r.Local(u.App()); !in {
+			return nil, fmt.Errorf("fakejuju: opening a context on %s: %q is not in relation %q", u.Name, u.App(), spec.Relation)
+		}
+		c.Relation = r.ID
+		if c.RemoteApp == "" {
+			c.RemoteApp = r.Remote(u.App())
+		}
+	}
+	c.Members = map[int][]string{}
+	for id, v := range u.Relations {
+		members := slices.Sorted(maps.Keys(v.Members))
+		if id == c.Relation && c.RemoteUnit != "" {
+			switch {
+			case strings.HasSuffix(c.Hook, "-relation-departed"):
+				members = slices.DeleteFunc(members, func(s string) bool { return s == c.RemoteUnit })
+			case strings.HasSuffix(c.Hook, "-relation-joined"), strings.HasSuffix(c.Hook, "-relation-changed"):
+				if !slices.Contains(members, c.RemoteUnit) {
+					members = append(members, c.RemoteUnit)
+					slices.Sort(members)
+				}
+			}
+		}
+		c.Members[id] = members
+	}
+	m.Contexts[c.ID] = c
+	return c, nil
+}
+
+// NewContextID returns a fresh context id as Juju makes them:
+// "<unit>-<hook>-<32 random hex digits>".
+func NewContextID(unit, hook string) string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return fmt.Sprintf("%s-%s-%s", unit, hook, hex.EncodeToString(b))
+}
+
+// Context returns the open context with the given id.
+func (m *Model) Context(id string) (*Context, bool) {
+	c := m.Contexts[id]
+	return c, c != nil
+}
+
+// Commit is what closing a successful context changed in the model, for the
+// simulator to queue the hooks Juju would.
+type Commit struct {
+	// Bags lists the relation bags whose data changed, as "<id>/<owner>".
+	Bags []BagRef
+	// Secrets lists the secrets that got a new revision or were removed.
+	Secrets []string
+}
+
+// BagRef names one relation data bag.
+type BagRef struct {
+	Relation int
+	Owner    string // a unit or an application name
+}
+
+// Close ends a context. When ok (the process exited 0) the context's queued
+// changes are committed, as Juju commits them in one step: relation data,
+// state, ports and secrets, and the unit's view of a relation hook's
+// relation moves on. Otherwise they are dropped. The context is gone
+// afterwards: a tool call naming it fails.
+func (m *Model) Close(id string, ok bool) (Commit, error) {
+	c, found := m.Contexts[id]
+	if !found {
+		return Commit{}, fmt.Errorf("fakejuju: closing context %q: not open", id)
+	}
+	delete(m.Contexts, id)
+	if !ok {
+		return Commit{}, nil
+	}
+	u, err := m.Unit(c.Unit)
+	if err != nil {
+		return Commit{}, err
+	}
+	var out Commit
+	for _, key := range slices.Sorted(maps.Keys(c.PendingBags)) {
+		ref, err := parseBagKey(key)
+		if err != nil {
+			return Commit{}, err
+		}
+		r := m.Relations[ref.Relation]
+		if r == nil {
+			continue // removed while the hook ran
+		}
+		if r.apply(ref.Owner, c.PendingBags[key]) {
+			out.Bags = append(out.Bags, ref)
+		}
+	}
+	if len(c.PendingState) > 0 {
+		if u.State == nil {
+			u.State = map[string]string{}
+		}
+		for k, v := range c.PendingState {
+			if v == nil {
+				delete(u.State, k)
+			} else {
+				u.State[k] = *v
+			}
+		}
+	}
+	for _, p := range c.PendingPorts {
+		u.Ports = slices.DeleteFunc(u.Ports, func(s string) bool { return s == p.Port })
+		if p.Open {
+			u.Ports = append(u.Ports, p.Port)
+		}
+	}
+	slices.Sort(u.Ports)
+	secrets, err := m.commitSecrets(c)
+	if err != nil {
+		return Commit{}, err
+	}
+	out.Secrets = secrets
+	m.advanceView(u, c)
+	return out, nil
+}
+
+// advanceView moves the unit's view of a relation hook's relation on, as the
+// unit agent does when the hook commits.
+func (m *Model) advanceView(u *Unit, c *Context) {
+	if c.Relation < 0 {
+		return
+	}
+	r := m.Relations[c.Relation]
+	v := u.Relations[c.Relation]
+	if v == nil {
+		return
+	}
+	_, event, _ := strings.Cut(c.Hook, "-relation-")
+	switch event {
+	case "created":
+		v.Created = true
+	case "joined":
+		if v.Members == nil {
+			v.Members = map[string]int{}
+		}
+		if r != nil {
+			v.Members[c.RemoteUnit] = r.version(c.RemoteUnit)
+		}
+		v.ChangedPending = c.RemoteUnit
+	case "changed":
+		if r == nil {
+			return
+		}
+		if c.RemoteUnit == "" {
+			if v.AppMembers == nil {
+				v.AppMembers = map[string]int{}
+			}
+			v.AppMembers[c.RemoteApp] = r.version(c.RemoteApp)
+			return
+		}
+		if v.Members == nil {
+			v.Members = map[string]int{}
+		}
+		v.Members[c.RemoteUnit] = r.version(c.RemoteUnit)
+		if v.ChangedPending == c.RemoteUnit {
+			v.ChangedPending = ""
+		}
+	case "departed":
+		delete(v.Members, c.RemoteUnit)
+	case "broken":
+		if r != nil {
+			m.LeaveScope(u.Name, r)
+		} else {
+			delete(u.Relations, c.Relation)
+		}
+	}
+}
+
+func bagKey(rel int, owner string) string { return fmt.Sprintf("%d/%s", rel, owner) }
+
+func parseBagKey(key string) (BagRef, error) {
+	id, owner, ok := strings.Cut(key, "/")
+	var n int
+	if _, err := fmt.Sscanf(id, "%d", &n); !ok || err != nil {
+		return BagRef{}, fmt.Errorf("fakejuju: bad bag key %q", key)
+	}
+	return BagRef{Relation: n, Owner: owner}, nil
+}
