@@ -74,7 +74,7 @@ func statusSet(t *invocation) error {
 	if len(p.Positional) > 2 {
 		return jujucmd.Unrecognized(p.Positional[2:])
 	}
-	st := Status{State: p.Positional[0], Time: t.m.Now}
+	st := Status{State: p.Positional[0]}
 	if len(p.Positional) == 2 {
 		st.Message = p.Positional[1]
 	}
@@ -87,7 +87,7 @@ func statusSet(t *invocation) error {
 	} else {
 		t.u.Status = st
 	}
-	t.m.record(Entry{Status: &StatusChange{Unit: t.u.Name, Application: app, Status: st}})
+	t.m.record(Entry{Status: &StatusChange{Unit: t.u.Name, Application: app, Status: st, Time: t.m.Now}})
 	return nil
 }
 

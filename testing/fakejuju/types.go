@@ -13,8 +13,6 @@ type Status struct {
 	State string `json:"state,omitempty"`
 	// Message is the status message.
 	Message string `json:"message,omitempty"`
-	// Time is the simulated time the status was set; zero when never set.
-	Time time.Time `json:"time,omitzero"`
 }
 
 // StateOrUnknown returns State, or "unknown" when it is empty.
@@ -32,6 +30,8 @@ type StatusChange struct {
 	// Application is true for status-set --application.
 	Application bool `json:"application,omitempty"`
 	Status
+	// Time is the simulated time of the call.
+	Time time.Time `json:"time"`
 }
 
 // LogRecord is one juju-log record.
