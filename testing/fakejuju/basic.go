@@ -163,8 +163,14 @@ func jujuLog(t *invocation) error {
 }
 
 // log records a log record of the context's unit.
-func (t *invocation) log(level, msg string) {
-	t.m.record(Entry{Log: &LogRecord{Unit: t.u.Name, Context: t.c.ID, Hook: t.c.Hook, Level: level, Message: msg, Time: t.m.Now}})
+func (t *invocation) log(level, msg string) { t.m.Log(t.c, level, msg) }
+
+// Log records a log record of a context's unit in the journal, as the unit
+// agent logs what juju-log sends it. A harness that captures a charm's
+// records in process logs them this way too, in order with its tool calls.
+func (m *Model) Log(c *Context, level, msg string) {
+	m.record(Entry{Log: &LogEntry{Unit: c.Unit, Context: c.ID, Hook: c.Hook, Time: m.Now,
+		LogRecord: LogRecord{Level: level, Message: msg}}})
 }
 
 func applicationVersionSet(t *invocation) error {

@@ -34,14 +34,20 @@ type StatusChange struct {
 	Time time.Time `json:"time"`
 }
 
-// LogRecord is one juju-log record.
+// LogRecord is one juju-log record: a level and a message.
 type LogRecord struct {
+	Level   string `json:"level"`   // Juju's level name: TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL
+	Message string `json:"message"` // the joined arguments, with the relation prefix in relation hooks
+}
+
+// LogEntry is a [LogRecord] in a model's journal, with where and when it
+// was logged.
+type LogEntry struct {
 	Unit    string    `json:"unit"`
 	Context string    `json:"context,omitempty"`
 	Hook    string    `json:"hook,omitempty"`
-	Level   string    `json:"level"`   // Juju's level name: TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL
-	Message string    `json:"message"` // the joined arguments, with the relation prefix in relation hooks
 	Time    time.Time `json:"time"`
+	LogRecord
 }
 
 // ToolCall records one hook-tool call a unit made and what the tool answered.
@@ -139,7 +145,7 @@ func (f Fault) code() int {
 // pointer fields is set.
 type Entry struct {
 	Call   *ToolCall     `json:"call,omitempty"`
-	Log    *LogRecord    `json:"log,omitempty"`
+	Log    *LogEntry     `json:"log,omitempty"`
 	Status *StatusChange `json:"status,omitempty"`
 	Lease  *LeaseAnswer  `json:"lease,omitempty"`
 }
