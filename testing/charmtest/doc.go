@@ -39,19 +39,20 @@
 // transaction per hook. The hook context (hookenv.Env) is passed as data, so
 // no environment variable is read or set.
 //
-// The fake hook tools are a map from tool name to a function on the
-// simulated unit (hookenv.Runner). They print exactly what Juju's tools print
-// for the arguments the hookenv wrappers pass (byte-exact JSON, the smart and
-// YAML formats, "ERROR ..." on stderr with exit code 1 or 2) and follow
-// Juju's rules: is-leader is sticky false within a hook, leader-get serves
-// the bucket as first read until the hook's own leader-set, a follower's
-// leader-set fails with "cannot write leadership settings: cannot write
-// settings: not the leader", relation-set is applied only if the hook
-// succeeds, and restricted hooks (collect-metrics) refuse the leadership
-// tools. Faked: is-leader, leader-get, leader-set, config-get, status-set,
-// status-get, juju-log, application-version-set, relation-ids,
-// relation-list, relation-get, relation-set. Any other tool is an error
-// wrapping hookenv.ErrToolNotFound.
+// The hook tools are the project's one fake Juju, package
+// testing/fakejuju, kept in memory: the same implementation testing/jujusim
+// runs as a tool binary for out-of-process units. It prints exactly what
+// Juju's tools print (byte-exact JSON, the smart and YAML formats, "ERROR
+// ..." on stderr with exit code 1 or 2) and follows Juju's rules: is-leader
+// is sticky false within a hook, leader-get serves the bucket as first read
+// until the hook's own leader-set, a follower's leader-set fails with
+// "cannot write leadership settings: cannot write settings: not the
+// leader", relation-set is applied only if the hook succeeds, and restricted
+// hooks (collect-metrics) refuse the leadership tools. A tool the fake does
+// not serve, or one a [Fault] makes Missing, is an error wrapping
+// hookenv.ErrToolNotFound. The unit's state becomes a fakejuju model: its
+// application and config, the relations' other ends and their units, with
+// every remote unit a member of its relation.
 //
 // # The result
 //

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/charmkit/charmkit/hookenv"
+	"github.com/charmkit/charmkit/testing/fakejuju"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -26,7 +27,7 @@ func FuzzTools_LeaderSettingsRoundTrip(f *testing.F) {
 		err := tools.LeaderSet(t.Context(), in)
 		if err != nil {
 			require.ErrorIs(t, err, hookenv.ErrInvalidArgument)
-			assert.Empty(t, m.calls, "a refused write runs no tool")
+			assert.Empty(t, m.calls(t), "a refused write runs no tool")
 			return
 		}
 		want := map[string]string{"old": "1"}
@@ -52,7 +53,7 @@ func FuzzTools_AnyArgs(f *testing.F) {
 	f.Add(uint8(10), "--app", "--file", "-")
 	f.Add(uint8(4), "--", "-x", "y z")
 	f.Add(uint8(9), "-o", "", "--format")
-	names := sortedKeys(fakeTools)
+	names := fakejuju.ToolNames()
 	f.Fuzz(func(t *testing.T, which uint8, a, b, c string) {
 		u := Unit{Leader: which%2 == 0, LeaderSettings: map[string]string{"k": "v"},
 			Relations: []Relation{{ID: "peers:0", RemoteApp: "app", Units: map[string]map[string]string{"app/1": {"x": "y"}}}}}

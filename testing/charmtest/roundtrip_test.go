@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/charmkit/charmkit/hookenv"
+	"github.com/charmkit/charmkit/testing/fakejuju"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -59,7 +60,7 @@ func TestTools_HookenvRoundTrip(t *testing.T) {
 	assert.Equal(t, "blocked", ast.Status)
 	assert.Equal(t, "active", ast.Units["app/0"].Status)
 	require.NoError(t, tools.ApplicationVersionSet(ctx, "1.2"))
-	assert.Equal(t, "1.2", m.version)
+	m.view(t, func(m *fakejuju.Model) { assert.Equal(t, "1.2", m.Units["app/0"].Version) })
 
 	ids, err := tools.RelationIDs(ctx, "peers")
 	require.NoError(t, err)

@@ -2,8 +2,6 @@ package charmtest
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -132,11 +130,11 @@ func (u Unit) RunDir(ctx context.Context, dir string, register func(*reactive.Re
 	if err := writeFiles(charmDir, in.Files); err != nil {
 		return Result{}, err
 	}
-	m, err := newModel(in, hook, charmDir)
+	j, err := newJuju(in, hook)
 	if err != nil {
 		return Result{}, err
 	}
-	env, err := hookEnv(in, hook, charmDir, m.relID, m.remote, m.relations)
+	env, err := j.env(charmDir)
 	if err != nil {
 		return Result{}, err
 	}
@@ -150,11 +148,11 @@ func (u Unit) RunDir(ctx context.Context, dir string, register func(*reactive.Re
 	if err := safeRegister(register, reg); err != nil {
 		return Result{}, err
 	}
-	lh := &logHandler{m: m}
+	lh := &logHandler{j: j}
 	res, _ := reg.Run(ctx, reactive.RunOptions{
 		Store:  store,
 		Env:    env,
-		Runner: m,
+		Runner: j.runner(charmDir),
 		Logger: slog.New(lh),
 		Trace:  true,
 		Clock:  newClock(in.Now, in.ClockStep),
@@ -164,7 +162,10 @@ func (u Unit) RunDir(ctx context.Context, dir string, register func(*reactive.Re
 	}
 
 	next := in.clone()
-	m.state(&next, res.Err == nil)
+	version, err := j.finish(&next, res.Err == nil)
+	if err != nil {
+		return Result{}, err
+	}
 	st, err := readStore(ctx, store)
 	if err != nil {
 		return Result{}, err
@@ -173,7 +174,10 @@ func (u Unit) RunDir(ctx context.Context, dir string, register func(*reactive.Re
 	if next.Files, err = readFiles(charmDir); err != nil {
 		return Result{}, err
 	}
-	calls, logs, statuses := m.records()
+	calls, logs, statuses, err := j.records()
+	if err != nil {
+		return Result{}, err
+	}
 	out := Result{
 		Unit:          next,
 		Hook:          hook,
@@ -184,7 +188,7 @@ func (u Unit) RunDir(ctx context.Context, dir string, register func(*reactive.Re
 		Calls:         calls,
 		StatusHistory: statuses,
 		Logs:          logs,
-		Version:       m.version,
+		Version:       version,
 	}
 	if !reflect.DeepEqual(u, in) {
 		return out, errors.New("charmtest: internal error: the input unit was modified")
@@ -202,41 +206,6 @@ func safeRegister(register func(*reactive.Registry), r *reactive.Registry) (err 
 	}()
 	register(r)
 	return nil
-}
-
-// hookEnv builds the hook context Juju would export, through hookenv.LoadEnv
-// so it is validated the way a charm reads it.
-func hookEnv(u Unit, hook, charmDir, relID, remote string, rels []Relation) (hookenv.Env, error) {
-	sum := sha256.Sum256([]byte(u.name() + "/" + hook))
-	vars := map[string]string{
-		"JUJU_CONTEXT_ID":    strings.ReplaceAll(u.name(), "/", "-") + "-" + hook + "-" + hex.EncodeToString(sum[:16]),
-		"JUJU_UNIT_NAME":     u.name(),
-		"JUJU_MODEL_NAME":    orDefault(u.Env.ModelName, "test-model"),
-		"JUJU_MODEL_UUID":    "6e0b1d2c-0000-4000-8000-000000000000",
-		"JUJU_CHARM_DIR":     charmDir,
-		"CHARM_DIR":          charmDir,
-		"JUJU_HOOK_NAME":     hook,
-		"JUJU_DISPATCH_PATH": "hooks/" + hook,
-		"JUJU_VERSION":       orDefault(u.Env.JujuVersion, "3.6.4"),
-	}
-	if relID != "" {
-		vars["JUJU_RELATION_ID"] = relID
-		vars["JUJU_RELATION"], _, _ = strings.Cut(relID, ":")
-		vars["JUJU_REMOTE_UNIT"] = remote
-		for _, r := range rels {
-			if r.ID == relID {
-				vars["JUJU_REMOTE_APP"] = r.RemoteApp
-			}
-		}
-		if strings.HasSuffix(hook, "-relation-departed") {
-			vars["JUJU_DEPARTING_UNIT"] = remote
-		}
-	}
-	env, err := hookenv.LoadEnv(func(k string) string { return vars[k] }, "")
-	if err != nil {
-		return env, fmt.Errorf("%w: hook environment: %w", ErrInvalidUnit, err)
-	}
-	return env, nil
 }
 
 func orDefault(s, def string) string {
@@ -336,7 +305,7 @@ func checkStore(ctx context.Context, dir string, want Unit) error {
 // logHandler records the framework's slog records on the model, in order
 // with juju-log calls, and turns tracer lines into flag events.
 type logHandler struct {
-	m     *model
+	j     *juju
 	attrs []slog.Attr
 	mu    sync.Mutex
 	evs   []string
@@ -361,9 +330,7 @@ func (h *logHandler) Handle(_ context.Context, r slog.Record) error {
 		add(a)
 	}
 	r.Attrs(add)
-	h.m.mu.Lock()
-	h.m.logs = append(h.m.logs, LogRecord{Level: hookenv.JujuLevel(r.Level), Message: b.String()})
-	h.m.mu.Unlock()
+	h.j.log(hookenv.JujuLevel(r.Level), b.String())
 	return nil
 }
 
@@ -396,7 +363,7 @@ func (h *logHandler) events() []string {
 }
 
 func (h *logHandler) WithAttrs(as []slog.Attr) slog.Handler {
-	return &logHandler{m: h.m, attrs: append(slices.Clone(h.attrs), as...)}
+	return &logHandler{j: h.j, attrs: append(slices.Clone(h.attrs), as...)}
 }
 
 func (h *logHandler) WithGroup(string) slog.Handler { return h }

@@ -7,21 +7,65 @@ import (
 	"testing"
 
 	"github.com/charmkit/charmkit/hookenv"
+	"github.com/charmkit/charmkit/testing/fakejuju"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
+// testJuju is the fake Juju of one hook of u, with its tools' runner.
+type testJuju struct {
+	*juju
+	hookenv.Runner
+	charmDir string
+}
+
+// update changes the model under the store's lock, as another writer would.
+func (j testJuju) update(tb testing.TB, fn func(m *fakejuju.Model)) {
+	tb.Helper()
+	require.NoError(tb, j.store.Update(func(m *fakejuju.Model) error { fn(m); return nil }))
+}
+
+// view reads the model.
+func (j testJuju) view(tb testing.TB, fn func(m *fakejuju.Model)) {
+	tb.Helper()
+	require.NoError(tb, j.store.View(func(m *fakejuju.Model) error { fn(m); return nil }))
+}
+
+// settings returns the application's leader settings as Juju holds them.
+func (j testJuju) settings(tb testing.TB) (s map[string]string) {
+	j.view(tb, func(m *fakejuju.Model) { s = m.Apps["app"].LeaderSettings })
+	return s
+}
+
+// bag returns a relation bag as Juju holds it (committed data).
+func (j testJuju) bag(tb testing.TB, relID, owner string) (b map[string]string) {
+	j.view(tb, func(m *fakejuju.Model) {
+		r, ok := m.RelationByKey(relID)
+		require.True(tb, ok, relID)
+		b = r.Bag(owner)
+	})
+	return b
+}
+
 // newTestModel builds the fake tools of one hook of u in a temporary charm dir.
-func newTestModel(tb testing.TB, u Unit, hook string) *model {
+func newTestModel(tb testing.TB, u Unit, hook string) testJuju {
 	tb.Helper()
 	require.NoError(tb, u.Validate())
-	m, err := newModel(u, hook, tb.TempDir())
+	j, err := newJuju(u, hook)
 	require.NoError(tb, err)
-	return m
+	dir := tb.TempDir()
+	return testJuju{j, j.runner(dir), dir}
+}
+
+// calls returns the tool calls made so far.
+func (j testJuju) calls(tb testing.TB) []ToolCall {
+	calls, _, _, err := j.records()
+	require.NoError(tb, err)
+	return calls
 }
 
 // call runs one tool and returns stdout, exit code and stderr as a process would.
-func call(tb testing.TB, m *model, tool string, stdin string, args ...string) (string, int, string) {
+func call(tb testing.TB, m testJuju, tool string, stdin string, args ...string) (string, int, string) {
 	tb.Helper()
 	var in []byte
 	if stdin != "" {
@@ -116,9 +160,9 @@ func TestTools_Output(t *testing.T) {
 		{name: "status-set bad state", unit: leader, tool: "status-set", args: []string{"x"}, code: 2, stderr: "ERROR invalid status \"x\", expected one of [maintenance blocked waiting active]\n"},
 		{name: "status-set third arg", unit: leader, tool: "status-set", args: []string{"active", "m", "z"}, code: 2, stderr: "ERROR unrecognized args: [\"z\"]\n"},
 		{name: "status-set app follower", unit: follower, tool: "status-set", args: []string{"--application", "active"}, code: 1, stderr: "ERROR this unit is not the leader\n"},
-		{name: "status-get smart", unit: Unit{Status: Status{"active", "msg"}}, tool: "status-get", out: "active\n"},
-		{name: "status-get json", unit: Unit{Status: Status{"active", "msg"}}, tool: "status-get", args: []string{"--format=json"}, out: "{\"status\":\"active\"}\n"},
-		{name: "status-get json data", unit: Unit{Status: Status{"active", "msg"}}, tool: "status-get", args: []string{"--format=json", "--include-data"}, out: "{\"message\":\"msg\",\"status\":\"active\",\"status-data\":{}}\n"},
+		{name: "status-get smart", unit: Unit{Status: Status{State: "active", Message: "msg"}}, tool: "status-get", out: "active\n"},
+		{name: "status-get json", unit: Unit{Status: Status{State: "active", Message: "msg"}}, tool: "status-get", args: []string{"--format=json"}, out: "{\"status\":\"active\"}\n"},
+		{name: "status-get json data", unit: Unit{Status: Status{State: "active", Message: "msg"}}, tool: "status-get", args: []string{"--format=json", "--include-data"}, out: "{\"message\":\"msg\",\"status\":\"active\",\"status-data\":{}}\n"},
 		{name: "status-get unknown", unit: empty, tool: "status-get", args: []string{"--format=json"}, out: "{\"status\":\"unknown\"}\n"},
 		{name: "juju-log no message", unit: leader, tool: "juju-log", code: 2, stderr: "ERROR no message specified\n"},
 		{name: "juju-log ok", unit: leader, tool: "juju-log", args: []string{"-l", "WARNING", "--", "-x"}},
@@ -181,14 +225,14 @@ func TestTools_LeadershipSemantics(t *testing.T) {
 		_, code, stderr := call(t, m, "leader-set", "", "k=v")
 		assert.Equal(t, 1, code)
 		assert.Contains(t, stderr, "not the leader")
-		assert.Empty(t, m.settings, "a refused write changes nothing")
+		assert.Empty(t, m.settings(t), "a refused write changes nothing")
 	})
 	t.Run("leader-get is a first-read snapshot dropped by leader-set", func(t *testing.T) {
 		t.Parallel()
 		m := newTestModel(t, Unit{Leader: true, LeaderSettings: map[string]string{"a": "1"}}, "config-changed")
 		out, _, _ := call(t, m, "leader-get", "", "--format=json", "-")
 		assert.Equal(t, "{\"a\":\"1\"}\n", out)
-		m.settings["b"] = "2" // another writer, after the first read
+		m.update(t, func(m *fakejuju.Model) { m.Apps["app"].LeaderSettings["b"] = "2" }) // another writer, after the first read
 		out, _, _ = call(t, m, "leader-get", "", "--format=json", "-")
 		assert.Equal(t, "{\"a\":\"1\"}\n", out, "the snapshot is served again")
 		_, code, _ := call(t, m, "leader-set", "", "a=", "c=3")
@@ -198,17 +242,22 @@ func TestTools_LeadershipSemantics(t *testing.T) {
 	})
 	t.Run("relation-set is queued and visible to the writer", func(t *testing.T) {
 		t.Parallel()
-		m := newTestModel(t, Unit{Leader: true, Relations: []Relation{peers}}, "config-changed")
-		_, code, _ := call(t, m, "relation-set", "{\"shared\":\"\",\"new\":\"v\"}", "--app", "-r", "peers:1", "--file", "-")
-		require.Equal(t, 0, code)
-		out, _, _ := call(t, m, "relation-get", "", "--format=json", "--app", "-r", "peers:1", "-", "app")
-		assert.Equal(t, "{\"new\":\"v\"}\n", out)
-		assert.Equal(t, map[string]string{"shared": "yes"}, m.relations[0].AppData, "not committed before the hook ends")
-		var failed, succeeded Unit
-		m.state(&failed, false)
-		assert.Equal(t, map[string]string{"shared": "yes"}, failed.Relations[0].AppData, "a failed hook discards relation-set")
-		m.state(&succeeded, true)
-		assert.Equal(t, map[string]string{"new": "v"}, succeeded.Relations[0].AppData)
+		for _, hookOK := range []bool{false, true} {
+			m := newTestModel(t, Unit{Leader: true, Relations: []Relation{peers}}, "config-changed")
+			_, code, _ := call(t, m, "relation-set", "{\"shared\":\"\",\"new\":\"v\"}", "--app", "-r", "peers:1", "--file", "-")
+			require.Equal(t, 0, code)
+			out, _, _ := call(t, m, "relation-get", "", "--format=json", "--app", "-r", "peers:1", "-", "app")
+			assert.Equal(t, "{\"new\":\"v\"}\n", out)
+			assert.Equal(t, map[string]string{"shared": "yes"}, m.bag(t, "peers:1", "app"), "not committed before the hook ends")
+			next := Unit{Relations: []Relation{peers}}
+			_, err := m.finish(&next, hookOK)
+			require.NoError(t, err)
+			if hookOK {
+				assert.Equal(t, map[string]string{"new": "v"}, next.Relations[0].AppData)
+			} else {
+				assert.Equal(t, map[string]string{"shared": "yes"}, next.Relations[0].AppData, "a failed hook discards relation-set")
+			}
+		}
 	})
 	t.Run("-o writes the file", func(t *testing.T) {
 		t.Parallel()
@@ -248,5 +297,5 @@ func TestTools_Faults(t *testing.T) {
 	_, err = m.Run(t.Context(), "leader-set", []string{"a=1"}, nil)
 	require.ErrorAs(t, err, &te)
 	assert.Equal(t, 2, te.ExitCode)
-	assert.Len(t, m.calls, 4, "every call is recorded, failed ones included")
+	assert.Len(t, m.calls(t), 4, "every call is recorded, failed ones included")
 }

@@ -158,48 +158,6 @@ func (r Relation) Endpoint() string {
 	return ep
 }
 
-// Status is a workload status: one of "maintenance", "blocked", "waiting",
-// "active" (or "unknown"), with a message.
-type Status struct {
-	State   string
-	Message string
-}
-
-// Fault makes a hook tool fail, without any effect. The zero value is no fault.
-type Fault struct {
-	// Missing makes the tool absent, as Juju 4 has no leader-get or leader-set:
-	// the runner reports an error wrapping hookenv.ErrToolNotFound.
-	Missing bool
-	// Cause is a server-side failure; the tool prints it after its own prefix,
-	// as Juju does: is-leader "leadership status unknown: <cause>", leader-get
-	// "cannot read leadership settings: <cause>", leader-set "cannot write
-	// leadership settings: cannot write settings: failed to merge leadership
-	// settings: <cause>"; other tools print the cause alone. Exit status 1.
-	Cause string
-	// Message, when Cause is empty, is the whole text printed after "ERROR "
-	// on stderr.
-	Message string
-	// ExitCode is the exit status; zero means 1.
-	ExitCode int
-}
-
-func (f Fault) active() bool { return f.Missing || f.ExitCode != 0 || f.Message != "" || f.Cause != "" }
-
-// faultPrefix is what Juju's tools print before a server-side cause.
-var faultPrefix = map[string]string{
-	"is-leader":  "leadership status unknown: ",
-	"leader-get": "cannot read leadership settings: ",
-	"leader-set": "cannot write leadership settings: cannot write settings: failed to merge leadership settings: ",
-}
-
-// message returns the text the faulty tool prints after "ERROR ".
-func (f Fault) message(tool string) string {
-	if f.Cause != "" {
-		return faultPrefix[tool] + f.Cause
-	}
-	return f.Message
-}
-
 var (
 	unitNameRE = regexp.MustCompile(`^([a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*)/(0|[1-9][0-9]*)$`)
 	appNameRE  = regexp.MustCompile(`^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*$`)
