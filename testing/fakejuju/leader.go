@@ -59,9 +59,12 @@ func (m *Model) CheckLeader(c *Context) bool {
 
 // Elect makes unit the leader of its application, as Juju does when the
 // previous leader's lease ran out: the previous leader stops answering true
-// at once, and the clock moves to the end of the last guarantee given (if
-// still ahead), so two guarantees never overlap. It returns how long the
-// clock moved. Electing the current leader changes nothing.
+// at once and, when it was another unit, the clock moves to the end of the
+// last guarantee given (if still ahead), so that two units' guarantees never
+// overlap. The guarantee's end is never moved back: re-electing a unit that
+// lost its lease keeps it, so a later election of another unit still waits
+// for it. It returns how long the clock moved. Electing the current leader
+// changes nothing.
 func (m *Model) Elect(unit string) (time.Duration, error) {
 	u, err := m.Unit(unit)
 	if err != nil {
@@ -73,7 +76,7 @@ func (m *Model) Elect(unit string) (time.Duration, error) {
 	}
 	a.LeaderValid = false
 	var waited time.Duration
-	if a.LeaseExpires.After(m.Now) {
+	if a.Leader != unit && a.LeaseExpires.After(m.Now) {
 		waited = a.LeaseExpires.Sub(m.Now)
 		m.Now = a.LeaseExpires
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -146,17 +147,33 @@ func (s Dir) View(fn func(*Model) error) error {
 
 // Journal implements [Store].
 func (s Dir) Journal() ([]Entry, error) {
+	out, _, err := s.JournalSince(0)
+	return out, err
+}
+
+// JournalSince returns the journal entries recorded after byte offset from
+// of journal.jsonl, and the offset to pass next time, so that a reader that
+// follows the journal reads each entry once.
+func (s Dir) JournalSince(from int64) ([]Entry, int64, error) {
 	unlock, err := s.lock(false)
 	if err != nil {
-		return nil, err
+		return nil, from, err
 	}
 	defer unlock()
-	b, err := os.ReadFile(s.file(JournalFile))
+	f, err := os.Open(s.file(JournalFile))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return nil, from, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("fakejuju: reading journal: %w", err)
+		return nil, from, fmt.Errorf("fakejuju: reading journal: %w", err)
+	}
+	defer f.Close()
+	if _, err := f.Seek(from, io.SeekStart); err != nil {
+		return nil, from, fmt.Errorf("fakejuju: reading journal: %w", err)
+	}
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return nil, from, fmt.Errorf("fakejuju: reading journal: %w", err)
 	}
 	var out []Entry
 	sc := bufio.NewScanner(bytes.NewReader(b))
@@ -164,11 +181,14 @@ func (s Dir) Journal() ([]Entry, error) {
 	for sc.Scan() {
 		var e Entry
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			return nil, fmt.Errorf("fakejuju: reading journal: %w", err)
+			return nil, from, fmt.Errorf("fakejuju: reading journal: %w", err)
 		}
 		out = append(out, e)
 	}
-	return out, sc.Err()
+	if err := sc.Err(); err != nil {
+		return nil, from, fmt.Errorf("fakejuju: reading journal: %w", err)
+	}
+	return out, from + int64(len(b)), nil
 }
 
 // ReadModel decodes model.json without taking the lock: model.json is

@@ -1,6 +1,7 @@
 package fakejuju
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -68,6 +69,7 @@ type ToolCall struct {
 
 // String renders the call as a command line, e.g. `leader-set motd=hello`;
 // an argument that is empty or holds white space or quotes is quoted (%q).
+// A call that failed ends with its exit status, e.g. ` (exit 1)`.
 func (c ToolCall) String() string {
 	var b strings.Builder
 	b.WriteString(c.Tool)
@@ -78,6 +80,9 @@ func (c ToolCall) String() string {
 		} else {
 			b.WriteString(a)
 		}
+	}
+	if c.ExitCode != 0 {
+		fmt.Fprintf(&b, " (exit %d)", c.ExitCode)
 	}
 	return b.String()
 }

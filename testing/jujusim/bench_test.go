@@ -15,7 +15,7 @@ func BenchmarkUnit_Run(b *testing.B) {
 	u := m.Unit(0)
 	for b.Loop() {
 		ev, err := u.Run("update-status")
-		if err != nil || ev.Exit != 0 {
+		if err != nil || ev.ExitCode != 0 {
 			b.Fatal(err, ev.Stderr)
 		}
 	}
@@ -28,7 +28,7 @@ func BenchmarkUnit_Exec(b *testing.B) {
 	u := m.Unit(0)
 	for b.Loop() {
 		ev, err := u.Exec("is-leader")
-		if err != nil || ev.Exit != 0 {
+		if err != nil || ev.ExitCode != 0 {
 			b.Fatal(err, ev.Stderr)
 		}
 	}

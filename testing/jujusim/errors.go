@@ -6,7 +6,7 @@ import (
 )
 
 // Errors returned by the simulator. Hook failures are not errors of the
-// simulator: they are reported in [Event.Exit] and put the unit in error.
+// simulator: they are reported in [Event.ExitCode] and put the unit in error.
 var (
 	// ErrUnitInError is returned when a hook is asked of a unit whose last
 	// hook failed and has not been retried or resolved.
@@ -43,7 +43,7 @@ func (e *HookError) Error() string {
 		if i > 0 {
 			msg += ";"
 		}
-		msg += fmt.Sprintf(" %s %s exit %d", ev.Unit, ev.Hook, ev.Exit)
+		msg += fmt.Sprintf(" %s %s exit %d", ev.Unit, ev.Hook, ev.ExitCode)
 	}
 	return msg
 }

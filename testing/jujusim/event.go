@@ -2,6 +2,7 @@ package jujusim
 
 import (
 	"fmt"
+	"github.com/charmkit/charmkit/testing/fakejuju"
 	"slices"
 	"strings"
 	"time"
@@ -44,8 +45,9 @@ type Event struct {
 	// Juju's resolver would choose it), false for a one-off the test asked
 	// for by name.
 	Queued bool
-	// Exit is the process's exit status (-1 if it was killed by a signal).
-	Exit int
+	// ExitCode is the process's exit status (-1 if it was killed by a
+	// signal).
+	ExitCode int
 	// Stdout and Stderr are the process's output.
 	Stdout, Stderr string
 	// Calls are the hook-tool calls the process made, in order.
@@ -61,7 +63,7 @@ type Event struct {
 
 // Failed reports whether the event is a hook or command that exited non-zero.
 func (e *Event) Failed() bool {
-	return (e.Kind == KindHook || e.Kind == KindExec) && e.Skipped == "" && e.Exit != 0
+	return (e.Kind == KindHook || e.Kind == KindExec) && e.Skipped == "" && e.ExitCode != 0
 }
 
 // FlagChanges returns the flags the hook set and cleared, each sorted.
@@ -110,8 +112,8 @@ func (e *Event) String() string {
 		switch {
 		case e.Skipped != "":
 			fmt.Fprintf(&b, ": skipped (%s)", e.Skipped)
-		case e.Exit != 0:
-			fmt.Fprintf(&b, ": exit %d", e.Exit)
+		case e.ExitCode != 0:
+			fmt.Fprintf(&b, ": exit %d", e.ExitCode)
 		}
 		set, cleared := e.FlagChanges()
 		for _, f := range set {
@@ -128,52 +130,20 @@ func (e *Event) String() string {
 	return b.String()
 }
 
-// ToolCall is one hook-tool invocation, as the fake tool recorded it.
-type ToolCall struct {
-	Tool    string    // the tool's name, e.g. "leader-set"
-	Args    []string  // its arguments
-	Stdin   string    // what it read from stdin
-	Exit    int       // its exit status
-	Stdout  string    // what it printed
-	Stderr  string    // its error output
-	Hook    string    // the hook it ran in
-	Context string    // JUJU_CONTEXT_ID
-	Time    time.Time // simulated time
-}
-
-// String renders the call as a command line with its exit status.
-func (c ToolCall) String() string {
-	s := c.Tool
-	if len(c.Args) > 0 {
-		s += " " + strings.Join(c.Args, " ")
-	}
-	if c.Exit != 0 {
-		s += fmt.Sprintf(" (exit %d)", c.Exit)
-	}
-	return s
-}
-
-// LogRecord is a message the charm sent with juju-log.
-type LogRecord struct {
-	Level   string
-	Message string
-	Time    time.Time
-}
-
-// Lease is an is-leader True answer: from Time, Unit was guaranteed to lead
-// for [Guarantee].
-type Lease struct {
-	Unit    string
-	Context string
-	Time    time.Time
-}
-
-// Until is the end of the guarantee.
-func (l Lease) Until() time.Time { return l.Time.Add(Guarantee) }
-
-// Status is a unit's or an application's workload status.
-type Status struct {
-	Status  string // maintenance, blocked, waiting, active, or unknown
-	Message string
-	Time    time.Time
-}
+// The records of the model are the fake Juju's own types, shared with
+// testing/charmtest.
+type (
+	// ToolCall is one hook-tool invocation, as the fake Juju recorded it.
+	ToolCall = fakejuju.ToolCall
+	// LogRecord is a message the charm sent with juju-log.
+	LogRecord = fakejuju.LogRecord
+	// Lease is a leadership check that answered True: from Time, Unit was
+	// guaranteed to lead for [Guarantee].
+	Lease = fakejuju.LeaseAnswer
+	// Status is a unit's or an application's workload status.
+	Status = fakejuju.Status
+	// StatusChange is one successful status-set call.
+	StatusChange = fakejuju.StatusChange
+	// Fault makes a hook tool fail (see [Unit.SetFault]).
+	Fault = fakejuju.Fault
+)

@@ -40,7 +40,7 @@ func TestModel_LeaderSetQueuesSettingsChanged(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ev, err := m.Unit(0).Exec(tc.command)
 			require.NoError(t, err)
-			require.Equal(t, 0, ev.Exit, ev.Stderr)
+			require.Equal(t, 0, ev.ExitCode, ev.Stderr)
 			assert.Empty(t, m.Unit(0).Pending(), "the leader gets no hook for its own write")
 			for _, u := range m.Units()[1:] {
 				assert.Equal(t, tc.want, u.Pending(), u.Name())
@@ -65,7 +65,7 @@ func TestModel_DeleteKeyEverywhere(t *testing.T) {
 	}
 	ev, err := m.Unit(0).Exec("leader-set motd=")
 	require.NoError(t, err)
-	require.Equal(t, 0, ev.Exit)
+	require.Equal(t, 0, ev.ExitCode)
 	require.NoError(t, m.Settle())
 	settings, err := m.LeaderSettings()
 	require.NoError(t, err)
@@ -90,7 +90,7 @@ func TestModel_FollowerCannotWrite(t *testing.T) {
 	t.Parallel()
 	m := deployed(t, 2)
 	ev := mustExec(t, m.Unit(1), "leader-set secret=stolen")
-	assert.Equal(t, 1, ev.Exit)
+	assert.Equal(t, 1, ev.ExitCode)
 	assert.Equal(t, "ERROR cannot write leadership settings: cannot write settings: not the leader\n", ev.Stderr)
 	settings, err := m.LeaderSettings()
 	require.NoError(t, err)
@@ -147,7 +147,7 @@ func TestModel_FailToolAndRetry(t *testing.T) {
 	t.Parallel()
 	m := deployed(t, 2)
 	u := m.Unit(1)
-	require.NoError(t, u.FailTool("leader-get", 1, "ERROR cannot read leadership settings: boom"))
+	require.NoError(t, u.SetFault("leader-get", jujusim.Fault{Message: "cannot read leadership settings: boom"}))
 	require.NoError(t, m.SetConfig(map[string]string{"motd": "hi"}))
 	err := m.Settle()
 	require.ErrorIs(t, err, jujusim.ErrHookFailed)
@@ -160,13 +160,13 @@ func TestModel_FailToolAndRetry(t *testing.T) {
 
 	ev, err := u.Retry()
 	require.NoError(t, err)
-	assert.Equal(t, 1, ev.Exit, "still failing")
+	assert.Equal(t, 1, ev.ExitCode, "still failing")
 	assert.True(t, ev.Retry)
 
-	require.NoError(t, u.HealTool("leader-get"))
+	require.NoError(t, u.SetFault("leader-get", jujusim.Fault{}))
 	ev, err = u.Retry()
 	require.NoError(t, err)
-	assert.Equal(t, 0, ev.Exit, ev.Stderr)
+	assert.Equal(t, 0, ev.ExitCode, ev.Stderr)
 	assert.Equal(t, "leader-settings-changed", ev.Hook)
 	assert.False(t, u.InError())
 	_, err = u.Retry()
@@ -184,7 +184,7 @@ func TestModel_Resolve(t *testing.T) {
 	require.ErrorIs(t, m.Settle(), jujusim.ErrHookFailed)
 	st, err := u.Status()
 	require.NoError(t, err)
-	assert.Equal(t, jujusim.Status{Status: "maintenance", Message: "about to fail (injected)", Time: st.Time}, st,
+	assert.Equal(t, jujusim.Status{State: "maintenance", Message: "about to fail (injected)"}, st,
 		"status-set before the failure is kept")
 	require.NoError(t, u.Resolve())
 	assert.False(t, u.InError())
@@ -302,19 +302,19 @@ func TestModel_HookEnvironment(t *testing.T) {
 	}
 }
 
-// Ensure that a removed tool is missing for the charm, and can be restored.
-func TestUnit_RemoveTool(t *testing.T) {
+// Ensure that a missing tool is missing for the charm, and can be restored.
+func TestUnit_MissingTool(t *testing.T) {
 	t.Parallel()
 	m := deployed(t, 1)
 	u := m.Unit(0)
-	require.NoError(t, u.RemoveTool("leader-get"))
+	require.NoError(t, u.SetFault("leader-get", jujusim.Fault{Missing: true}))
 	ev := mustExec(t, u, "leader-get secret")
-	assert.Equal(t, 127, ev.Exit)
+	assert.Equal(t, 127, ev.ExitCode)
 	assert.Contains(t, ev.Stderr, "not found")
-	require.NoError(t, u.RestoreTool("leader-get"))
-	assert.Equal(t, 0, mustExec(t, u, "leader-get secret").Exit)
-	assert.ErrorContains(t, u.RemoveTool("rm"), `unknown tool`)
-	assert.ErrorContains(t, u.FailTool("is-leader", 0, ""), `exit code must not be 0`)
+	require.NoError(t, u.SetFault("leader-get", jujusim.Fault{}))
+	assert.Equal(t, 0, mustExec(t, u, "leader-get secret").ExitCode)
+	assert.ErrorContains(t, u.SetFault("rm", jujusim.Fault{Missing: true}), `unknown tool`)
+	assert.ErrorContains(t, u.SetFault("is-leader", jujusim.Fault{ExitCode: 256}), `exit code 256 out of range`)
 }
 
 // Ensure that a tool call made with a context id after its hook ended fails.
@@ -326,7 +326,7 @@ func TestModel_StaleContext(t *testing.T) {
 	require.NoError(t, err)
 	stale := ev.Calls[0].Context
 	out := mustExec(t, u, "JUJU_CONTEXT_ID="+stale+" is-leader")
-	assert.Equal(t, 1, out.Exit)
+	assert.Equal(t, 1, out.ExitCode)
 	assert.True(t, strings.HasPrefix(out.Stderr, "ERROR bad request: expected context id "), out.Stderr)
 }
 
@@ -340,7 +340,7 @@ func TestUnit_LoseLeaseAfter(t *testing.T) {
 	require.NoError(t, u.LoseLeaseAfter(1))
 	ev := mustExec(t, u, "is-leader; is-leader; is-leader; leader-set x=1")
 	assert.Equal(t, "True\nFalse\nFalse\n", ev.Stdout)
-	assert.Equal(t, 1, ev.Exit)
+	assert.Equal(t, 1, ev.ExitCode)
 	assert.Equal(t, "ERROR cannot write leadership settings: cannot write settings: not the leader\n", ev.Stderr)
 	assert.Nil(t, m.Leader())
 	assert.Equal(t, "False\n", mustExec(t, u, "is-leader").Stdout, "the fault is used up but the lease stays lost")
@@ -374,7 +374,7 @@ func TestModel_RunTogether(t *testing.T) {
 	require.Len(t, evs, 3)
 	for i, ev := range evs {
 		assert.Equal(t, m.Unit(i).Name(), ev.Unit, "events in unit order")
-		assert.Equal(t, 0, ev.Exit, ev.Stderr)
+		assert.Equal(t, 0, ev.ExitCode, ev.Stderr)
 		assert.Equal(t, start, ev.Time)
 	}
 	assert.Equal(t, start.Add(time.Second), m.Now(), "one HookDuration for the batch")
@@ -428,9 +428,9 @@ func TestModel_JujuVersion(t *testing.T) {
 	assert.Equal(t, "4.0.1\nhas-is-leader\nno-leader-get\n", ev.Stdout)
 }
 
-// Ensure that FailToolWith makes a tool fail with the tool's own Juju
-// annotation around the cause.
-func TestUnit_FailToolWith(t *testing.T) {
+// Ensure that a fault with a Cause makes a tool fail with the tool's own
+// Juju annotation around the cause.
+func TestUnit_FaultCause(t *testing.T) {
 	t.Parallel()
 	m := deployed(t, 1)
 	u := m.Unit(0)
@@ -441,12 +441,12 @@ func TestUnit_FailToolWith(t *testing.T) {
 		{"status-set", "active", "ERROR connection is shut down\n"},
 	}
 	for _, tc := range tests {
-		require.NoError(t, u.FailToolWith(tc.tool, "connection is shut down"))
+		require.NoError(t, u.SetFault(tc.tool, jujusim.Fault{Cause: "connection is shut down"}))
 		ev := mustExec(t, u, tc.tool+" "+tc.args)
-		assert.Equal(t, 1, ev.Exit, tc.tool)
+		assert.Equal(t, 1, ev.ExitCode, tc.tool)
 		assert.Equal(t, tc.want, ev.Stderr, tc.tool)
 	}
-	require.NoError(t, u.HealTool(""))
+	require.NoError(t, u.ClearFaults())
 	assert.Equal(t, "True\n", mustExec(t, u, "is-leader").Stdout)
-	assert.ErrorContains(t, u.FailToolWith("is-leader", ""), "empty cause")
+	assert.ErrorContains(t, u.SetFault("is-leader", jujusim.Fault{Cause: "a\nb"}), "message spans lines")
 }

@@ -104,7 +104,7 @@ func randomLeadershipChanges(t *testing.T, seed uint64) {
 		calls, err := u.Calls()
 		require.NoError(t, err)
 		for _, c := range calls {
-			if c.Tool == "leader-set" && c.Exit == 0 && strings.HasPrefix(strings.Join(c.Args, " "), "secret=") {
+			if c.Tool == "leader-set" && c.ExitCode == 0 && strings.HasPrefix(strings.Join(c.Args, " "), "secret=") {
 				writes++
 			}
 		}

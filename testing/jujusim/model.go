@@ -2,7 +2,6 @@ package jujusim
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -18,13 +17,13 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/charmkit/charmkit/testing/jujusim/internal/modelfs"
+	"github.com/charmkit/charmkit/testing/fakejuju"
 )
 
 // Guarantee is how long an is-leader True answer guarantees leadership, as
 // in Juju. A new leader is elected only once the previous leader's
 // guarantee has run out on the simulated clock.
-const Guarantee = 30 * time.Second
+const Guarantee = fakejuju.Guarantee
 
 const (
 	defaultJujuVersion = "3.6.4"
@@ -82,7 +81,7 @@ type Options struct {
 // is not safe for concurrent use by several goroutines.
 type Model struct {
 	opts     Options
-	layout   modelfs.Layout
+	store    fakejuju.Dir // the fake Juju's model, shared with the tool processes
 	app      string
 	ownDir   bool
 	tool     string
@@ -90,12 +89,12 @@ type Model struct {
 	now      time.Time
 	units    []*Unit
 	nextUnit int
-	config   map[string]modelfs.ConfigOption
 	cfgVer   int
 	peers    []peerRelation
 	timeline []*Event
 	watch    *watcher
-	seenLSV  int // watcher events already handed to the units
+	seenLSV  int   // watcher events already handed to the units
+	journal  int64 // journal offset already read into events
 	juju4    bool
 	closed   bool
 	closeMu  sync.Mutex
@@ -172,7 +171,7 @@ func New(opts Options) (*Model, error) {
 			return nil, err
 		}
 	}
-	m := &Model{opts: opts, app: opts.App, tool: tool, now: opts.Start, config: config, cfgVer: 1}
+	m := &Model{opts: opts, app: opts.App, tool: tool, now: opts.Start.UTC(), cfgVer: 1}
 	major, _, _ := strings.Cut(opts.JujuVersion, ".")
 	n, err := strconv.Atoi(major)
 	if err != nil || n < 2 {
@@ -187,8 +186,7 @@ func New(opts Options) (*Model, error) {
 		opts.Dir, m.ownDir = dir, true
 		m.opts.Dir = dir
 	}
-	m.layout = modelfs.Layout{Root: opts.Dir}
-	if err := m.init(meta); err != nil {
+	if err := m.init(meta, config); err != nil {
 		m.Close()
 		return nil, err
 	}
@@ -199,7 +197,7 @@ func New(opts Options) (*Model, error) {
 		}
 	}
 	if len(m.units) > 0 {
-		if err := m.writeLeader(modelfs.Leader{Unit: m.units[0].name, Epoch: 1, Valid: true, Expires: m.now.UnixNano()}); err != nil {
+		if err := m.update(func(fm *fakejuju.Model) error { _, err := fm.Elect(m.units[0].name); return err }); err != nil {
 			m.Close()
 			return nil, err
 		}
@@ -208,42 +206,53 @@ func New(opts Options) (*Model, error) {
 	return m, nil
 }
 
-func (m *Model) init(meta charmMeta) error {
+func (m *Model) init(meta charmMeta, config map[string]fakejuju.ConfigOption) error {
 	b := make([]byte, 16)
 	rand.Read(b)
 	m.uuid = fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-	for _, d := range []string{m.layout.AppDir(m.app), filepath.Join(m.opts.Dir, "units"), filepath.Join(m.opts.Dir, "contexts"), filepath.Join(m.opts.Dir, "relations")} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return fmt.Errorf("jujusim: %w", err)
-		}
-	}
-	if err := modelfs.WriteJSON(m.layout.ModelFile(), modelfs.ModelInfo{Name: m.opts.ModelName, UUID: m.uuid, JujuVersion: m.opts.JujuVersion}); err != nil {
+	if err := os.MkdirAll(filepath.Join(m.opts.Dir, "units"), 0o755); err != nil {
 		return fmt.Errorf("jujusim: %w", err)
 	}
-	if err := m.writeClock(); err != nil {
-		return err
+	fm := fakejuju.New(m.opts.ModelName, m.uuid, m.opts.JujuVersion, m.now)
+	endpoints := map[string]fakejuju.Endpoint{}
+	for _, ep := range meta.peerNames() {
+		endpoints[ep] = fakejuju.Endpoint{Role: "peers", Interface: meta.Peers[ep].Interface}
 	}
-	if err := modelfs.WriteJSON(m.layout.SettingsFile(m.app), modelfs.LeaderSettings{Data: map[string]string{}}); err != nil {
+	if _, err := fm.AddApp(m.app, endpoints, config); err != nil {
 		return fmt.Errorf("jujusim: %w", err)
-	}
-	if err := m.writeLeader(modelfs.Leader{}); err != nil {
-		return err
 	}
 	for i, ep := range meta.peerNames() {
-		rel := modelfs.RelationMeta{ID: i, Endpoint: ep, App: m.app, Units: []string{}}
-		if err := os.MkdirAll(m.layout.RelationDir(i), 0o755); err != nil {
-			return fmt.Errorf("jujusim: %w", err)
-		}
-		if err := modelfs.WriteJSON(filepath.Join(m.layout.RelationDir(i), "meta.json"), rel); err != nil {
+		if _, err := fm.AddRelation(i, fakejuju.RelationEndpoint{App: m.app, Endpoint: ep}); err != nil {
 			return fmt.Errorf("jujusim: %w", err)
 		}
 		m.peers = append(m.peers, peerRelation{id: i, endpoint: ep})
 	}
-	w, err := newWatcher(m.layout.AppDir(m.app), m.layout.SettingsFile(m.app))
+	store, err := fakejuju.CreateDir(m.opts.Dir, fm)
+	if err != nil {
+		return fmt.Errorf("jujusim: %w", err)
+	}
+	m.store = store
+	w, err := newWatcher(store, m.app)
 	if err != nil {
 		return err
 	}
 	m.watch = w
+	return nil
+}
+
+// update changes the fake Juju's model under its lock.
+func (m *Model) update(fn func(*fakejuju.Model) error) error {
+	if err := m.store.Update(fn); err != nil {
+		return fmt.Errorf("jujusim: %w", err)
+	}
+	return nil
+}
+
+// view reads the fake Juju's model.
+func (m *Model) view(fn func(*fakejuju.Model) error) error {
+	if err := m.store.View(fn); err != nil {
+		return fmt.Errorf("jujusim: %w", err)
+	}
 	return nil
 }
 
@@ -315,14 +324,10 @@ func (m *Model) Advance(d time.Duration) error {
 		return nil
 	}
 	m.now = m.now.Add(d)
-	return m.writeClock()
-}
-
-func (m *Model) writeClock() error {
-	if err := modelfs.WriteJSON(m.layout.ClockFile(), modelfs.Clock{Now: m.now.UnixNano()}); err != nil {
-		return fmt.Errorf("jujusim: writing clock: %w", err)
-	}
-	return nil
+	return m.update(func(fm *fakejuju.Model) error {
+		fm.Now = m.now
+		return nil
+	})
 }
 
 // AddUnit adds a unit to the application. It runs no hook: its first hooks
@@ -330,31 +335,25 @@ func (m *Model) writeClock() error {
 func (m *Model) AddUnit() (*Unit, error) {
 	u := &Unit{m: m, index: m.nextUnit, name: fmt.Sprintf("%s/%d", m.app, m.nextUnit), remoteLSV: 1}
 	m.nextUnit++
-	for _, d := range []string{m.layout.CharmDir(u.name), m.layout.ToolsDir(u.name)} {
+	for _, d := range []string{u.CharmDir(), u.toolsDir()} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, fmt.Errorf("jujusim: adding unit: %w", err)
 		}
 	}
-	if err := copyCharm(m.opts.Charm, m.layout.CharmDir(u.name)); err != nil {
+	if err := copyCharm(m.opts.Charm, u.CharmDir()); err != nil {
 		return nil, fmt.Errorf("jujusim: adding unit: copying charm: %w", err)
 	}
 	if m.opts.Dispatch != "" {
-		if err := copyFile(m.opts.Dispatch, filepath.Join(m.layout.CharmDir(u.name), "dispatch"), 0o755); err != nil {
+		if err := copyFile(m.opts.Dispatch, filepath.Join(u.CharmDir(), "dispatch"), 0o755); err != nil {
 			return nil, fmt.Errorf("jujusim: adding unit: copying dispatch: %w", err)
 		}
 	}
-	for _, t := range toolNames {
-		if m.juju4 && (t == "leader-get" || t == "leader-set") {
-			continue // Juju 4 has no leader settings
-		}
-		if err := os.Symlink(m.tool, filepath.Join(m.layout.ToolsDir(u.name), t)); err != nil {
+	for _, t := range ToolNames() {
+		if err := u.linkTool(t); err != nil {
 			return nil, fmt.Errorf("jujusim: adding unit: %w", err)
 		}
 	}
-	if err := modelfs.WriteJSON(m.layout.UnitFile(u.name, "config.json"), m.config); err != nil {
-		return nil, fmt.Errorf("jujusim: adding unit: %w", err)
-	}
-	if err := modelfs.WriteJSON(m.layout.UnitFile(u.name, "context.json"), modelfs.UnitContext{}); err != nil {
+	if err := m.update(func(fm *fakejuju.Model) error { _, err := fm.AddUnit(u.name, ""); return err }); err != nil {
 		return nil, fmt.Errorf("jujusim: adding unit: %w", err)
 	}
 	m.units = append(m.units, u)
@@ -365,91 +364,55 @@ func (m *Model) AddUnit() (*Unit, error) {
 // Leader returns the unit that currently holds leadership, or nil while
 // nobody does (after [Model.Unelect], or after the leader was removed).
 func (m *Model) Leader() *Unit {
-	l, err := m.readLeader()
-	if err != nil || !l.Valid {
+	var leader string
+	_ = m.view(func(fm *fakejuju.Model) error {
+		if a := fm.Apps[m.app]; a != nil && a.LeaderValid {
+			leader = a.Leader
+		}
 		return nil
-	}
+	})
 	for _, u := range m.units {
-		if u.name == l.Unit && !u.gone {
+		if u.name == leader && !u.gone {
 			return u
 		}
 	}
 	return nil
 }
 
-func (m *Model) readLeader() (modelfs.Leader, error) {
-	var l modelfs.Leader
-	unlock, err := modelfs.Lock(m.layout.AppLock(m.app), false)
-	if err != nil {
-		return l, err
-	}
-	defer unlock()
-	_, err = modelfs.ReadJSON(m.layout.LeaderFile(m.app), &l)
-	return l, err
-}
-
-func (m *Model) writeLeader(l modelfs.Leader) error {
-	unlock, err := modelfs.Lock(m.layout.AppLock(m.app), true)
-	if err != nil {
-		return fmt.Errorf("jujusim: %w", err)
-	}
-	defer unlock()
-	if err := modelfs.WriteJSON(m.layout.LeaderFile(m.app), l); err != nil {
-		return fmt.Errorf("jujusim: writing leader: %w", err)
-	}
-	return nil
-}
-
-// revoke stops the current leader from answering True, keeping its lease
-// expiry, and returns the record as it was.
-func (m *Model) revoke() (modelfs.Leader, error) {
-	unlock, err := modelfs.Lock(m.layout.AppLock(m.app), true)
-	if err != nil {
-		return modelfs.Leader{}, fmt.Errorf("jujusim: %w", err)
-	}
-	defer unlock()
-	var l modelfs.Leader
-	if _, err := modelfs.ReadJSON(m.layout.LeaderFile(m.app), &l); err != nil {
-		return l, fmt.Errorf("jujusim: reading leader: %w", err)
-	}
-	next := l
-	next.Valid = false
-	if err := modelfs.WriteJSON(m.layout.LeaderFile(m.app), next); err != nil {
-		return l, fmt.Errorf("jujusim: writing leader: %w", err)
-	}
-	return l, nil
-}
-
 // Elect moves leadership to u, as Juju does when the leader goes away: the
 // old leader stops being leader at once (its hooks' is-leader answer
-// False from now on), the simulated clock moves to the end of the old
-// leader's last 30-second guarantee if that is still in the future, and
-// then u becomes leader. u gets leader-elected at its next idle point and
-// the old leader resigns (no hook) and later gets leader-settings-changed.
+// False from now on), the simulated clock moves to the end of the last
+// 30-second guarantee given to another unit if that is still in the future,
+// and then u becomes leader. u gets leader-elected at its next idle point
+// and the old leader resigns (no hook) and later gets
+// leader-settings-changed.
 func (m *Model) Elect(u *Unit) error {
 	if err := m.own(u, "electing"); err != nil {
 		return err
 	}
-	old, err := m.revoke()
+	var old string
+	var oldValid bool
+	var waited time.Duration
+	err := m.update(func(fm *fakejuju.Model) error {
+		a := fm.Apps[m.app]
+		old, oldValid = a.Leader, a.LeaderValid
+		var err error
+		waited, err = fm.Elect(u.name)
+		m.now = fm.Now
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	if old.Valid && old.Unit == u.name {
-		return m.writeLeader(old)
+	if oldValid && old == u.name {
+		return nil
 	}
-	if exp := time.Unix(0, old.Expires).UTC(); old.Unit != u.name && exp.After(m.now) {
-		waited := exp.Sub(m.now)
-		if err := m.Advance(waited); err != nil {
-			return err
-		}
-		m.record(&Event{Kind: KindClock, Note: fmt.Sprintf("waited %s for %s's leadership guarantee to expire", waited, old.Unit)})
+	if waited > 0 {
+		m.record(&Event{Kind: KindClock, Note: fmt.Sprintf("waited %s for %s's leadership guarantee to expire", waited, old)})
 	}
-	if err := m.writeLeader(modelfs.Leader{Unit: u.name, Epoch: old.Epoch + 1, Valid: true, Expires: m.now.UnixNano()}); err != nil {
-		return err
-	}
-	was := "was " + orNobody(old.Unit)
-	if !old.Valid && old.Unit != "" {
-		was = "after " + old.Unit
+	was := "was " + orNobody(old)
+	if !oldValid && old != "" {
+		was = "after " + old
 	}
 	m.record(&Event{Kind: KindElect, Unit: u.name, Note: was})
 	if u.installed && u.failed == nil && !u.dying && !u.leaderLocal {
@@ -478,11 +441,17 @@ func (m *Model) own(u *Unit, op string) error {
 // another unit (as when the lease is lost): from now on no unit's is-leader
 // answers True until [Model.Elect].
 func (m *Model) Unelect() error {
-	old, err := m.revoke()
+	var old string
+	err := m.update(func(fm *fakejuju.Model) error {
+		if a := fm.Apps[m.app]; a.LeaderValid {
+			old = a.Leader
+		}
+		return fm.Unelect(m.app)
+	})
 	if err != nil {
 		return err
 	}
-	m.record(&Event{Kind: KindElect, Note: "no leader (was " + orNobody(old.Unit) + ")"})
+	m.record(&Event{Kind: KindElect, Note: "no leader (was " + orNobody(old) + ")"})
 	return nil
 }
 
@@ -496,30 +465,26 @@ func orNobody(s string) string {
 // LeaderSettings returns the application's leader settings as Juju holds
 // them.
 func (m *Model) LeaderSettings() (map[string]string, error) {
-	var s modelfs.LeaderSettings
-	unlock, err := modelfs.Lock(m.layout.AppLock(m.app), false)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	if _, err := modelfs.ReadJSON(m.layout.SettingsFile(m.app), &s); err != nil {
-		return nil, fmt.Errorf("jujusim: reading leader settings: %w", err)
-	}
-	if s.Data == nil {
-		s.Data = map[string]string{}
-	}
-	return s.Data, nil
+	out := map[string]string{}
+	err := m.view(func(fm *fakejuju.Model) error {
+		maps.Copy(out, fm.Apps[m.app].LeaderSettings)
+		return nil
+	})
+	return out, err
 }
 
 // Config returns the application's current config values (options without
 // a value are left out), as strings.
 func (m *Model) Config() map[string]string {
 	out := map[string]string{}
-	for k, o := range m.config {
-		if o.Value != nil {
-			out[k] = fmt.Sprint(o.Value)
+	_ = m.view(func(fm *fakejuju.Model) error {
+		for k, o := range fm.Apps[m.app].Config {
+			if o.Value != nil {
+				out[k] = fmt.Sprint(o.Value)
+			}
 		}
-	}
+		return nil
+	})
 	return out
 }
 
@@ -528,33 +493,38 @@ func (m *Model) Config() map[string]string {
 // every unit, unless no value actually changed. An unknown option or a bad
 // value changes nothing and returns an error matching [ErrBadConfig].
 func (m *Model) SetConfig(values map[string]string) error {
-	next := maps.Clone(m.config)
 	keys := slices.Sorted(maps.Keys(values))
-	for _, k := range keys {
-		o, ok := next[k]
-		if !ok {
-			return fmt.Errorf("%w: unknown option %q", ErrBadConfig, k)
+	changed := false
+	err := m.store.Update(func(fm *fakejuju.Model) error {
+		cfg := maps.Clone(fm.Apps[m.app].Config)
+		for _, k := range keys {
+			o, ok := cfg[k]
+			if !ok {
+				return fmt.Errorf("%w: unknown option %q", ErrBadConfig, k)
+			}
+			v, err := parseConfigValue(o.Type, values[k])
+			if err != nil {
+				return fmt.Errorf("%w: option %q: %v", ErrBadConfig, k, err)
+			}
+			if fmt.Sprint(o.Value) != fmt.Sprint(v) || (o.Value == nil) != (v == nil) {
+				changed = true
+			}
+			o.Value = v
+			cfg[k] = o
 		}
-		v, err := parseConfigValue(o.Type, values[k])
-		if err != nil {
-			return fmt.Errorf("%w: option %q: %v", ErrBadConfig, k, err)
+		fm.Apps[m.app].Config = cfg
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, ErrBadConfig) {
+			return err
 		}
-		o.Value = v
-		next[k] = o
+		return fmt.Errorf("jujusim: %w", err)
 	}
-	if maps.EqualFunc(next, m.config, func(a, b modelfs.ConfigOption) bool { return a == b }) {
+	if !changed {
 		return nil // Juju fires config-changed only when a value changes
 	}
-	m.config = next
 	m.cfgVer++
-	for _, u := range m.units {
-		if u.gone {
-			continue
-		}
-		if err := modelfs.WriteJSON(m.layout.UnitFile(u.name, "config.json"), m.config); err != nil {
-			return fmt.Errorf("jujusim: writing config: %w", err)
-		}
-	}
 	var parts []string
 	for _, k := range keys {
 		parts = append(parts, k+"="+strconv.Quote(values[k]))
@@ -651,14 +621,17 @@ func failures(evs []*Event) []*Event {
 }
 
 // syncSettings waits until the watcher has seen the current leader-settings
-// file and hands every new watcher event to the units as a bump of their
+// version and hands every new watcher event to the units as a bump of their
 // remote leader-settings version, as Juju's settings watcher does.
 func (m *Model) syncSettings() error {
-	var s modelfs.LeaderSettings
-	if _, err := modelfs.ReadJSON(m.layout.SettingsFile(m.app), &s); err != nil {
-		return fmt.Errorf("jujusim: reading leader settings: %w", err)
+	var version int
+	if err := m.view(func(fm *fakejuju.Model) error {
+		version = fm.Apps[m.app].SettingsVersion
+		return nil
+	}); err != nil {
+		return err
 	}
-	events, err := m.watch.waitFor(s.Changes, 10*time.Second)
+	events, err := m.watch.waitFor(version, 10*time.Second)
 	if err != nil {
 		return err
 	}
@@ -671,16 +644,15 @@ func (m *Model) syncSettings() error {
 	return nil
 }
 
-func newContextID(unit, hook string) string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	return fmt.Sprintf("%s-%s-%s", unit, hook, hex.EncodeToString(b))
-}
-
 // charmMeta is the part of metadata.yaml the simulator uses.
 type charmMeta struct {
-	Name  string               `yaml:"name"`
-	Peers map[string]yaml.Node `yaml:"peers"`
+	Name  string                  `yaml:"name"`
+	Peers map[string]endpointMeta `yaml:"peers"`
+}
+
+// endpointMeta is one relation endpoint of metadata.yaml.
+type endpointMeta struct {
+	Interface string `yaml:"interface"`
 }
 
 func (c charmMeta) peerNames() []string {
@@ -707,8 +679,8 @@ func readCharmMeta(dir string) (charmMeta, error) {
 	return meta, nil
 }
 
-func readCharmConfig(dir string) (map[string]modelfs.ConfigOption, error) {
-	out := map[string]modelfs.ConfigOption{}
+func readCharmConfig(dir string) (map[string]fakejuju.ConfigOption, error) {
+	out := map[string]fakejuju.ConfigOption{}
 	b, err := os.ReadFile(filepath.Join(dir, "config.yaml"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return out, nil
@@ -742,7 +714,7 @@ func readCharmConfig(dir string) (map[string]modelfs.ConfigOption, error) {
 			}
 			v = pv
 		}
-		out[k] = modelfs.ConfigOption{Type: o.Type, Value: v}
+		out[k] = fakejuju.ConfigOption{Type: o.Type, Value: v}
 	}
 	return out, nil
 }

@@ -42,11 +42,12 @@ func TestModel_ToolsOnPath(t *testing.T) {
 	t.Parallel()
 	m := newModel(t, 1)
 	want := jujusim.ToolNames()
-	assert.Len(t, want, 16)
+	assert.Subset(t, want, []string{"is-leader", "leader-get", "leader-set", "config-get", "status-set", "status-get", "juju-log",
+		"application-version-set", "relation-ids", "relation-list", "relation-get", "relation-set"})
 	var got []string
 	for _, name := range want {
 		ev := mustExec(t, m.Unit(0), "command -v "+name)
-		if ev.Exit == 0 {
+		if ev.ExitCode == 0 {
 			got = append(got, name)
 		}
 	}
@@ -90,6 +91,6 @@ func TestModel_AddUnitLater(t *testing.T) {
 	logs, err := u.Logs()
 	require.NoError(t, err)
 	require.Len(t, logs, 4)
-	assert.Equal(t, jujusim.LogRecord{Level: "DEBUG", Message: "hook install", Time: logs[0].Time}, logs[0])
+	assert.Equal(t, jujusim.LogRecord{Level: "DEBUG", Message: "hook install"}, logs[0])
 	assert.Equal(t, []string{"shared/0", "shared/1"}, []string{m.Units()[0].Name(), m.Units()[1].Name()})
 }

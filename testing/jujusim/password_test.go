@@ -77,7 +77,7 @@ func passwordWrites(tb testing.TB, m *jujusim.Model) int {
 		calls, err := m.Unit(i).Calls()
 		require.NoError(tb, err)
 		for _, c := range calls {
-			if c.Tool != "leader-set" || c.Exit != 0 {
+			if c.Tool != "leader-set" || c.ExitCode != 0 {
 				continue
 			}
 			for _, a := range c.Args {
@@ -136,10 +136,10 @@ func TestPassword_Deploy(t *testing.T) {
 	}
 	st, err := m.Unit(0).Status()
 	require.NoError(t, err)
-	assert.Equal(t, "active ready (leader)", st.Status+" "+st.Message)
+	assert.Equal(t, "active ready (leader)", st.State+" "+st.Message)
 	st, err = m.Unit(1).Status()
 	require.NoError(t, err)
-	assert.Equal(t, "active ready (follower)", st.Status+" "+st.Message)
+	assert.Equal(t, "active ready (follower)", st.State+" "+st.Message)
 	require.NoError(t, m.CheckInvariants())
 }
 
@@ -178,7 +178,7 @@ func TestPassword_DeleteKey(t *testing.T) {
 	require.NoError(t, m.SetConfig(map[string]string{"motd": ""}))
 	ev, err := m.Unit(0).Run("config-changed")
 	require.NoError(t, err)
-	require.Equal(t, 0, ev.Exit, ev.Stderr)
+	require.Equal(t, 0, ev.ExitCode, ev.Stderr)
 	sets := ev.CallsTo("leader-set")
 	require.Len(t, sets, 1)
 	assert.Equal(t, []string{"motd="}, sets[0].Args)
@@ -187,7 +187,7 @@ func TestPassword_DeleteKey(t *testing.T) {
 	for _, u := range m.Units()[1:] {
 		ev, err := u.Run("leader-settings-changed")
 		require.NoError(t, err)
-		require.Equal(t, 0, ev.Exit, ev.Stderr)
+		require.Equal(t, 0, ev.ExitCode, ev.Stderr)
 		set, cleared := ev.FlagChanges()
 		assert.Equal(t, sp("leadership.changed leadership.changed.motd"), set, u.Name())
 		assert.Equal(t, sp("leadership.set.motd"), cleared, u.Name())
@@ -217,7 +217,7 @@ func TestPassword_FailedHookAndRetry(t *testing.T) {
 	leader, follower := m.Unit(0), m.Unit(2)
 
 	// A follower whose is-leader fails: the hook fails before any handler.
-	require.NoError(t, follower.FailTool("is-leader", 1, "ERROR leadership status unknown: connection refused"))
+	require.NoError(t, follower.SetFault("is-leader", jujusim.Fault{Cause: "connection refused"}))
 	require.NoError(t, m.SetConfig(map[string]string{"motd": "hi"}))
 	require.ErrorIs(t, m.Settle(), jujusim.ErrHookFailed)
 	require.True(t, follower.InError())
@@ -237,22 +237,22 @@ func TestPassword_FailedHookAndRetry(t *testing.T) {
 	assert.Equal(t, leader.FailedHook(), settings["crash_marker"], "leader-set is not rolled back")
 	st, err := leader.Status()
 	require.NoError(t, err)
-	assert.Equal(t, "maintenance about to fail (injected)", st.Status+" "+st.Message)
+	assert.Equal(t, "maintenance about to fail (injected)", st.State+" "+st.Message)
 
 	// Retries.
 	require.NoError(t, m.SetConfig(map[string]string{"fail-on-unit": ""}))
 	ev, err := leader.Retry()
 	require.NoError(t, err)
-	require.Equal(t, 0, ev.Exit, ev.Stderr)
+	require.Equal(t, 0, ev.ExitCode, ev.Stderr)
 	set, cleared := ev.FlagChanges()
 	assert.Equal(t, sp("leadership.changed.crash_marker leadership.set.crash_marker"), set, "the leader sees its own write as a change")
 	assert.Equal(t, sp("leadership.changed.motd"), cleared)
 	assert.Empty(t, ev.CallsTo("leader-set"), "no leader-set in the retry")
 
-	require.NoError(t, follower.HealTool("is-leader"))
+	require.NoError(t, follower.SetFault("is-leader", jujusim.Fault{}))
 	ev, err = follower.Retry()
 	require.NoError(t, err)
-	require.Equal(t, 0, ev.Exit, ev.Stderr)
+	require.Equal(t, 0, ev.ExitCode, ev.Stderr)
 	assert.Equal(t, sp("L.changed L.changed.crash_marker L.changed.motd L.set.admin_password L.set.crash_marker L.set.motd password.stored"), lflags(t, follower))
 	assert.Equal(t, "hi", readFile(t, follower, "motd"))
 	require.NoError(t, m.Settle())
@@ -281,7 +281,7 @@ func TestPassword_RandomLeadershipChanges(t *testing.T) {
 			if rng.IntN(2) == 0 {
 				ev, err := u.Run(hooks[rng.IntN(len(hooks))])
 				require.NoError(t, err)
-				require.Equal(t, 0, ev.Exit, "%s %s: %s", u.Name(), ev.Hook, ev.Stderr)
+				require.Equal(t, 0, ev.ExitCode, "%s %s: %s", u.Name(), ev.Hook, ev.Stderr)
 			} else {
 				_, _, err := u.Next()
 				require.NoError(t, err)
@@ -300,7 +300,7 @@ func TestPassword_RandomLeadershipChanges(t *testing.T) {
 	for _, u := range m.Units() {
 		ev, err := u.Run("update-status")
 		require.NoError(t, err)
-		require.Equal(t, 0, ev.Exit, ev.Stderr)
+		require.Equal(t, 0, ev.ExitCode, ev.Stderr)
 		assert.Equal(t, u == leader, slices.Contains(lflags(t, u), "L.is_leader"), u.Name())
 	}
 }

@@ -63,7 +63,7 @@ func TestModel_RelationSetCommit(t *testing.T) {
 	m := newPeers(t, 2)
 	require.NoError(t, m.Deploy())
 	ev := mustExec(t, m.Unit(0), "relation-set -r cluster:0 color=blue && relation-get -r 0 color peers/0")
-	require.Equal(t, 0, ev.Exit, ev.Stderr)
+	require.Equal(t, 0, ev.ExitCode, ev.Stderr)
 	assert.Equal(t, "blue\n", ev.Stdout, "the context sees its own pending write")
 	assert.Equal(t, []string{"cluster-relation-changed"}, m.Unit(1).Pending())
 	bag, err := m.RelationData("cluster", "peers/0")
@@ -78,7 +78,7 @@ func TestModel_RelationSetCommit(t *testing.T) {
 	assert.NotContains(t, bag, "doomed", "a failed hook's relation-set is discarded")
 
 	ev = mustExec(t, m.Unit(1), "relation-set -r 0 --app k=v")
-	assert.Equal(t, 1, ev.Exit)
+	assert.Equal(t, 1, ev.ExitCode)
 	assert.Equal(t, "ERROR cannot write relation settings\n", ev.Stderr)
 }
 

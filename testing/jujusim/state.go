@@ -2,10 +2,10 @@ package jujusim
 
 import (
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -14,7 +14,7 @@ import (
 
 	_ "modernc.org/sqlite" // the unit's .unit-state.db
 
-	"github.com/charmkit/charmkit/testing/jujusim/internal/modelfs"
+	"github.com/charmkit/charmkit/testing/fakejuju"
 )
 
 const flagPrefix = "reactive.states."
@@ -68,199 +68,160 @@ func (u *Unit) Flags() ([]string, error) {
 	return out, nil
 }
 
-// Calls returns every hook-tool call the unit made, in order.
-func (u *Unit) Calls() ([]ToolCall, error) { return u.readCalls("") }
-
-func (u *Unit) readCalls(ctxID string) ([]ToolCall, error) {
-	var out []ToolCall
-	err := modelfs.ReadJSONL(u.m.layout.UnitFile(u.name, "calls.jsonl"), func(b []byte) error {
-		var c modelfs.Call
-		if err := json.Unmarshal(b, &c); err != nil {
-			return err
-		}
-		if ctxID == "" || c.Context == ctxID {
-			out = append(out, ToolCall{Tool: c.Tool, Args: c.Args, Stdin: c.Stdin, Exit: c.Exit,
-				Stdout: c.Stdout, Stderr: c.Stderr, Hook: c.Hook, Context: c.Context,
-				Time: time.Unix(0, c.SimTime).UTC()})
-		}
-		return nil
-	})
+// journal returns the fake Juju's whole journal.
+func (m *Model) journalEntries() ([]fakejuju.Entry, error) {
+	j, err := m.store.Journal()
 	if err != nil {
-		return nil, fmt.Errorf("jujusim: reading %s calls: %w", u.name, err)
+		return nil, fmt.Errorf("jujusim: %w", err)
+	}
+	return j, nil
+}
+
+// Calls returns every hook-tool call the unit made, in order.
+func (u *Unit) Calls() ([]ToolCall, error) {
+	j, err := u.m.journalEntries()
+	if err != nil {
+		return nil, err
+	}
+	var out []ToolCall
+	for _, e := range j {
+		if e.Call != nil && e.Call.Unit == u.name {
+			out = append(out, *e.Call)
+		}
 	}
 	return out, nil
 }
 
 // Logs returns every juju-log record of the unit, in order.
-func (u *Unit) Logs() ([]LogRecord, error) { return u.readLogs("") }
-
-func (u *Unit) readLogs(ctxID string) ([]LogRecord, error) {
+func (u *Unit) Logs() ([]LogRecord, error) {
+	j, err := u.m.journalEntries()
+	if err != nil {
+		return nil, err
+	}
 	var out []LogRecord
-	err := modelfs.ReadJSONL(u.m.layout.UnitFile(u.name, "log.jsonl"), func(b []byte) error {
-		var r modelfs.LogRecord
-		if err := json.Unmarshal(b, &r); err != nil {
-			return err
+	for _, e := range j {
+		if e.Log != nil && e.Log.Unit == u.name {
+			out = append(out, e.Log.LogRecord)
 		}
-		if ctxID == "" || r.Context == ctxID {
-			out = append(out, LogRecord{Level: r.Level, Message: r.Message, Time: time.Unix(0, r.SimTime).UTC()})
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("jujusim: reading %s log: %w", u.name, err)
 	}
 	return out, nil
 }
 
-// Status returns the unit's workload status ("unknown" before any
-// status-set).
+// Status returns the unit's workload status (State "" before any
+// status-set; see [Status.StateOrUnknown]).
 func (u *Unit) Status() (Status, error) {
-	st := modelfs.Status{Status: "unknown"}
-	if _, err := modelfs.ReadJSON(u.m.layout.UnitFile(u.name, "status.json"), &st); err != nil {
-		return Status{}, fmt.Errorf("jujusim: reading %s status: %w", u.name, err)
-	}
-	return Status{Status: st.Status, Message: st.Message, Time: time.Unix(0, st.Time).UTC()}, nil
-}
-
-// StatusHistory returns every status the unit set, in order.
-func (u *Unit) StatusHistory() ([]Status, error) {
-	var out []Status
-	err := modelfs.ReadJSONL(u.m.layout.UnitFile(u.name, "status-history.jsonl"), func(b []byte) error {
-		var st modelfs.Status
-		if err := json.Unmarshal(b, &st); err != nil {
-			return err
+	var st Status
+	err := u.m.view(func(fm *fakejuju.Model) error {
+		if fu := fm.Units[u.name]; fu != nil {
+			st = fu.Status
 		}
-		out = append(out, Status{Status: st.Status, Message: st.Message, Time: time.Unix(0, st.Time).UTC()})
 		return nil
 	})
+	return st, err
+}
+
+// StatusHistory returns every status the unit set for itself, in order.
+func (u *Unit) StatusHistory() ([]StatusChange, error) {
+	j, err := u.m.journalEntries()
 	if err != nil {
-		return nil, fmt.Errorf("jujusim: reading %s status history: %w", u.name, err)
+		return nil, err
+	}
+	var out []StatusChange
+	for _, e := range j {
+		if e.Status != nil && e.Status.Unit == u.name && !e.Status.Application {
+			out = append(out, *e.Status)
+		}
 	}
 	return out, nil
 }
 
-// FailTool makes the named tool fail for this unit from now on: it prints
-// stderr (a newline is added if missing) and exits with code, doing
-// nothing else. For example FailTool("is-leader", 1, "ERROR leadership
-// status unknown: boom").
-func (u *Unit) FailTool(tool string, code int, stderr string) error {
-	if !isTool(tool) {
-		return fmt.Errorf("jujusim: failing tool %q: unknown tool", tool)
+// SetFault makes the named tool fail for this unit from now on, as
+// [Fault] describes (Missing removes the tool from the unit's tools
+// directory, so running it fails with "not found", as leader-get and
+// leader-set on Juju 4). The zero Fault clears the tool's fault.
+func (u *Unit) SetFault(tool string, f Fault) error {
+	if !fakejuju.Serves(tool) {
+		return fmt.Errorf("jujusim: fault on %q: unknown tool", tool)
 	}
-	if code == 0 {
-		return fmt.Errorf("jujusim: failing tool %q: exit code must not be 0", tool)
+	if f.ExitCode < 0 || f.ExitCode > 255 {
+		return fmt.Errorf("jujusim: fault on %q: exit code %d out of range", tool, f.ExitCode)
 	}
-	return u.updateFaults(func(f map[string]modelfs.Fault) { f[tool] = modelfs.Fault{Code: code, Stderr: stderr} },
-		fmt.Sprintf("%s fails with exit %d", tool, code))
-}
-
-// FailToolWith makes the named tool fail for this unit from now on as
-// Juju's does when its call to the controller fails with cause: exit 1 and
-// the tool's own annotation, e.g. FailToolWith("is-leader", "connection is
-// shut down") prints "ERROR leadership status unknown: connection is shut
-// down", and for leader-set "ERROR cannot write leadership settings: cannot
-// write settings: failed to merge leadership settings: <cause>".
-func (u *Unit) FailToolWith(tool, cause string) error {
-	if !isTool(tool) {
-		return fmt.Errorf("jujusim: failing tool %q: unknown tool", tool)
+	if strings.Contains(f.Message+f.Cause, "\n") {
+		return fmt.Errorf("jujusim: fault on %q: message spans lines", tool)
 	}
-	if cause == "" {
-		return fmt.Errorf("jujusim: failing tool %q: empty cause", tool)
-	}
-	return u.updateFaults(func(f map[string]modelfs.Fault) { f[tool] = modelfs.Fault{Cause: cause} },
-		fmt.Sprintf("%s fails: %s", tool, cause))
-}
-
-// HealTool undoes [Unit.FailTool] for the named tool, or for every tool
-// when tool is "".
-func (u *Unit) HealTool(tool string) error {
-	note := "all tools healed"
-	if tool != "" {
-		note = tool + " healed"
-	}
-	return u.updateFaults(func(f map[string]modelfs.Fault) {
-		if tool == "" {
-			clear(f)
+	path := filepath.Join(u.toolsDir(), tool)
+	if f.Missing {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("jujusim: fault on %q: %w", tool, err)
 		}
-		delete(f, tool)
-	}, note)
-}
-
-func (u *Unit) updateFaults(change func(map[string]modelfs.Fault), note string) error {
-	unlock, err := modelfs.Lock(u.m.layout.UnitLock(u.name), true)
-	if err != nil {
-		return fmt.Errorf("jujusim: %w", err)
+	} else if err := u.linkTool(tool); err != nil {
+		return fmt.Errorf("jujusim: fault on %q: %w", tool, err)
 	}
-	defer unlock()
-	path := u.m.layout.UnitFile(u.name, "faults.json")
-	f := map[string]modelfs.Fault{}
-	if _, err := modelfs.ReadJSON(path, &f); err != nil {
-		return fmt.Errorf("jujusim: %w", err)
-	}
-	if f == nil {
-		f = map[string]modelfs.Fault{}
-	}
-	change(f)
-	if err := modelfs.WriteJSON(path, f); err != nil {
-		return fmt.Errorf("jujusim: %w", err)
-	}
-	u.m.record(&Event{Kind: KindFault, Unit: u.name, Note: note})
-	return nil
-}
-
-// RemoveTool deletes the named tool from the unit's tools directory, so
-// running it fails with "not found" (as leader-get and leader-set on Juju 4).
-func (u *Unit) RemoveTool(tool string) error {
-	if !isTool(tool) {
-		return fmt.Errorf("jujusim: removing tool %q: unknown tool", tool)
-	}
-	err := os.Remove(filepath.Join(u.m.layout.ToolsDir(u.name), tool))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("jujusim: removing tool %q: %w", tool, err)
-	}
-	u.m.record(&Event{Kind: KindFault, Unit: u.name, Note: tool + " removed"})
-	return nil
-}
-
-// RestoreTool puts back a tool removed with [Unit.RemoveTool].
-func (u *Unit) RestoreTool(tool string) error {
-	if !isTool(tool) {
-		return fmt.Errorf("jujusim: restoring tool %q: unknown tool", tool)
-	}
-	path := filepath.Join(u.m.layout.ToolsDir(u.name), tool)
-	if _, err := os.Lstat(path); err == nil {
+	err := u.m.update(func(fm *fakejuju.Model) error {
+		fu := fm.Units[u.name]
+		if !f.Active() {
+			delete(fu.Faults, tool)
+			return nil
+		}
+		if fu.Faults == nil {
+			fu.Faults = map[string]fakejuju.Fault{}
+		}
+		fu.Faults[tool] = f
 		return nil
+	})
+	if err != nil {
+		return err
 	}
-	if err := os.Symlink(u.m.tool, path); err != nil {
-		return fmt.Errorf("jujusim: restoring tool %q: %w", tool, err)
-	}
-	u.m.record(&Event{Kind: KindFault, Unit: u.name, Note: tool + " restored"})
+	u.m.record(&Event{Kind: KindFault, Unit: u.name, Note: faultNote(tool, f)})
 	return nil
 }
 
-func isTool(name string) bool {
-	for _, t := range toolNames {
-		if t == name {
-			return true
+// ClearFaults undoes every [Unit.SetFault] of the unit.
+func (u *Unit) ClearFaults() error {
+	for _, t := range ToolNames() {
+		if err := u.linkTool(t); err != nil {
+			return fmt.Errorf("jujusim: restoring %q: %w", t, err)
 		}
 	}
-	return false
+	err := u.m.update(func(fm *fakejuju.Model) error {
+		fm.Units[u.name].Faults = nil
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	u.m.record(&Event{Kind: KindFault, Unit: u.name, Note: "all tools healed"})
+	return nil
+}
+
+func faultNote(tool string, f Fault) string {
+	switch {
+	case !f.Active():
+		return tool + " healed"
+	case f.Missing:
+		return tool + " removed"
+	case f.Cause != "":
+		return tool + " fails: " + f.Cause
+	}
+	code := f.ExitCode
+	if code == 0 {
+		code = 1
+	}
+	return fmt.Sprintf("%s fails with exit %d", tool, code)
 }
 
 // Leases returns every is-leader True answer (and every leader-elected
 // start, which asks the same question), in order.
 func (m *Model) Leases() ([]Lease, error) {
-	var out []Lease
-	err := modelfs.ReadJSONL(m.layout.LeasesFile(m.app), func(b []byte) error {
-		var l modelfs.Lease
-		if err := json.Unmarshal(b, &l); err != nil {
-			return err
-		}
-		out = append(out, Lease{Unit: l.Unit, Context: l.Context, Time: time.Unix(0, l.Time).UTC()})
-		return nil
-	})
+	j, err := m.journalEntries()
 	if err != nil {
-		return nil, fmt.Errorf("jujusim: reading leases: %w", err)
+		return nil, err
+	}
+	var out []Lease
+	for _, e := range j {
+		if e.Lease != nil {
+			out = append(out, *e.Lease)
+		}
 	}
 	return out, nil
 }
@@ -299,7 +260,7 @@ func (m *Model) CheckInvariants() error {
 			return err
 		}
 		for _, c := range calls {
-			if c.Tool == "leader-set" && c.Exit == 0 && !led[c.Context] {
+			if c.Tool == "leader-set" && c.ExitCode == 0 && !led[c.Context] {
 				errs = append(errs, fmt.Errorf("jujusim: %s ran %q without leading", u.name, c.String()))
 			}
 		}
@@ -335,13 +296,11 @@ func (m *Model) RelationData(endpoint, owner string) (map[string]string, error) 
 	for _, p := range m.peers {
 		if p.endpoint == endpoint {
 			bag := map[string]string{}
-			if _, err := modelfs.ReadJSON(m.layout.RelationBag(p.id, owner), &bag); err != nil {
-				return nil, fmt.Errorf("jujusim: reading relation data: %w", err)
-			}
-			if bag == nil {
-				bag = map[string]string{}
-			}
-			return bag, nil
+			err := m.view(func(fm *fakejuju.Model) error {
+				maps.Copy(bag, fm.Relations[p.id].Bag(owner))
+				return nil
+			})
+			return bag, err
 		}
 	}
 	return nil, fmt.Errorf("jujusim: reading relation data: no peer relation %q", endpoint)
@@ -356,13 +315,11 @@ func (u *Unit) LoseLeaseAfter(n int) error {
 	if n < 0 {
 		return fmt.Errorf("jujusim: losing lease on %s: negative count %d", u.name, n)
 	}
-	unlock, err := modelfs.Lock(u.m.layout.AppLock(u.m.app), true)
-	if err != nil {
-		return fmt.Errorf("jujusim: %w", err)
-	}
-	defer unlock()
-	if err := modelfs.WriteJSON(u.m.layout.UnitFile(u.name, "lease-fault.json"), modelfs.LeaseFault{TruesLeft: n}); err != nil {
-		return fmt.Errorf("jujusim: losing lease on %s: %w", u.name, err)
+	if err := u.m.update(func(fm *fakejuju.Model) error {
+		fm.Units[u.name].TruesLeft = &n
+		return nil
+	}); err != nil {
+		return err
 	}
 	u.m.record(&Event{Kind: KindFault, Unit: u.name, Note: fmt.Sprintf("loses its lease after %d more True answers", n)})
 	return nil

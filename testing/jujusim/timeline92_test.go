@@ -72,7 +72,7 @@ func TestPassword_Timeline92(t *testing.T) {
 				ev, err = u(r.unit).Run(r.hook)
 			}
 			require.NoError(t, err)
-			assert.Equal(t, r.exit, ev.Exit, ev.Stderr)
+			assert.Equal(t, r.exit, ev.ExitCode, ev.Stderr)
 			assert.Equal(t, sp(r.handlers), handlersRun(ev), "handlers")
 			assert.Equal(t, sp(r.flags), lflags(t, u(r.unit)), "flags after")
 		}) {

@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/charmkit/charmkit/testing/jujusim/internal/modelfs"
+	"github.com/charmkit/charmkit/testing/fakejuju"
 )
 
 // Unit is one simulated unit of the application, with its own charm
@@ -63,7 +63,32 @@ func (u *Unit) Index() int { return u.index }
 
 // CharmDir returns the unit's own charm directory (CHARM_DIR), which holds
 // its .unit-state.db and any file the charm writes there.
-func (u *Unit) CharmDir() string { return u.m.layout.CharmDir(u.name) }
+func (u *Unit) CharmDir() string { return filepath.Join(u.dir(), "charm") }
+
+// dir is the unit's directory under the model: units/<app>-<n>.
+func (u *Unit) dir() string {
+	return filepath.Join(u.m.opts.Dir, "units", strings.ReplaceAll(u.name, "/", "-"))
+}
+
+// toolsDir holds the unit's hook tools, first on its hooks' PATH.
+func (u *Unit) toolsDir() string { return filepath.Join(u.dir(), "tools") }
+
+// socket is JUJU_AGENT_SOCKET_ADDRESS: never created; the fake tool finds
+// the model directory from it.
+func (u *Unit) socket() string { return filepath.Join(u.dir(), "agent.socket") }
+
+// linkTool puts the named tool in the unit's tools directory, unless the
+// unit's Juju has no such tool (Juju 4 has no leader-get or leader-set).
+func (u *Unit) linkTool(tool string) error {
+	if u.m.juju4 && (tool == "leader-get" || tool == "leader-set") {
+		return nil
+	}
+	path := filepath.Join(u.toolsDir(), tool)
+	if _, err := os.Lstat(path); err == nil {
+		return nil
+	}
+	return os.Symlink(u.m.tool, path)
+}
 
 // IsLeader reports whether the unit currently holds leadership.
 func (u *Unit) IsLeader() bool { return u.m.Leader() == u }
@@ -285,14 +310,22 @@ func (u *Unit) enterScope(p peerRelation) {
 		u.inScope = map[int]bool{}
 	}
 	u.inScope[p.id] = true
-	var meta modelfs.RelationMeta
-	path := filepath.Join(u.m.layout.RelationDir(p.id), "meta.json")
-	if _, err := modelfs.ReadJSON(path, &meta); err != nil {
+	var others []string
+	err := u.m.update(func(fm *fakejuju.Model) error {
+		r := fm.Relations[p.id]
+		others = slices.Clone(r.Scope)
+		if err := fm.EnterScope(u.name, r); err != nil {
+			return err
+		}
+		fm.Units[u.name].Relations[p.id].Created = true
+		return nil
+	})
+	if err != nil {
 		return
 	}
-	for _, other := range meta.Units {
+	for _, other := range others {
 		o := u.m.unitByName(other)
-		if o == nil || o.gone {
+		if o == nil || o.gone || o == u {
 			continue
 		}
 		o.enqueue(&item{hook: p.endpoint + "-relation-joined", relID: p.id, remoteUnit: u.name})
@@ -300,22 +333,21 @@ func (u *Unit) enterScope(p peerRelation) {
 		u.enqueue(&item{hook: p.endpoint + "-relation-joined", relID: p.id, remoteUnit: other})
 		u.enqueue(&item{hook: p.endpoint + "-relation-changed", relID: p.id, remoteUnit: other})
 	}
-	if !slices.Contains(meta.Units, u.name) {
-		meta.Units = append(meta.Units, u.name)
-	}
-	_ = modelfs.WriteJSON(path, meta)
 }
 
 func (u *Unit) leaveScopes() {
 	for _, p := range u.m.peers {
-		var meta modelfs.RelationMeta
-		path := filepath.Join(u.m.layout.RelationDir(p.id), "meta.json")
-		if _, err := modelfs.ReadJSON(path, &meta); err != nil {
+		var others []string
+		err := u.m.update(func(fm *fakejuju.Model) error {
+			r := fm.Relations[p.id]
+			fm.LeaveScope(u.name, r)
+			others = slices.Clone(r.Scope)
+			return nil
+		})
+		if err != nil {
 			continue
 		}
-		meta.Units = slices.DeleteFunc(meta.Units, func(s string) bool { return s == u.name })
-		_ = modelfs.WriteJSON(path, meta)
-		for _, other := range meta.Units {
+		for _, other := range others {
 			if o := u.m.unitByName(other); o != nil && !o.gone {
 				o.queue = slices.DeleteFunc(o.queue, func(x *item) bool { return x.remoteUnit == u.name })
 				o.enqueue(&item{hook: p.endpoint + "-relation-departed", relID: p.id, remoteUnit: u.name, departing: u.name})
@@ -385,11 +417,15 @@ func (m *Model) retire(u *Unit, kind Kind) error {
 	u.gone, u.failed, u.queue = true, nil, nil
 	u.leaveScopes()
 	note := ""
-	if l, err := m.readLeader(); err == nil && l.Valid && l.Unit == u.name {
-		if _, err := m.revoke(); err != nil {
-			return err
+	err := m.update(func(fm *fakejuju.Model) error {
+		if fm.Leads(u.name) {
+			note = "was leader; nobody leads"
+			return fm.Unelect(m.app)
 		}
-		note = "was leader; nobody leads"
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	m.record(&Event{Kind: kind, Unit: u.name, Note: note})
 	return nil
@@ -440,6 +476,9 @@ func (m *Model) runBatch(reqs []*request) ([]*Event, error) {
 			return nil, err
 		}
 	}
+	if err := m.collect(reqs); err != nil {
+		return nil, err
+	}
 	if err := m.Advance(m.opts.HookDuration); err != nil {
 		return nil, err
 	}
@@ -469,36 +508,37 @@ func (m *Model) runBatch(reqs []*request) ([]*Event, error) {
 // prepare creates the request's context and decides what to execute.
 func (r *request) prepare() error {
 	u, m, it := r.u, r.u.m, r.it
-	r.ctxID = newContextID(u.name, it.hook)
 	r.ev = &Event{Kind: r.kind, Unit: u.name, Hook: it.hook, Retry: r.retry, Queued: it.planned, Leader: m.Leader() == u, Time: m.now}
+	spec := fakejuju.ContextSpec{ID: fakejuju.NewContextID(u.name, it.hook), Unit: u.name, Hook: it.hook,
+		RemoteUnit: it.remoteUnit, RemoteApp: it.remoteApp, Departing: it.departing}
 	if r.kind == KindExec {
 		r.ev.Hook = r.command
+		spec.Hook = ""
 	}
-	r.ev.FlagsBefore, _ = u.Flags()
-	if err := os.MkdirAll(m.layout.ContextDir(r.ctxID), 0o755); err != nil {
-		return fmt.Errorf("jujusim: creating context: %w", err)
-	}
-	meta := modelfs.ContextMeta{ID: r.ctxID, Unit: u.name, App: m.app, Hook: it.hook, RelationID: it.relID,
-		RemoteUnit: it.remoteUnit, RemoteApp: it.remoteApp}
 	if it.relID >= 0 {
-		meta.RelationEndpoint = m.peerEndpoint(it.relID)
-		if meta.RemoteApp == "" {
-			meta.RemoteApp = m.app
+		spec.Relation = fmt.Sprintf("%s:%d", m.peerEndpoint(it.relID), it.relID)
+	}
+	r.ctxID = spec.ID
+	r.ev.FlagsBefore, _ = u.Flags()
+	led := true
+	err := m.update(func(fm *fakejuju.Model) error {
+		c, err := fm.Open(spec)
+		if err != nil {
+			return err
 		}
-	}
-	if r.kind == KindExec {
-		meta.Hook = ""
-	}
-	if err := modelfs.WriteJSON(m.layout.ContextFile(r.ctxID, "meta.json"), meta); err != nil {
-		return fmt.Errorf("jujusim: creating context: %w", err)
-	}
-	if err := modelfs.WriteJSON(m.layout.UnitFile(u.name, "context.json"), modelfs.UnitContext{ID: r.ctxID}); err != nil {
+		if r.kind == KindHook && it.hook == "leader-elected" {
+			// Juju asks, as is-leader does, before running leader-elected.
+			led = fm.CheckLeader(c)
+		}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("jujusim: creating context: %w", err)
 	}
 	switch {
 	case r.kind == KindExec:
 		r.argv = []string{"/bin/sh", "-c", r.command}
-	case it.hook == "leader-elected" && !m.ensureLeader(u, r.ctxID):
+	case !led:
 		r.ev.Skipped = "unit is no longer the leader"
 	default:
 		charm := u.CharmDir()
@@ -519,21 +559,85 @@ func (r *request) execute() error {
 	if r.argv == nil {
 		return nil
 	}
-	return r.u.exec(r.ev, r.argv, r.ctxID, r.it, r.kind)
+	return r.u.exec(r.ev, r.argv, r.ctxID, r.it)
 }
 
-// finish closes the context, collects its calls and logs, and commits its
-// relation settings if the process succeeded.
+// finish closes the context, committing its queued changes if the process
+// succeeded, and queues -relation-changed on the other units of every
+// relation bag the commit changed.
 func (r *request) finish() error {
-	m := r.u.m
-	if err := m.closeContext(r.u, r.ctxID); err != nil {
-		return err
+	m, u := r.u.m, r.u
+	ok := r.argv != nil && r.ev.ExitCode == 0
+	var commit fakejuju.Commit
+	scopes := map[int][]string{}
+	err := m.update(func(fm *fakejuju.Model) error {
+		var err error
+		if commit, err = fm.Close(r.ctxID, ok); err != nil {
+			return err
+		}
+		for _, b := range commit.Bags {
+			if rel := fm.Relations[b.Relation]; rel != nil {
+				scopes[b.Relation] = slices.Clone(rel.Scope)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("jujusim: closing context: %w", err)
 	}
-	if err := r.u.collect(r.ev, r.ctxID); err != nil {
-		return err
+	// Unit bags first, then application bags.
+	slices.SortStableFunc(commit.Bags, func(a, b fakejuju.BagRef) int {
+		return cmpBool(!strings.Contains(a.Owner, "/"), !strings.Contains(b.Owner, "/"))
+	})
+	for _, b := range commit.Bags {
+		for _, other := range scopes[b.Relation] {
+			o := m.unitByName(other)
+			if o == nil || o == u || o.gone {
+				continue
+			}
+			it := &item{hook: m.peerEndpoint(b.Relation) + "-relation-changed", relID: b.Relation}
+			if b.Owner == m.app {
+				it.remoteApp = m.app
+			} else {
+				it.remoteUnit = b.Owner
+			}
+			o.enqueue(it)
+		}
 	}
-	if r.argv != nil && r.ev.Exit == 0 {
-		return m.commitRelations(r.u, r.ctxID)
+	return nil
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+// collect reads the journal entries the requests' contexts recorded into
+// their events: tool calls and juju-log records.
+func (m *Model) collect(reqs []*request) error {
+	entries, next, err := m.store.JournalSince(m.journal)
+	if err != nil {
+		return fmt.Errorf("jujusim: %w", err)
+	}
+	m.journal = next
+	byCtx := map[string]*Event{}
+	for _, r := range reqs {
+		byCtx[r.ctxID] = r.ev
+	}
+	for _, e := range entries {
+		switch {
+		case e.Call != nil && byCtx[e.Call.Context] != nil:
+			ev := byCtx[e.Call.Context]
+			ev.Calls = append(ev.Calls, *e.Call)
+		case e.Log != nil && byCtx[e.Log.Context] != nil:
+			ev := byCtx[e.Log.Context]
+			ev.Logs = append(ev.Logs, e.Log.LogRecord)
+		}
 	}
 	return nil
 }
@@ -552,57 +656,33 @@ func (m *Model) peerEndpoint(id int) string {
 	return ""
 }
 
-func (u *Unit) env(ctxID string, it *item, kind Kind) []string {
+// env is the process environment of a hook, built from scratch as Juju's
+// unit agent builds it: the fake Juju's JUJU_* variables of the context,
+// the charm directory, the agent socket, PATH with the unit's tools first,
+// and the system variables.
+func (u *Unit) env(ctxID string) []string {
 	m := u.m
 	charm := u.CharmDir()
-	env := []string{
-		"CHARM_DIR=" + charm,
-		"JUJU_CHARM_DIR=" + charm,
-		"JUJU_CONTEXT_ID=" + ctxID,
-		"JUJU_AGENT_SOCKET_ADDRESS=" + m.layout.Socket(u.name),
+	env := []string{"CHARM_DIR=" + charm, "JUJU_CHARM_DIR=" + charm}
+	_ = m.view(func(fm *fakejuju.Model) error {
+		if c, ok := fm.Context(ctxID); ok {
+			env = append(env, fm.HookVars(c)...)
+		}
+		return nil
+	})
+	env = append(env,
+		"JUJU_AGENT_SOCKET_ADDRESS="+u.socket(),
 		"JUJU_AGENT_SOCKET_NETWORK=unix",
-		"JUJU_UNIT_NAME=" + u.name,
-		"JUJU_MODEL_NAME=" + m.opts.ModelName,
-		"JUJU_MODEL_UUID=" + m.uuid,
-		"JUJU_VERSION=" + m.opts.JujuVersion,
-		"JUJU_API_ADDRESSES=127.0.0.1:17070",
-		fmt.Sprintf("JUJU_MACHINE_ID=%d", u.index),
-		"JUJU_PRINCIPAL_UNIT=",
-		"JUJU_AVAILABILITY_ZONE=",
-		"CLOUD_API_VERSION=",
-		"JUJU_CHARM_HTTP_PROXY=",
-		"JUJU_CHARM_HTTPS_PROXY=",
-		"JUJU_CHARM_FTP_PROXY=",
-		"JUJU_CHARM_NO_PROXY=",
-		"PATH=" + m.layout.ToolsDir(u.name) + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		"PATH="+u.toolsDir()+":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 		"APT_LISTCHANGES_FRONTEND=none",
 		"DEBIAN_FRONTEND=noninteractive",
 		"LANG=C.UTF-8",
 		"TERM=tmux-256color",
-	}
-	if kind == KindHook {
-		env = append(env, "JUJU_HOOK_NAME="+it.hook, "JUJU_DISPATCH_PATH=hooks/"+it.hook)
-	}
-	if it.relID >= 0 {
-		ep := m.peerEndpoint(it.relID)
-		remoteApp := it.remoteApp
-		if remoteApp == "" {
-			remoteApp = m.app
-		}
-		env = append(env,
-			"JUJU_RELATION="+ep,
-			fmt.Sprintf("JUJU_RELATION_ID=%s:%d", ep, it.relID),
-			"JUJU_REMOTE_UNIT="+it.remoteUnit,
-			"JUJU_REMOTE_APP="+remoteApp,
-		)
-		if strings.HasSuffix(it.hook, "-relation-departed") {
-			env = append(env, "JUJU_DEPARTING_UNIT="+it.departing)
-		}
-	}
+	)
 	return append(env, m.opts.Env...)
 }
 
-func (u *Unit) exec(ev *Event, argv []string, ctxID string, it *item, kind Kind) error {
+func (u *Unit) exec(ev *Event, argv []string, ctxID string, it *item) error {
 	ctx, cancel := context.WithTimeout(context.Background(), u.m.opts.HookTimeout)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
@@ -613,7 +693,7 @@ func (u *Unit) exec(ev *Event, argv []string, ctxID string, it *item, kind Kind)
 	for attempt := 0; ; attempt++ {
 		cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 		cmd.Dir = u.CharmDir()
-		cmd.Env = u.env(ctxID, it, kind)
+		cmd.Env = u.env(ctxID)
 		stdout.Reset()
 		stderr.Reset()
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -630,9 +710,9 @@ func (u *Unit) exec(ev *Event, argv []string, ctxID string, it *item, kind Kind)
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
-		ev.Exit = 0
+		ev.ExitCode = 0
 	case errors.As(err, &ee):
-		ev.Exit = ee.ExitCode()
+		ev.ExitCode = ee.ExitCode()
 		if ctx.Err() != nil {
 			ev.Stderr += fmt.Sprintf("jujusim: hook killed after %s\n", u.m.opts.HookTimeout)
 		}
@@ -640,130 +720,6 @@ func (u *Unit) exec(ev *Event, argv []string, ctxID string, it *item, kind Kind)
 		return fmt.Errorf("jujusim: running %s on %s: %w", it.hook, u.name, err)
 	}
 	return nil
-}
-
-// ensureLeader is the check Juju makes on a new context before running
-// leader-elected: the same as is-leader's, with the same effects.
-func (m *Model) ensureLeader(u *Unit, ctxID string) bool {
-	unlock, err := modelfs.Lock(m.layout.AppLock(m.app), true)
-	if err != nil {
-		return false
-	}
-	defer unlock()
-	var l modelfs.Leader
-	if _, err := modelfs.ReadJSON(m.layout.LeaderFile(m.app), &l); err != nil || l.Unit != u.name || !l.Valid {
-		_ = os.WriteFile(m.layout.ContextFile(ctxID, "minion"), nil, 0o644)
-		return false
-	}
-	now := m.now.UnixNano()
-	if until := now + int64(Guarantee); until > l.Expires {
-		l.Expires = until
-		if err := modelfs.WriteJSON(m.layout.LeaderFile(m.app), l); err != nil {
-			return false
-		}
-	}
-	return modelfs.AppendJSONL(m.layout.LeasesFile(m.app), modelfs.Lease{Unit: u.name, Context: ctxID, Time: now, Epoch: l.Epoch}) == nil
-}
-
-// closeContext ends a hook context: later tool calls with its id fail.
-func (m *Model) closeContext(u *Unit, ctxID string) error {
-	unlock, err := modelfs.Lock(m.layout.ContextFile(ctxID, "lock"), true)
-	if err != nil {
-		return fmt.Errorf("jujusim: closing context: %w", err)
-	}
-	defer unlock()
-	if err := os.WriteFile(m.layout.ContextFile(ctxID, "closed"), nil, 0o644); err != nil {
-		return fmt.Errorf("jujusim: closing context: %w", err)
-	}
-	if err := modelfs.WriteJSON(m.layout.UnitFile(u.name, "context.json"), modelfs.UnitContext{}); err != nil {
-		return fmt.Errorf("jujusim: closing context: %w", err)
-	}
-	return nil
-}
-
-// collect reads the context's tool calls and log records into ev.
-func (u *Unit) collect(ev *Event, ctxID string) error {
-	calls, err := u.readCalls(ctxID)
-	if err != nil {
-		return err
-	}
-	ev.Calls = calls
-	logs, err := u.readLogs(ctxID)
-	if err != nil {
-		return err
-	}
-	ev.Logs = logs
-	return nil
-}
-
-// commitRelations applies the context's pending relation-set writes and
-// queues -relation-changed on the other units of the relation.
-func (m *Model) commitRelations(u *Unit, ctxID string) error {
-	files, _ := filepath.Glob(filepath.Join(m.layout.ContextDir(ctxID), "pending", "*.json"))
-	sort.Strings(files)
-	for _, f := range files {
-		var p modelfs.PendingRelationSet
-		if _, err := modelfs.ReadJSON(f, &p); err != nil {
-			return fmt.Errorf("jujusim: committing relation settings: %w", err)
-		}
-		changed, err := m.applyBag(p)
-		if err != nil {
-			return err
-		}
-		if !changed {
-			continue
-		}
-		var meta modelfs.RelationMeta
-		if _, err := modelfs.ReadJSON(filepath.Join(m.layout.RelationDir(p.RelationID), "meta.json"), &meta); err != nil {
-			return fmt.Errorf("jujusim: committing relation settings: %w", err)
-		}
-		for _, other := range meta.Units {
-			o := m.unitByName(other)
-			if o == nil || o == u || o.gone {
-				continue
-			}
-			it := &item{hook: meta.Endpoint + "-relation-changed", relID: p.RelationID}
-			if p.Owner == m.app {
-				it.remoteApp = m.app
-			} else {
-				it.remoteUnit = p.Owner
-			}
-			o.enqueue(it)
-		}
-	}
-	return nil
-}
-
-func (m *Model) applyBag(p modelfs.PendingRelationSet) (bool, error) {
-	unlock, err := modelfs.Lock(m.layout.AppLock(m.app), true)
-	if err != nil {
-		return false, err
-	}
-	defer unlock()
-	path := m.layout.RelationBag(p.RelationID, p.Owner)
-	bag := map[string]string{}
-	if _, err := modelfs.ReadJSON(path, &bag); err != nil {
-		return false, fmt.Errorf("jujusim: committing relation settings: %w", err)
-	}
-	if bag == nil {
-		bag = map[string]string{}
-	}
-	changed := false
-	for k, v := range p.Settings {
-		old, had := bag[k]
-		switch {
-		case v == "" && had:
-			delete(bag, k)
-			changed = true
-		case v != "" && (!had || old != v):
-			bag[k] = v
-			changed = true
-		}
-	}
-	if !changed {
-		return false, nil
-	}
-	return true, modelfs.WriteJSON(path, bag)
 }
 
 // RunTogether runs one hook on each of several units at the same time, as

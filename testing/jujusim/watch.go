@@ -9,55 +9,58 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
-	"github.com/charmkit/charmkit/testing/jujusim/internal/modelfs"
+	"github.com/charmkit/charmkit/testing/fakejuju"
 )
 
-// watcher follows an application's leader-settings.json with fsnotify, as a
-// Juju agent watches the controller's settings: every event that shows a
-// higher change counter counts once (several writes may coalesce into one).
+// watcher follows the fake Juju's model file with fsnotify, as a Juju agent
+// watches the controller's leader settings: every event that shows a
+// higher settings version of the application counts once (several writes
+// may coalesce into one).
 type watcher struct {
-	w    *fsnotify.Watcher
-	path string
-	mu   sync.Mutex
-	seen int // highest change counter read after an event
-	evs  int // events that showed a new counter
-	err  error
-	done chan struct{}
+	w     *fsnotify.Watcher
+	store fakejuju.Dir
+	app   string
+	mu    sync.Mutex
+	seen  int // highest settings version read after an event
+	evs   int // events that showed a new version
+	err   error
+	done  chan struct{}
 }
 
-func newWatcher(dir, path string) (*watcher, error) {
+func newWatcher(store fakejuju.Dir, app string) (*watcher, error) {
 	fw, err := fsnotify.NewWatcher()
 	if err != nil {
 		return nil, fmt.Errorf("jujusim: watching leader settings: %w", err)
 	}
 	// Watch the directory: writes replace the file by rename.
-	if err := fw.Add(dir); err != nil {
+	if err := fw.Add(store.Path); err != nil {
 		fw.Close()
 		return nil, fmt.Errorf("jujusim: watching leader settings: %w", err)
 	}
-	w := &watcher{w: fw, path: path, done: make(chan struct{})}
+	w := &watcher{w: fw, store: store, app: app, done: make(chan struct{})}
 	go w.loop()
 	return w, nil
 }
 
 func (w *watcher) loop() {
 	defer close(w.done)
+	model := filepath.Join(w.store.Path, fakejuju.ModelFile)
 	for {
 		select {
 		case ev, ok := <-w.w.Events:
 			if !ok {
 				return
 			}
-			if filepath.Clean(ev.Name) != filepath.Clean(w.path) || !ev.Has(fsnotify.Create) && !ev.Has(fsnotify.Write) {
+			if filepath.Clean(ev.Name) != model || !ev.Has(fsnotify.Create) && !ev.Has(fsnotify.Write) {
 				continue
 			}
-			var s modelfs.LeaderSettings
-			if _, err := modelfs.ReadJSON(w.path, &s); err != nil {
+			m, err := w.store.ReadModel()
+			if err != nil || m.Apps[w.app] == nil {
 				continue // a later event will show the complete file
 			}
 			w.mu.Lock()
-			if s.Changes > w.seen {
-				w.seen = s.Changes
+			if v := m.Apps[w.app].SettingsVersion; v > w.seen {
+				w.seen = v
 				w.evs++
 			}
 			w.mu.Unlock()
@@ -72,15 +75,15 @@ func (w *watcher) loop() {
 	}
 }
 
-// waitFor blocks until the watcher has seen change counter n, and returns
-// how many events carried a new counter so far.
+// waitFor blocks until the watcher has seen settings version n, and returns
+// how many events carried a new version so far.
 func (w *watcher) waitFor(n int, timeout time.Duration) (int, error) {
 	deadline := time.Now().Add(timeout)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for w.seen < n && w.err == nil {
 		if time.Now().After(deadline) {
-			return w.evs, fmt.Errorf("jujusim: settings watcher saw change %d of %d after %s", w.seen, n, timeout)
+			return w.evs, fmt.Errorf("jujusim: settings watcher saw version %d of %d after %s", w.seen, n, timeout)
 		}
 		w.mu.Unlock()
 		time.Sleep(time.Millisecond)

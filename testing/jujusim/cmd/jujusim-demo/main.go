@@ -232,8 +232,8 @@ func (p *printer) event(ev *jujusim.Event) {
 	switch {
 	case ev.Skipped != "":
 		result = "skipped: " + ev.Skipped
-	case ev.Exit != 0:
-		result = fmt.Sprintf("FAILED (exit %d)", ev.Exit)
+	case ev.ExitCode != 0:
+		result = fmt.Sprintf("FAILED (exit %d)", ev.ExitCode)
 	}
 	hook := ev.Hook
 	if ev.Retry {
@@ -252,14 +252,14 @@ func (p *printer) event(ev *jujusim.Event) {
 			parts = append(parts, "-"+short(f))
 		}
 		fmt.Fprintf(p.w, "             flags:    %s\n", strings.Join(parts, " "))
-	} else if ev.Exit != 0 && len(ev.FlagsBefore) > 0 {
+	} else if ev.ExitCode != 0 && len(ev.FlagsBefore) > 0 {
 		fmt.Fprintf(p.w, "             flags:    unchanged (the hook's transaction was rolled back)\n")
 	}
 	for _, c := range ev.CallsTo("leader-set") {
-		fmt.Fprintf(p.w, "             juju:     leader-set %s%s\n", mask(strings.Join(c.Args, " ")), exitNote(c.Exit))
+		fmt.Fprintf(p.w, "             juju:     leader-set %s%s\n", mask(strings.Join(c.Args, " ")), exitNote(c.ExitCode))
 	}
 	for _, c := range ev.CallsTo("status-set") {
-		if c.Exit == 0 && p.c.calls {
+		if c.ExitCode == 0 && p.c.calls {
 			fmt.Fprintf(p.w, "             status:   %s\n", strings.Join(c.Args, " "))
 		}
 	}
@@ -273,7 +273,7 @@ func (p *printer) event(ev *jujusim.Event) {
 			fmt.Fprintf(p.w, "             log:      %s %s\n", l.Level, mask(l.Message))
 		}
 	}
-	if ev.Exit != 0 {
+	if ev.ExitCode != 0 {
 		if msg := failure(ev); msg != "" {
 			fmt.Fprintf(p.w, "             error:    %s\n", msg)
 		}
@@ -453,7 +453,7 @@ func (p *printer) summary(elapsed time.Duration) error {
 			return err
 		}
 		for _, c := range calls {
-			if c.Tool == "leader-set" && c.Exit == 0 && strings.Contains(strings.Join(c.Args, " "), "admin_password=") {
+			if c.Tool == "leader-set" && c.ExitCode == 0 && strings.Contains(strings.Join(c.Args, " "), "admin_password=") {
 				writes++
 			}
 		}
