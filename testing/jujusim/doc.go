@@ -11,23 +11,25 @@
 //
 // # Fake hook tools
 //
-// The tools (is-leader, leader-get, leader-set, config-get, status-set,
-// status-get, juju-log, application-version-set, relation-ids,
-// relation-list, relation-get, relation-set and the action-* tools) are one
-// small binary, built once per process by [BuildTool] and symlinked under
-// every name; it picks the command from basename(argv[0]) as jujuc does. It
-// reproduces Juju's output formats (smart, yaml, json), its one-line
-// "ERROR ..." messages and its exit codes (2 for bad arguments, 1 for
-// run-time errors), and records every call (see [Event.Calls]). State the
-// units share (leader, leader settings, config, status, relation data)
-// lives in files under the model directory, guarded by flock.
+// The tools are the project's one fake Juju, package testing/fakejuju: the
+// same implementation testing/charmtest runs in process. Here it is a small
+// binary, built once per process by [BuildTool] and linked under every tool
+// name the fake serves ([ToolNames]); like jujuc it picks the command from
+// basename(argv[0]). It reproduces Juju's output formats (smart, yaml,
+// json), its one-line "ERROR ..." messages and its exit codes (2 for bad
+// arguments, 1 for run-time errors), and journals every call (see
+// [Event.Calls]). The model the units share (leadership, leader settings,
+// config, status, relation data, open hook contexts) is one file in the
+// model directory, model.json, read and replaced under a flock by the tool
+// processes and the simulator alike, with an append-only journal.jsonl of
+// calls, logs, status changes and leadership answers.
 //
 // # Leadership
 //
 // The simulator follows Juju's leadership rules: at most one leader;
 // leader-elected on a new leader (skipped if is-leader is already False
 // when it starts); leader-settings-changed on the other units after a
-// leader-set that changed the settings (the simulator watches the settings
+// leader-set that changed the settings (the simulator watches the model
 // file with fsnotify, as agents watch the controller; several writes may
 // coalesce into one hook), once after install and after a deposition; an
 // is-leader False answer is sticky for the rest of the hook; leader-set on a
@@ -45,8 +47,9 @@
 // config-changed, start). After that a test either lets the resolver
 // choose ([Model.Settle], [Unit.Next], [Unit.Pending]) or picks the exact
 // order itself ([Unit.Run]), or runs hooks of several units at the same
-// time ([Model.RunTogether]), as units on different machines do. [Unit.Exec] runs a command in a hook context
-// (juju exec). [Unit.FailTool], [Unit.RemoveTool], [Unit.Retry] (juju
+// time ([Model.RunTogether]), as units on different machines do.
+// [Unit.Exec] runs a command in a hook context (juju exec).
+// [Unit.SetFault] (a tool that fails or is missing), [Unit.Retry] (juju
 // resolved), [Unit.Resolve], [Unit.LoseLeaseAfter], [Unit.RestartAgent],
 // [Model.RemoveUnit], [Model.KillUnit],
 // [Model.Elect], [Model.Unelect], [Model.SetConfig] and [Model.Advance]
