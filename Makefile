@@ -1,7 +1,7 @@
 # charmkit: a reactive state-flag framework for Juju charms, in Go.
 #
 #   make demo   the password charm on three simulated units, printed as a timeline
-#   make test   everything CI runs: format, vet, unit + integration + end-to-end tests, short fuzz runs
+#   make test   everything CI runs: format, vet, doc references, unit + integration + end-to-end tests, short fuzz runs
 #   make bench  benchmarks (dispatch, store open + commit)
 #   make charm  build examples/password-charm into a deployable .charm archive
 #   make lint   staticcheck (fetched from the Go module proxy at a pinned version)
@@ -13,7 +13,7 @@ export CGO_ENABLED = 0
 FUZZTIME  ?= 2000x
 BENCHTIME ?= 1s
 
-.PHONY: all demo test check fmt vet unit fuzz bench charm lint clean
+.PHONY: all demo test check fmt vet docs unit fuzz bench charm lint clean
 
 all: test
 
@@ -22,7 +22,7 @@ demo:
 
 test: check unit fuzz
 
-check: fmt vet
+check: fmt vet docs
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -30,6 +30,11 @@ fmt:
 
 vet:
 	$(GO) vet ./...
+
+# Every document, section and link the repository cites must exist in it (internal/doccheck;
+# `unit` runs the same test again with the rest).
+docs:
+	$(GO) test -count=1 -run '^TestRepository$$' ./internal/doccheck/
 
 unit:
 	$(GO) test -count=1 -timeout 15m ./...

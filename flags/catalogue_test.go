@@ -1,7 +1,8 @@
 package flags_test
 
-// Catalogue rows of spec/reactive.md §9.3 (F1-F6), §9.4 (H1-H4, H7-H10),
-// B12 and X16, each named after its row.
+// Rows of the behaviour catalogue (docs/design.md, "Behaviour catalogue")
+// about flags, triggers and helpers: F1-F6, H1-H4, H7-H10, B12 and X16, each
+// test named after its row.
 
 import (
 	"encoding/json"

@@ -5,9 +5,10 @@
 //
 // [LoadEnv] reads the hook context (unit, application, model, charm directory,
 // hook or action name, relation, Juju version) from the variables the agent sets
-// (spec/hook-tools.md §2). Missing or malformed values are errors
-// ([*EnvError], [ErrMissingEnv]), never zero values used silently. [HookName]
-// resolves the event: JUJU_HOOK_NAME, else JUJU_DISPATCH_PATH, else argv[0].
+// (docs/design.md, "The hook environment"). Missing or malformed values are
+// errors ([*EnvError], [ErrMissingEnv]), never zero values used silently.
+// [HookName] resolves the event: JUJU_HOOK_NAME, else JUJU_DISPATCH_PATH, else
+// argv[0].
 //
 // # Running tools
 //

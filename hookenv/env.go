@@ -10,7 +10,7 @@ import (
 )
 
 // Env is the hook context the unit agent passes in the environment
-// (spec/hook-tools.md §2).
+// (docs/design.md, "The hook environment").
 type Env struct {
 	InHook        bool    // JUJU_CONTEXT_ID is set: we run inside a hook or action
 	ContextID     string  // JUJU_CONTEXT_ID
@@ -165,10 +165,11 @@ func LoadEnv(getenv func(string) string, argv0 string) (Env, error) {
 	return e, errors.Join(errs...)
 }
 
-// HookName resolves the event name as spec/reactive.md D7: JUJU_HOOK_NAME if
-// non-empty, else the name in JUJU_DISPATCH_PATH (hooks/<name> or actions/<name>),
-// else basename(argv0). In an action it returns "" (Juju sets JUJU_HOOK_NAME empty
-// and JUJU_DISPATCH_PATH to actions/<name>), as charm-helpers' hook_name() does.
+// HookName resolves the event name (docs/design.md, "Decision 17"):
+// JUJU_HOOK_NAME if non-empty, else the name in JUJU_DISPATCH_PATH (hooks/<name>
+// or actions/<name>), else basename(argv0). In an action it returns "" (Juju
+// sets JUJU_HOOK_NAME empty and JUJU_DISPATCH_PATH to actions/<name>), as
+// charm-helpers' hook_name() does.
 func HookName(getenv func(string) string, argv0 string) string {
 	if h := getenv("JUJU_HOOK_NAME"); h != "" {
 		return h

@@ -14,9 +14,10 @@ import (
 )
 
 // Ensure the golden scripts under testdata/tools follow Juju's output rules
-// (spec/hook-tools.md §1.1, §7.7), so that a fake checked against them is checked
-// against Juju: exit 0 with empty stderr, or exit 1/2 with one "ERROR ..." line and
-// nothing on stdout; --format=json output is one compact JSON value and a newline.
+// (docs/design.md, "Exit codes and errors" and "Output formats"), so that a fake
+// checked against them is checked against Juju: exit 0 with empty stderr, or
+// exit 1/2 with one "ERROR ..." line and nothing on stdout; --format=json output
+// is one compact JSON value and a newline.
 func TestGoldenScriptsFollowJujuRules(t *testing.T) {
 	var files []string
 	require.NoError(t, filepath.WalkDir(filepath.Join("testdata", "tools"), func(path string, d fs.DirEntry, err error) error {

@@ -19,8 +19,9 @@ const (
 )
 
 // EncodeKeyValues encodes settings as the sorted key=value arguments that
-// leader-set and action-set take (Juju's keyvalues.Parse rules, spec §1.2). An empty
-// value encodes as "key=", which leader-set treats as a deletion.
+// leader-set and action-set take (Juju's keyvalues.Parse rules; docs/design.md,
+// "key=value arguments"). An empty value encodes as "key=", which leader-set
+// treats as a deletion.
 //
 // It rejects, before any tool runs, what Juju would reject or silently change: an
 // empty key, a key containing "=" or starting with "-", a key or value with

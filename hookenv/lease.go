@@ -11,12 +11,13 @@ import (
 // answered true (the agent holds a 60-second lease and renews it after 30 s).
 const LeadershipGuarantee = 30 * time.Second
 
-// LeaderTracker keeps one hook's view of leadership (spec/leadership.md §11.1,
-// spec/hook-tools.md §4). It records the time taken just before every is-leader
-// call that answers true, so the guarantee is never overestimated. A false answer
-// is sticky for the rest of the hook, as in Juju's hook context: no more is-leader
-// calls are made. A failed is-leader call is returned as an error and changes
-// nothing, never a guess. Clock nil means time.Now. Safe for concurrent use.
+// LeaderTracker keeps one hook's view of leadership (docs/design.md, "Lease
+// tracking and ErrNotLeader", and Juju's rules in "Juju's leadership rules"). It
+// records the time taken just before every is-leader call that answers true, so
+// the guarantee is never overestimated. A false answer is sticky for the rest of
+// the hook, as in Juju's hook context: no more is-leader calls are made. A
+// failed is-leader call is returned as an error and changes nothing, never a
+// guess. Clock nil means time.Now. Safe for concurrent use.
 type LeaderTracker struct {
 	// Tools runs is-leader; nil means a Tools with the default runner.
 	Tools *Tools
@@ -82,7 +83,7 @@ func (l *LeaderTracker) guaranteedLocked() bool {
 	return elapsed >= 0 && elapsed < LeadershipGuarantee
 }
 
-// RequireLeader is the check before a leader-only write (§11.1): after a false
+// RequireLeader is the check before a leader-only write: after a false
 // answer it returns [ErrNotLeader] without running a tool; within the guarantee it
 // returns nil; otherwise it asks is-leader again, returning nil for true,
 // ErrNotLeader for false, and the tool's error if the call failed.

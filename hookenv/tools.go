@@ -16,12 +16,13 @@ import (
 type Tools struct {
 	// Runner runs the tools; nil means ExecRunner{}.
 	Runner Runner
-	// Leader, if set, guards the leader-only writes (LeaderSet, StatusSet of the
-	// application, RelationSet of the application bag): each first calls
+	// Leader, if set, guards the leader-only writes (LeaderSet, StatusSet of
+	// the application, RelationSet of the application bag): each first calls
 	// Leader.RequireLeader, so a unit that is not the leader gets ErrNotLeader
-	// without running the tool, and the 30-second guarantee is re-checked once it
-	// lapsed (spec/leadership.md §11.1). Nil means no check: Juju's own refusal
-	// then comes back as a ToolError matching ErrNotLeader.
+	// without running the tool, and the 30-second guarantee is re-checked once
+	// it lapsed (docs/design.md, "Lease tracking and ErrNotLeader"). Nil means
+	// no check: Juju's own refusal then comes back as a ToolError matching
+	// ErrNotLeader.
 	Leader *LeaderTracker
 
 	mu           sync.Mutex

@@ -8,10 +8,10 @@ import (
 	"github.com/charmkit/charmkit/hookenv"
 )
 
-// backend is where the leader's settings live, bound to one hook. read
-// returns every current setting; write publishes a group of settings in one
-// tool call, an empty value deleting the key. Both implementations give the
-// layer identical flags and snapshot semantics (spec/leadership.md §11.3).
+// backend is where the leader's settings live, bound to one hook. read returns
+// every current setting; write publishes a group of settings in one tool call,
+// an empty value deleting the key. Both implementations give the layer identical
+// flags and snapshot semantics (docs/design.md, "Two backends").
 type backend interface {
 	read(ctx context.Context) (map[string]string, error)
 	write(ctx context.Context, settings map[string]string) error

@@ -9,15 +9,15 @@ import (
 	"github.com/charmkit/charmkit/flags"
 )
 
-// computeStart is the start-of-hook computation of spec/leadership.md §4.2,
-// steps 2 and 3 to 8, on the hook's flags: it sets or clears
-// leadership.is_leader, diffs current (the settings read at hook start)
-// against the snapshot in the store, changes the leadership.set.* and
-// leadership.changed.* flags in the order of §4.3 (per key changed before
-// set; leader-get's keys in sorted order, then the deleted keys in sorted
+// computeStart is the start-of-hook computation (docs/design.md, "The
+// start-of-hook computation") after is-leader and the read, on the hook's flags:
+// it sets or clears leadership.is_leader, diffs current (the settings read at
+// hook start) against the snapshot in the store, changes the leadership.set.*
+// and leadership.changed.* flags in the start-of-hook order (per key changed
+// before set; leader-get's keys in sorted order, then the deleted keys in sorted
 // order; leadership.changed last), and stores the new snapshot, keeping
-// tombstones. When haveSettings is false (the peer relation is not there
-// yet) only leadership.is_leader is computed.
+// tombstones. When haveSettings is false (the peer relation is not there yet)
+// only leadership.is_leader is computed.
 func computeStart(f *flags.Flags, isLeader bool, current map[string]string, haveSettings bool) error {
 	if err := f.Toggle(IsLeaderFlag, isLeader); err != nil {
 		return fmt.Errorf("leadership: %w", err)
@@ -61,11 +61,11 @@ func computeStart(f *flags.Flags, isLeader bool, current map[string]string, have
 }
 
 // applySet changes the flags and the snapshot after a successful write of
-// settings by this unit (spec/leadership.md §5.1 steps 3 and 5, §5.2 order):
-// for each key in sorted order, leadership.changed.<key> then
-// leadership.changed when the value differs from the snapshot, then
-// leadership.set.<key> set for a value or cleared for a deletion (""); then
-// the snapshot takes the new values (null for a deletion).
+// settings by this unit (docs/design.md, "LeaderSet", step 5 and its order): for
+// each key in sorted order, leadership.changed.<key> then leadership.changed
+// when the value differs from the snapshot, then leadership.set.<key> set for a
+// value or cleared for a deletion (""); then the snapshot takes the new values
+// (null for a deletion).
 func applySet(f *flags.Flags, settings map[string]string) error {
 	tx := f.Tx()
 	snap := tx.Range(SnapshotPrefix, true)

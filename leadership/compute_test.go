@@ -32,9 +32,10 @@ func inTx(tb testing.TB, before []string, snap map[string]*string, fn func(f *fl
 	return events, after, snapAfter
 }
 
-// Ensure that the start-of-hook computation gives the flag events of
-// spec/leadership.md §4.3 and the snapshot of §4.2 step 8, edge cases of
-// §4.4 included.
+// Ensure that the start-of-hook computation gives the flag events in the
+// start-of-hook order and the new snapshot, tombstones, deleted keys coming back
+// and keys never seen included (docs/design.md, "The start-of-hook
+// computation").
 func TestComputeStart(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -99,9 +100,9 @@ func TestComputeStart(t *testing.T) {
 	}
 }
 
-// Ensure that a snapshot value that is not a JSON string (a Python charm
-// that wrote a number against the contract) reports the key as changed, as
-// upstream does (spec/leadership.md §5.4).
+// Ensure that a snapshot value that is not a JSON string (a Python charm that
+// wrote a number against the contract) reports the key as changed, as upstream
+// does.
 func TestComputeStart_NonStringSnapshot(t *testing.T) {
 	store := flags.OpenMemory()
 	ctx := context.Background()
@@ -130,8 +131,9 @@ func TestComputeStart_NoSettings(t *testing.T) {
 	assert.Equal(t, map[string]*string{"x": str("1")}, snap)
 }
 
-// Ensure that LeaderSet's flag changes follow spec/leadership.md §5.2 (and
-// scenario 23), with keys in sorted order and "" as a deletion.
+// Ensure that LeaderSet's flag changes follow LeaderSet's order of flag events
+// (docs/design.md, "LeaderSet", and scenario 23), with keys in sorted order and
+// "" as a deletion.
 func TestApplySet(t *testing.T) {
 	tests := []struct {
 		name     string

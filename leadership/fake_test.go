@@ -77,8 +77,8 @@ func jsonOut(v any) []byte {
 	return append(b, '\n')
 }
 
-// Run implements hookenv.Runner with the exact outputs and errors of
-// spec/hook-tools.md §1.3 for the tools the layer uses.
+// Run implements hookenv.Runner with Juju's exact outputs and errors for the
+// tools the layer uses (docs/design.md, "The hook-tool contract").
 func (c *hookCtx) Run(_ context.Context, tool string, args []string, stdin []byte) ([]byte, error) {
 	call := strings.Join(append([]string{c.unit, tool}, args...), " ")
 	if stdin != nil {

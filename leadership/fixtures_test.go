@@ -38,10 +38,10 @@ func copyFile(tb testing.TB, src, dst string) {
 	require.NoError(tb, os.WriteFile(dst, b, 0o600))
 }
 
-// Ensure that for every store written by the Python leadership layer, the
-// Go layer running the recorded next hook under the recorded leader and
-// settings ends with exactly the recorded flags, snapshot and order of flag
-// events, and runs no write (spec/leadership.md scenario 21).
+// Ensure that for every store written by the Python leadership layer, the Go
+// layer running the recorded next hook under the recorded leader and settings
+// ends with exactly the recorded flags, snapshot and order of flag events, and
+// runs no write (scenario 21 of docs/design.md, "Leadership scenarios").
 func TestPythonUnitState(t *testing.T) {
 	dirs, err := filepath.Glob(filepath.Join("testdata", "python-unit-state", "*", "expected.json"))
 	require.NoError(t, err)

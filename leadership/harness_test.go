@@ -125,8 +125,8 @@ func seed(tb testing.TB, flagNames []string, snap map[string]*string) *flags.Sto
 	return store
 }
 
-// Handler work used by the tables, after the reference charm of
-// spec/leadership.md §9.1.
+// Handler work used by the tables, after the reference charm
+// (docs/design.md, "The reference charm").
 
 // generateSecret is generate_secret: the leader publishes admin_password once.
 func generateSecret(p string) work {

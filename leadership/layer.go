@@ -42,7 +42,8 @@ func Register(r *reactive.Registry, opts *Options) *Layer {
 	return l
 }
 
-// start is the start callback: the computation of spec/leadership.md §4.
+// start is the start callback: the start-of-hook computation
+// (docs/design.md, "The start-of-hook computation").
 func (l *Layer) start(ctx context.Context, h *reactive.Hook) error {
 	tools := h.Tools()
 	s := &session{
@@ -63,9 +64,9 @@ func sessionOf(h *reactive.Hook) *session {
 
 // Set writes a self-consistent group of leader settings in one tool call
 // (leader-set, or relation-set --app with the peer backend) and then updates
-// this unit's flags and snapshot at once, in the order of
-// spec/leadership.md §5.2, keys sorted. An empty value deletes the key (see
-// the package documentation for how that differs from the Python layer).
+// this unit's flags and snapshot at once, in LeaderSet's order of flag events
+// (docs/design.md, "LeaderSet"), keys sorted. An empty value deletes the key
+// (see the package documentation for how that differs from the Python layer).
 //
 // On a unit that is not the leader it returns [ErrNotLeader] before any
 // tool runs. Once the 30-second leadership guarantee of the hook-start

@@ -79,8 +79,8 @@ func TestSet_Follower(t *testing.T) {
 	})
 }
 
-// Ensure that the reactive path logs no WARNING for a follower's Set (the
-// Python layer warns "called before flag"; spec §11.2).
+// Ensure that the reactive path logs no WARNING for a follower's Set (the Python
+// layer warns "called before flag").
 func TestSet_FollowerNoWarning(t *testing.T) {
 	m := newModel("password/0")
 	rec := &recordHandler{}
@@ -104,10 +104,10 @@ func TestSet_FollowerNoWarning(t *testing.T) {
 	assert.Contains(t, rec.messages(), "Initializing Leadership Layer (is follower)")
 }
 
-// Ensure the lease tracking of spec §11.1 (scenario 19): no extra is-leader
-// within 30 s; one extra is-leader after 30 s; when that says false,
-// ErrNotLeader without a write, a second Set returns it without asking, and
-// leadership.is_leader stays set for the rest of the hook.
+// Ensure the lease tracking (docs/design.md, "Lease tracking and ErrNotLeader";
+// scenario 19): no extra is-leader within 30 s; one extra is-leader after 30 s;
+// when that says false, ErrNotLeader without a write, a second Set returns it
+// without asking, and leadership.is_leader stays set for the rest of the hook.
 func TestSet_Lease(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -292,7 +292,7 @@ func TestFirstHookFails(t *testing.T) {
 }
 
 // Ensure that LeaderGet and LeaderGetAll run no tool and serve the
-// hook-start read plus this hook's writes (spec §6).
+// hook-start read plus this hook's writes (docs/design.md, "LeaderGet").
 func TestGet_NoToolCalls(t *testing.T) {
 	forEach(t, func(t *testing.T, runHook hookRunner, bc backendCase) {
 		m := newModel("password/0")

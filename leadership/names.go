@@ -1,7 +1,8 @@
 package leadership
 
-// Flags the layer sets and clears (spec/leadership.md §2). All of them are
-// set without a value: the store holds JSON null under reactive.states.<flag>.
+// Flags the layer sets and clears (docs/design.md, "Leadership flags"). All of
+// them are set without a value: the store holds JSON null under
+// reactive.states.<flag>.
 const (
 	// IsLeaderFlag is set when is-leader answered true at the start of the
 	// hook and cleared when it answered false. It never changes mid-hook.

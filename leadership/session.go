@@ -24,8 +24,9 @@ type session struct {
 	unavailable error             // why settings could not be read (peer relation missing)
 }
 
-// start runs the start-of-hook computation (spec/leadership.md §4): one
-// is-leader, one read of the settings, then the flags and the snapshot.
+// start runs the start-of-hook computation (docs/design.md, "The start-of-hook
+// computation"): one is-leader, one read of the settings, then the flags and the
+// snapshot.
 func (s *session) start(ctx context.Context, f *flags.Flags, log *slog.Logger) error {
 	leader, err := s.tracker.IsLeader(ctx)
 	if err != nil {
@@ -54,7 +55,7 @@ func (s *session) start(ctx context.Context, f *flags.Flags, log *slog.Logger) e
 	return computeStart(f, leader, maps.Clone(cur), true)
 }
 
-// set is LeaderSet (spec/leadership.md §5.5, §11.1): validate, check
+// set is LeaderSet (docs/design.md, "LeaderSet"): validate, check
 // leadership (no tool on a follower, a re-check of is-leader once the
 // guarantee has lapsed), write in one tool call, then flags and snapshot.
 func (s *session) set(ctx context.Context, f *flags.Flags, settings map[string]string) error {

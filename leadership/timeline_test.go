@@ -12,7 +12,7 @@ import (
 	"github.com/charmkit/charmkit/flags"
 )
 
-// L expands the "L." abbreviation of spec/leadership.md in flag names and
+// L expands the "L." abbreviation of docs/design.md in flag names and
 // flag events ("+L.changed" is "+leadership.changed"); nil stays nil.
 func L(names ...string) []string {
 	if names == nil {
@@ -25,10 +25,11 @@ func L(names ...string) []string {
 	return out
 }
 
-// step is one hook of the three-unit timeline of spec/leadership.md §9.2, as
-// the leadership layer sees it. Fields starting with peer override the
-// expectation for the peer-relation backend where Juju differs (a failed
-// hook's relation-set is discarded, spec §11.3 and scenario 25).
+// step is one hook of the three-unit timeline (docs/design.md, "The three-unit
+// timeline"), as the leadership layer sees it. Fields starting with peer
+// override the expectation for the peer-relation backend where Juju differs (a
+// failed hook's relation-set is discarded: docs/design.md, "Two backends", and
+// scenario 25).
 type step struct {
 	name      string
 	unit      int
@@ -145,9 +146,9 @@ func timeline() []step {
 	}
 }
 
-// Ensure that every row of the three-unit timeline gives the flags, flag
-// events, snapshot, settings and tool calls of spec/leadership.md §9.2 and
-// §12 (scenarios 1-16, 25) with both backends.
+// Ensure that every row of the three-unit timeline gives the flags, flag events,
+// snapshot, settings and tool calls of the timeline and of scenarios 1-16 and 25
+// (docs/design.md, "Leadership scenarios") with both backends.
 func TestTimeline(t *testing.T) {
 	for _, rn := range runners {
 		for _, bc := range backendCases {

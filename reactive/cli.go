@@ -20,7 +20,8 @@ const CLIProgram = "charms.reactive"
 
 // CLISocketEnv is the environment variable through which a hook process
 // tells the charms.reactive commands it starts where to send their commands
-// (decision D2): the path of a unix socket served by [ServeCLI].
+// (docs/design.md, "Decision 2"): the path of a unix socket served by
+// [ServeCLI].
 const CLISocketEnv = "CHARMKIT_CLI_SOCKET"
 
 // GraphCommand is the project-specific subcommand that prints the handler
@@ -142,7 +143,7 @@ func RunCLI(ctx context.Context, args []string, opts CLIOptions) int {
 }
 
 func init() {
-	// Main answers the command line with RunCLI (decision D8).
+	// Main answers the command line with RunCLI (docs/design.md, "Decision 8").
 	cliMain = func(ctx context.Context, r *Registry, args []string) int {
 		return RunCLI(ctx, args, CLIOptions{Registry: r})
 	}

@@ -118,7 +118,7 @@ func registerTriggerCmd(e *cliEnv, inv *cliInvocation) (any, error) {
 	return nil, e.fl.RegisterTrigger(t)
 }
 
-// testCmd is charms.reactive test SPEC... (spec §7.2): the names of the
+// testCmd is charms.reactive test SPEC... (docs/cli.md): the names of the
 // handler specs whose tests all hold, joined with commas.
 func testCmd(e *cliEnv, inv *cliInvocation) (any, error) {
 	var passed []string

@@ -15,10 +15,10 @@ import (
 // TestMain in main_test.go).
 const charmBinaryEnv = "REACTIVE_TEST_CHARM_MODE"
 
-// Ensure that the charm binary, run by reactive.Main with arguments or
-// under the name charms.reactive, is the charms.reactive command: the
-// dispatch binary answers get_flags (decision D8), commits at exit, and
-// draws its own registry.
+// Ensure that the charm binary, run by reactive.Main with arguments or under the
+// name charms.reactive, is the charms.reactive command: the dispatch binary
+// answers get_flags (docs/design.md, "Decision 8"), commits at exit, and draws
+// its own registry.
 func TestMain_CLI(t *testing.T) {
 	exe, err := os.Executable()
 	require.NoError(t, err)

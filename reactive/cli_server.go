@@ -18,11 +18,11 @@ import (
 	"github.com/charmkit/charmkit/flags"
 )
 
-// The in-hook channel (decision D2). A hook process holds the store's write
-// lock for the whole hook, so a charms.reactive command started by one of
-// its handlers must not open the store. The hook process serves a unix
-// socket with [ServeCLI] and exports its path in CHARMKIT_CLI_SOCKET;
-// [RunCLI] then sends its command line there and prints the reply.
+// The in-hook channel (docs/design.md, "Decision 2"). A hook process holds the
+// store's write lock for the whole hook, so a charms.reactive command started by
+// one of its handlers must not open the store. The hook process serves a unix
+// socket with [ServeCLI] and exports its path in CHARMKIT_CLI_SOCKET; [RunCLI]
+// then sends its command line there and prints the reply.
 //
 // The wire format is one JSON line each way:
 //

@@ -34,7 +34,8 @@ const (
 	FilesChangedKey = flags.FilesChangedPrefix
 )
 
-// The restricted hooks (spec §4.4).
+// The restricted hooks: only their restricted batch runs, with no start or
+// exit callbacks (docs/design.md, "Restricted hooks").
 const (
 	HookCollectMetrics     = "collect-metrics"
 	HookMeterStatusChanged = "meter-status-changed"
@@ -194,14 +195,15 @@ func WhenNotAll(flags ...string) Condition { return one(kWhenNotAll, flags) }
 // type). A pattern may hold alternative groups {a,b} and relation groups
 // {role:interface}, which expand to the relation names that the charm's
 // metadata lists under role (provides, requires or peers) with that
-// interface (spec §2.4).
+// interface (docs/design.md, "Hook patterns").
 func OnHook(patterns ...string) Condition { return one(kHook, patterns) }
 
 // WhenFileChanged holds, in any phase, when one of the files' MD5 digest
 // differs from the one recorded under reactive.files_changed.<path> (a file
 // that appears or disappears counts as changed). Testing it has no side
 // effect, and once it has held for a handler it keeps holding until that
-// handler has run; the digests it saw are recorded only then (decision D5).
+// handler has run; the digests it saw are recorded only then
+// (docs/design.md, "Decision 15").
 // Relative paths are read relative to the charm directory.
 func WhenFileChanged(paths ...string) Condition { return one(kFileChanged, paths) }
 

@@ -17,10 +17,10 @@ func (ru *run) setPhase(p Phase) error {
 	return nil
 }
 
-// dispatch is charms.reactive's dispatch (spec §3.2), indexed: in iteration
-// i ≥ 1 only the handlers watching a flag changed in iteration i-1, and
-// those watching no flag, are tested. The batches, their order and the
-// invocations are those of the pseudo-code.
+// dispatch is charms.reactive's dispatch (docs/design.md, "The algorithm"),
+// indexed: in iteration i ≥ 1 only the handlers watching a flag changed in
+// iteration i-1, and those watching no flag, are tested. The batches, their
+// order and the invocations are those of the reference algorithm.
 func (ru *run) dispatch(ctx context.Context) error {
 	ru.watch.reset()
 	ru.tracer.startDispatch(ru.fl.List())
@@ -224,8 +224,9 @@ func (ru *run) invoke(ctx context.Context, h *handler) error {
 	return nil
 }
 
-// test is a handler's test (spec §2.1): the watch first, then each
-// condition in order.
+// test is a handler's test: the watch first (a handler with watched flags
+// that the watch rule refuses is false without evaluating anything), then
+// each condition in order, stopping at the first false one.
 func (ru *run) test(h *handler) (bool, error) {
 	if h.ext != nil {
 		return ru.testExternal(h)
@@ -237,8 +238,9 @@ func (ru *run) test(h *handler) (bool, error) {
 }
 
 // traceQueued is the tracer's prediction: every handler whose test holds,
-// computed without hashing files or running external handlers (decision
-// D9): an external handler is predicted by its last --test.
+// computed without hashing files or running external handlers (tracing
+// has no side effects; docs/design.md, "Decision 7"): an external handler
+// is predicted by its last --test.
 func (ru *run) traceQueued() []string {
 	var out []string
 	for _, h := range ru.snap.handlers {

@@ -120,8 +120,9 @@ func possible(h refHandler) bool {
 	return true
 }
 
-// refDispatch is the pseudo-code of spec §3.2, line for line, re-testing
-// every handler: the reference the indexed dispatcher must agree with.
+// refDispatch is the algorithm of docs/design.md, "The algorithm", line for
+// line, re-testing every handler: the reference the indexed dispatcher must
+// agree with.
 func refDispatch(fl *flags.Flags, hs []refHandler, maxIter int) []string {
 	var invoked []string
 	iteration := 0
@@ -209,8 +210,8 @@ func refDispatch(fl *flags.Flags, hs []refHandler, maxIter int) []string {
 	return invoked
 }
 
-// Ensure the indexed dispatcher gives exactly the invocations and final
-// flags of the spec's pseudo-code (decision D3) on random charms.
+// Ensure the indexed dispatcher gives exactly the invocations and final flags of
+// the reference algorithm (docs/design.md, "Decision 3") on random charms.
 func TestDispatchMatchesPseudoCode(t *testing.T) {
 	n := 600
 	if testing.Short() {

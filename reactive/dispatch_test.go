@@ -10,7 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// workedExample registers the five handlers of spec §3.8.
+// workedExample registers the five handlers of the worked example
+// (docs/design.md, "Worked example").
 func workedExample(c *calls) *reactive.Registry {
 	r := reactive.NewRegistry()
 	r.Handle("H0", reactive.OnHook("config-changed"), c.fn("H0", sets("cfg.dirty")))
@@ -26,9 +27,9 @@ func workedExample(c *calls) *reactive.Registry {
 	return r
 }
 
-// Ensure that the worked example of spec §3.8 runs H0, H1, H2, H4, H3 in the
-// first hook and H0, H2, H4, H3 in the second, with the LogTracer text of
-// the spec (handler names in place of upstream ids).
+// Ensure that the worked example runs H0, H1, H2, H4, H3 in the first hook and
+// H0, H2, H4, H3 in the second, with the LogTracer text of the design document
+// (handler names in place of upstream ids).
 func TestWorkedExample(t *testing.T) {
 	c := &calls{}
 	reg := workedExample(c)
@@ -185,8 +186,8 @@ func TestD12_Multi(t *testing.T) {
 	})
 }
 
-// Ensure the observed rows of §9.10 about the loop: the cap (X1), repeated
-// changes (X5), value-only sets (X6) and the set/clear asymmetry (X7).
+// Ensure the observed rows about the loop: the cap (X1), repeated changes (X5),
+// value-only sets (X6) and the set/clear asymmetry (X7).
 func TestX1_IterationCap(t *testing.T) {
 	for _, tc := range []struct {
 		name  string

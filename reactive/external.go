@@ -16,8 +16,9 @@ import (
 	"unicode/utf8"
 )
 
-// External handlers (spec §2.8, §7.3): executables found under the charm's
-// handler directories, run with --test and --invoke.
+// External handlers: executables found under the charm's handler
+// directories, run with --test and --invoke (docs/design.md, "External
+// handlers").
 
 // externalRoots are the directories, relative to the charm directory, that
 // DiscoverExternal searches, in this order (charms.reactive's discover).
@@ -60,13 +61,13 @@ func (e *ExternalError) Error() string {
 // Unwrap returns the cause.
 func (e *ExternalError) Unwrap() error { return e.Err }
 
-// DiscoverExternal finds the external handlers of the charm in charmDir
-// (spec §2.8), in the order they are registered: the roots reactive/,
-// hooks/reactive/ and hooks/relations/ in this order (a missing root is
-// skipped), and within a root, top down, each directory's files in byte
-// order before its subdirectories in byte order (charms.reactive's
-// os.walk, sorted; decision D4). Symbolic links to directories are not
-// followed, as os.walk does not.
+// DiscoverExternal finds the external handlers of the charm in charmDir (see
+// [isExternalHandler] for what counts as one), in the order they are registered:
+// the roots reactive/, hooks/reactive/ and hooks/relations/ in this order (a
+// missing root is skipped), and within a root, top down, each directory's files
+// in byte order before its subdirectories in byte order (charms.reactive's
+// os.walk, sorted, so the order is the same on every machine). Symbolic links to
+// directories are not followed, as os.walk does not.
 //
 // A file is an external handler when it is not directly inside a
 // directory named __pycache__, its extension (Python's os.path.splitext)
@@ -152,7 +153,9 @@ func pyExt(name string) string {
 	return ""
 }
 
-// isExternalHandler applies the rules of spec §2.8 to one file.
+// isExternalHandler applies charms.reactive's discovery rules to one file:
+// not directly inside __pycache__, no extension or .sh, executable, and its
+// first 1024 bytes either not valid UTF-8 (a binary) or starting with "#!".
 func isExternalHandler(path string) (bool, error) {
 	if ext := pyExt(filepath.Base(path)); ext != "" && ext != ".sh" {
 		return false, nil
@@ -216,9 +219,9 @@ func (s *snapshot) withExternal(exts []ExternalHandler) *snapshot {
 	return &out
 }
 
-// logRegistrations writes charms.reactive's register log records (spec
-// §3.7): one per Go handler with one per condition, then one per external
-// handler.
+// logRegistrations writes charms.reactive's register log records (the
+// REACTIVE_LOG_OPTS=register option): one per Go handler with one per condition,
+// then one per external handler.
 func (ru *run) logRegistrations() {
 	for _, h := range ru.snap.handlers {
 		if h.ext != nil {
@@ -256,10 +259,10 @@ func (ru *run) startErr(h *handler, arg string, err error) error {
 	return &ExternalError{Name: h.ext.Name, Arg: arg, Err: err}
 }
 
-// testExternal runs "<path> --test" (spec §7.3): exit 0 means invoke, and
-// stdout is kept for --invoke. It commits nothing: the child reads and
-// writes the hook's open transaction through the charms.reactive channel
-// (decision D2).
+// testExternal runs "<path> --test": exit 0 means invoke, and stdout is
+// kept for --invoke. It commits nothing: the child reads and writes the
+// hook's open transaction through the charms.reactive channel
+// (docs/design.md, "Decision 2").
 func (ru *run) testExternal(h *handler) (bool, error) {
 	ru.watch.flush()
 	cmd := ru.externalCmd(ru.ctx, h, "--test")

@@ -110,12 +110,12 @@ func readLog(tb testing.TB, path string) string {
 
 const shebang = "#!/bin/sh\n"
 
-// Ensure that discovery follows spec §2.8 file by file (B21b, B21c: an
-// executable without extension is a handler, a README.md is not), finds
+// Ensure that discovery follows charms.reactive's rules file by file (B21b,
+// B21c: an executable without extension is a handler, a README.md is not), finds
 // each file once under its own path (B9), and returns the handlers in the
-// documented order: the roots reactive/, hooks/reactive/, hooks/relations/,
-// and in each directory its files in byte order before its subdirectories
-// (decision D4: a sorted os.walk).
+// documented order: the roots reactive/, hooks/reactive/, hooks/relations/, and
+// in each directory its files in byte order before its subdirectories (a sorted
+// os.walk: docs/design.md, "Decision 4").
 func TestDiscoverExternal(t *testing.T) {
 	files := []struct {
 		name string
@@ -219,12 +219,12 @@ case "$1" in
 esac
 `
 
-// Ensure the external-handler protocol of spec §7.3 (B10a, B10b, B11): the
-// handler runs as "<abs path> --test" with the environment passed through
-// (plus CHARM_DIR, JUJU_HOOK_NAME and the hook's channel); exit 0 means
-// invoke, and "<abs path> --invoke <stdout of --test>" follows with the
-// output byte for byte, trailing newline included; the display id is
-// `<relpath> "<output>"`. A non-zero --test means no invocation.
+// Ensure the external-handler protocol (B10a, B10b, B11): the handler runs as
+// "<abs path> --test" with the environment passed through (plus CHARM_DIR,
+// JUJU_HOOK_NAME and the hook's channel); exit 0 means invoke, and "<abs path>
+// --invoke <stdout of --test>" follows with the output byte for byte, trailing
+// newline included; the display id is `<relpath> "<output>"`. A non-zero --test
+// means no invocation.
 func TestB10B11_ExternalProtocol(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -314,10 +314,10 @@ const countScript = shebang + `[ "$1" = --test ] && echo test >> "$EXT_LOG"
 exit 1
 `
 
-// Ensure that an external handler, which watches no flag, is tested in
-// every test pass (spec §3.3, E7): the hooks phase and every main-loop
-// iteration, including the last, empty one; and that the tracer, when on,
-// starts no --test of its own (decision D9).
+// Ensure that an external handler, which watches no flag, is tested in every
+// test pass (E7): the hooks phase and every main-loop iteration, including the
+// last, empty one; and that the tracer, when on, starts no --test of its own
+// (docs/design.md, "Decision 7").
 func TestE7_ExternalTestedEveryIteration(t *testing.T) {
 	for _, trace := range []bool{false, true} {
 		t.Run(map[bool]string{false: "trace off", true: "trace on"}[trace], func(t *testing.T) {
@@ -348,9 +348,9 @@ const retestScript = shebang + `case "$1" in
 esac
 `
 
-// Ensure that the re-test after a clear (spec §3.4) runs the external
-// handler's --test again, which sees the hook's uncommitted clear through
-// the channel and drops the handler from the batch.
+// Ensure that the re-test after a clear (docs/design.md, "Re-test after a
+// clear") runs the external handler's --test again, which sees the hook's
+// uncommitted clear through the channel and drops the handler from the batch.
 func TestExternal_RetestAfterClearDrops(t *testing.T) {
 	s, dbPath := newCLIStore(t)
 	setFlags(t, s, "x")
@@ -415,10 +415,10 @@ const phaseScript = shebang + `case "$1" in
 esac
 `
 
-// Ensure the phases an external handler is tested in (E7, §4.4): in a
-// normal hook, the hooks phase and then the main loop; in a restricted
-// hook, exactly one test, in the restricted phase (neither a hook nor a
-// when test holds there), and it is invoked.
+// Ensure the phases an external handler is tested in (E7, and docs/design.md,
+// "Restricted hooks"): in a normal hook, the hooks phase and then the main loop;
+// in a restricted hook, exactly one test, in the restricted phase (neither a
+// hook nor a when test holds there), and it is invoked.
 func TestE7_ExternalPhases(t *testing.T) {
 	for _, tc := range []struct {
 		hook string
@@ -448,12 +448,12 @@ const failingInvoke = shebang + `case "$1" in
 esac
 `
 
-// Ensure that a failed hook persists nothing, external handlers or not
-// (X13, decision D2): a non-zero --invoke fails the hook with exit 1 and an
-// error naming the file and the exit status, and the flag the handler set
-// before failing is rolled back with everything else; and a failing Go
-// handler in a charm that has an external handler (which was tested, and
-// upstream commits the store for) leaves the store empty too.
+// Ensure that a failed hook persists nothing, external handlers or not (X13,
+// docs/design.md, "Decision 2"): a non-zero --invoke fails the hook with exit 1
+// and an error naming the file and the exit status, and the flag the handler set
+// before failing is rolled back with everything else; and a failing Go handler
+// in a charm that has an external handler (which was tested, and upstream
+// commits the store for) leaves the store empty too.
 func TestX13_FailedHookWithExternalPersistsNothing(t *testing.T) {
 	t.Run("failing --invoke", func(t *testing.T) {
 		s, dbPath := newCLIStore(t)
@@ -532,9 +532,10 @@ func TestExternal_RegistrationOrder(t *testing.T) {
 	assert.Equal(t, []string{"go.first", "go.second"}, r.res.Invoked)
 }
 
-// Ensure the registration records of spec §3.7: with LogRegistrations, one
-// DEBUG record per Go handler (and per condition) and per external handler,
-// in registration order, before any handler runs; none without it.
+// Ensure the registration records (REACTIVE_LOG_OPTS=register): with
+// LogRegistrations, one DEBUG record per Go handler (and per condition) and per
+// external handler, in registration order, before any handler runs; none without
+// it.
 func TestExternal_LogRegistrations(t *testing.T) {
 	dir := writeCharm(t, charmFile{path: "reactive/count.sh", body: countScript})
 	t.Setenv("EXT_LOG", filepath.Join(t.TempDir(), "log"))
@@ -583,10 +584,10 @@ const libraryStyle = shebang + `case "$1" in
 esac
 `
 
-// Ensure that a bash handler filtering itself with the FlagWatch record, as
-// the bash library does (spec §7.2, §7.4), sees the hook's current record
-// through the channel: "when x" is queued in the iteration after x was set,
-// and not again in the next one although x is still set.
+// Ensure that a bash handler filtering itself with the FlagWatch record, as the
+// bash library does (through charms.reactive test), sees the hook's current
+// record through the channel: "when x" is queued in the iteration after x was
+// set, and not again in the next one although x is still set.
 func TestExternal_WatchRuleThroughChannel(t *testing.T) {
 	dir := writeCharm(t, charmFile{path: "reactive/lib.sh", body: libraryStyle})
 	logPath := filepath.Join(t.TempDir(), "log")
@@ -605,9 +606,9 @@ func TestExternal_WatchRuleThroughChannel(t *testing.T) {
 }
 
 // Ensure that a clear made by a bash handler over the channel triggers the
-// re-test of the rest of the batch (spec §3.4), as a Go handler's does:
-// a.sh clears x when invoked, so b.sh, queued after it in the same batch
-// because x was set, is tested again and dropped.
+// re-test of the rest of the batch, as a Go handler's does: a.sh clears x when
+// invoked, so b.sh, queued after it in the same batch because x was set, is
+// tested again and dropped.
 func TestExternal_BashClearRetestsBatch(t *testing.T) {
 	s := newStore(t)
 	setFlags(t, s, "x")

@@ -19,9 +19,9 @@ func writeFile(tb testing.TB, dir, name, content string) {
 	require.NoError(tb, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
 }
 
-// Ensure file-change conditions latch (decision D5): a re-test after a clear
-// or an early test does not use the change up (X3, X4, X8), and the order
-// of stacked conditions does not matter (X9).
+// Ensure file-change conditions latch (docs/design.md, "Decision 15"): a re-test
+// after a clear or an early test does not use the change up (X3, X4, X8), and
+// the order of stacked conditions does not matter (X9).
 func TestX3X4X8X9_FileChangedLatches(t *testing.T) {
 	for _, tc := range []struct {
 		row      string
@@ -71,10 +71,10 @@ func TestX3X4X8X9_FileChangedLatches(t *testing.T) {
 	}
 }
 
-// Ensure the digest semantics of any_file_changed: MD5 hex of the content,
-// JSON null for a missing file, a file that never existed is not changed, a
-// deleted file is changed once; and a failed hook leaves the change pending
-// (D8, D5).
+// Ensure the digest semantics of any_file_changed: MD5 hex of the content, JSON
+// null for a missing file, a file that never existed is not changed, a deleted
+// file is changed once; and a failed hook leaves the change pending (D8; the
+// latch of docs/design.md, "Decision 15").
 func TestD8_WhenFileChanged(t *testing.T) {
 	dir := t.TempDir()
 	n := 0

@@ -32,14 +32,13 @@ type Hook struct {
 	current    string // the handler or callback now running
 }
 
-// RunCommand runs cmd, a child process of this hook, and waits for it. The
-// child can use the charms.reactive command line (the charm binary under
-// that name, or with a subcommand) on this hook's own state: its commands
-// are sent to this process and applied in the hook's open transaction, so
-// it sees the hook's uncommitted flags, its flag changes reach the watch
-// and the triggers like a handler's own, and they are committed or rolled
-// back with the hook (decision D2). The store's file is never opened by the
-// child.
+// RunCommand runs cmd, a child process of this hook, and waits for it. The child
+// can use the charms.reactive command line (the charm binary under that name, or
+// with a subcommand) on this hook's own state: its commands are sent to this
+// process and applied in the hook's open transaction, so it sees the hook's
+// uncommitted flags, its flag changes reach the watch and the triggers like a
+// handler's own, and they are committed or rolled back with the hook
+// (docs/design.md, "Decision 2"). The store's file is never opened by the child.
 //
 // RunCommand adds CHARMKIT_CLI_SOCKET and JUJU_HOOK_NAME to cmd.Env (to
 // the current environment when cmd.Env is nil), and, when
@@ -62,7 +61,8 @@ func (h *Hook) RunCommand(cmd *exec.Cmd) error {
 	return srv.Run(cmd)
 }
 
-// Name returns the hook's name (decision D7), e.g. "config-changed".
+// Name returns the hook's name (docs/design.md, "Decision 17"), e.g.
+// "config-changed".
 func (h *Hook) Name() string { return h.name }
 
 // Env returns the hook context read from the environment.

@@ -159,7 +159,7 @@ func TestT1_NullTracer(t *testing.T) {
 	})
 }
 
-// Ensure the LogTracer's exact text (T2, spec §6.2).
+// Ensure the LogTracer's exact text (T2; docs/design.md, "Tracing").
 func TestT2_LogTracer(t *testing.T) {
 	var logged []string
 	evals := [][]string{{"handler_1"}, {"handler_2", "handler_3"}}

@@ -18,7 +18,7 @@ import (
 // TraceEnv is the environment variable that switches tracing on in [Main]:
 // when it is "1" or "true", the LogTracer text (and every other DEBUG
 // record) goes to juju-log. Off by default, since every juju-log call is a
-// process (decision D7 of the design).
+// process (docs/design.md, "Decision 7").
 const TraceEnv = "CHARMKIT_TRACE"
 
 // LogImmediateEnv is the environment variable that makes [Main] send every
@@ -78,7 +78,8 @@ var cliMain func(ctx context.Context, r *Registry, args []string) int
 // at DEBUG.
 //
 // Invoked with arguments, under the name charms.reactive, or outside a
-// hook, the binary is a charms.reactive command line instead (decision D8).
+// hook, the binary is a charms.reactive command line instead
+// (docs/design.md, "Decision 8").
 func Main(r *Registry) {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	code := runMain(ctx, r, os.Args, os.Getenv, os.Setenv, os.Stderr)

@@ -158,10 +158,10 @@ func (r *Registry) handle(name string, c Condition, fn HandlerFunc, site string)
 	r.index = nil
 }
 
-// RegisterTrigger registers a trigger (spec §1.5). It is written to the
-// store at the start of every hook, before the start callbacks run, so it
-// also fires for their flag changes. RegisterTrigger panics when the trigger
-// is invalid ([flags.Trigger.Validate]).
+// RegisterTrigger registers a trigger (docs/design.md, "Triggers"). It is
+// written to the store at the start of every hook, before the start
+// callbacks run, so it also fires for their flag changes. RegisterTrigger
+// panics when the trigger is invalid ([flags.Trigger.Validate]).
 func (r *Registry) RegisterTrigger(t flags.Trigger) { r.registerTrigger(t, callerSite(2)) }
 
 func (r *Registry) registerTrigger(t flags.Trigger, site string) {

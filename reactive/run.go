@@ -75,8 +75,8 @@ type RunOptions struct {
 	Runner hookenv.Runner
 	// Logger receives the framework's records; nil discards them.
 	Logger *slog.Logger
-	// Trace writes charms.reactive's LogTracer text (spec §6.2) as DEBUG
-	// records on Logger. Off by default.
+	// Trace writes charms.reactive's LogTracer text (docs/design.md,
+	// "Tracing") as DEBUG records on Logger. Off by default.
 	Trace bool
 	// MaxIterations caps the main loop; 0 means DefaultMaxIterations.
 	MaxIterations int
@@ -128,7 +128,7 @@ func IsRestrictedHook(hook string) bool {
 }
 
 // CapWarning is the text of the WARNING record logged when the main loop
-// reaches its iteration cap (decision D6).
+// reaches its iteration cap (docs/design.md, "Decision 16").
 func CapWarning(limit int) string {
 	return "Reactive dispatch reached the iteration cap of " + strconv.Itoa(limit) +
 		"; handlers that still match will run in a later hook"
@@ -211,11 +211,11 @@ func (ru *run) closeCLI() error {
 	return nil
 }
 
-// Run runs one hook as one transaction (decision D2): begin; write the
-// registry's triggers; unless restricted, the start callbacks; dispatch;
-// unless restricted, the exit callbacks (clearing the stored triggers);
-// commit once. An error, a panic or [Abort] rolls back, so the store is
-// exactly as before.
+// Run runs one hook as one transaction (docs/design.md, "Decision 2"):
+// begin; write the registry's triggers; unless restricted, the start
+// callbacks; dispatch; unless restricted, the exit callbacks (clearing the
+// stored triggers); commit once. An error, a panic or [Abort] rolls back,
+// so the store is exactly as before.
 //
 // It logs INFO "Reactive main running for hook <hook>" (and "Restricted
 // mode." in restricted hooks), INFO "Invoking reactive handler: <name>"
@@ -414,10 +414,11 @@ func (ru *run) main(ctx context.Context) error {
 
 // SeriesUpgradeFlag is set by the framework in a pre-series-upgrade hook
 // and cleared in a post-series-upgrade hook, before the registry's start
-// callbacks run (charms.reactive's _manage_automatic_flags, spec §1.6).
+// callbacks run (charms.reactive's _manage_automatic_flags).
 const SeriesUpgradeFlag = "upgrade.series.in-progress"
 
-// manageAutomaticFlags is the built-in start callback of spec §1.6.
+// manageAutomaticFlags is the built-in start work of every normal hook
+// (docs/design.md, "Automatic flags").
 func (ru *run) manageAutomaticFlags() error {
 	switch ru.hook.name {
 	case "pre-series-upgrade":

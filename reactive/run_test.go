@@ -34,7 +34,8 @@ func stores() map[string]func(testing.TB) *flags.Store {
 	return map[string]func(testing.TB) *flags.Store{"memory": newStore, "sqlite": openSQLite}
 }
 
-// Ensure how a hook ends decides what persists (table of spec §1.4, X10-X14).
+// Ensure how a hook ends decides what persists (X10-X14; docs/design.md, "How a
+// hook ends").
 func TestX10toX14_HookEndings(t *testing.T) {
 	for _, tc := range []struct {
 		row       string
@@ -420,7 +421,7 @@ func TestRun_PanicWithSignalValues(t *testing.T) {
 
 // Ensure the framework's own flag: upgrade.series.in-progress is set in
 // pre-series-upgrade and cleared in post-series-upgrade, before the start
-// callbacks, and never in restricted hooks (spec §1.6).
+// callbacks, and never in restricted hooks (docs/design.md, "Automatic flags").
 func TestSeriesUpgradeFlag(t *testing.T) {
 	var seenAtStart []bool
 	r := reactive.NewRegistry()
@@ -492,8 +493,8 @@ func TestPythonStore_DispatchBookkeeping(t *testing.T) {
 	assert.Equal(t, []string{"leadership.is_leader", "leadership.set.admin_password", "password.stored"}, flagList(t, s))
 }
 
-// Ensure flag changes made by exit callbacks leave a watch record in the
-// store, as upstream's FlagWatch does (spec §1.3).
+// Ensure flag changes made by exit callbacks leave a watch record in the store,
+// as upstream's FlagWatch does (docs/design.md, "Store keys").
 func TestExitCallbackFlagChangesRecorded(t *testing.T) {
 	r := reactive.NewRegistry()
 	r.AtExit("exit", func(_ context.Context, h *reactive.Hook) error { return h.SetFlag("late") })

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// tracer receives dispatch events (charms.reactive's tracer API, spec §6).
+// tracer receives dispatch events (charms.reactive's tracer API).
 type tracer interface {
 	startDispatch(setFlags []string)
 	startPhase(phase Phase, queued []string)
@@ -24,8 +24,8 @@ func (nullTracer) startIteration(int, []string) {}
 func (nullTracer) setFlag(string)               {}
 func (nullTracer) clearFlag(string)             {}
 
-// logTracer writes charms.reactive's LogTracer text (spec §6.2, D9): one log
-// call per flush, "tracer: <msg>" for a single message, and "tracer>"
+// logTracer writes charms.reactive's LogTracer text (docs/design.md, "Tracing"):
+// one log call per flush, "tracer: <msg>" for a single message, and "tracer>"
 // followed by one "tracer: <msg>" line per message otherwise.
 type logTracer struct {
 	log    func(text string)

@@ -15,10 +15,10 @@ type watchRecord struct {
 }
 
 // flagWatch decides when a handler may run again within one dispatch
-// (spec §3.3). It keeps the record in memory and writes it to the
-// transaction when flushed: at the start of every main-loop iteration, when
-// dispatch ends (so the commit stores what upstream's store holds) and
-// whenever a handler asks for [Hook.KV].
+// (docs/design.md, "FlagWatch"). It keeps the record in memory and writes it to
+// the transaction when flushed: at the start of every main-loop iteration, when
+// dispatch ends (so the commit stores what upstream's store holds) and whenever
+// a handler asks for [Hook.KV].
 type flagWatch struct {
 	tx      *flags.Tx
 	rec     watchRecord
@@ -120,9 +120,9 @@ func (w *flagWatch) watch(watched []string) bool {
 	return false
 }
 
-// WatchAllows reports whether the FlagWatch record in tx lets a handler
-// watching these flags be tested now (spec §3.3): true in iteration 0, and
-// otherwise when one of the flags changed in the previous iteration. The
+// WatchAllows reports whether the FlagWatch record in tx lets a handler watching
+// these flags be tested now (docs/design.md, "FlagWatch"): true in iteration 0,
+// and otherwise when one of the flags changed in the previous iteration. The
 // charms.reactive CLI's test command uses this rule.
 func WatchAllows(tx *flags.Tx, watched []string) (bool, error) {
 	w, err := newWatch(tx)

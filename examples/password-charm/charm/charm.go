@@ -92,8 +92,8 @@ func NewPassword() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// Register registers the leadership layer and the charm's handlers on r,
-// in the order of spec/leadership.md §9.1.
+// Register registers the leadership layer and the charm's handlers on r, in the
+// order of the reference charm (docs/design.md, "The reference charm").
 func (c *Charm) Register(r *reactive.Registry) {
 	l := leadership.Register(r, &c.Leadership)
 	newPassword := c.NewPassword

@@ -28,7 +28,7 @@ func config(kv ...string) map[string]any {
 var juju4 = map[string]charmtest.Fault{"leader-get": {Missing: true}, "leader-set": {Missing: true}}
 
 // short abbreviates "leadership." to "L." in flag names and events, as
-// spec/leadership.md does, so that the tables stay readable.
+// docs/design.md does, so that the tables stay readable.
 func short(names []string) []string {
 	out := make([]string, len(names))
 	for i, n := range names {
@@ -128,9 +128,10 @@ func (a *application) bag() map[string]string {
 	return a.settings
 }
 
-// row is one row of the timeline of spec/leadership.md §9.2 for the
-// password charm. "P" in password stands for the generated password. peer,
-// when not nil, replaces the expectations for the peer-relation backend.
+// row is one row of the three-unit timeline (docs/design.md, "The three-unit
+// timeline") for the password charm. "P" in password stands for the generated
+// password. peer, when not nil, replaces the expectations for the peer-relation
+// backend.
 type row struct {
 	name     string
 	unit     int
@@ -231,12 +232,11 @@ func timeline() []row {
 	}
 }
 
-// Ensure that the password charm goes through the timeline of
-// spec/leadership.md §9.2 (scenarios 1-17) with both backends: handlers run
-// in order, flag events, flags, files and statuses, and the password is
-// generated and written exactly once. Three units share one application:
-// each hook runs one unit's state with the application's leader, settings
-// and config.
+// Ensure that the password charm goes through the timeline of docs/design.md,
+// "The three-unit timeline" (scenarios 1-17) with both backends: handlers run in
+// order, flag events, flags, files and statuses, and the password is generated
+// and written exactly once. Three units share one application: each hook runs
+// one unit's state with the application's leader, settings and config.
 func TestTimeline(t *testing.T) {
 	for _, backend := range []string{"leader-settings", "peer-relation"} {
 		t.Run(backend, func(t *testing.T) {
@@ -387,7 +387,7 @@ func TestPeerRelationNotYetThere(t *testing.T) {
 
 // Ensure that every unit's status ends as the handlers say: waiting while
 // the password is unknown, then "ready (leader)" or "ready (follower)"
-// (spec/leadership.md §9.1).
+// (docs/design.md, "The reference charm").
 func TestStatus(t *testing.T) {
 	t.Parallel()
 	ap := map[string]string{charm.PasswordKey: "s3cret"}

@@ -4,12 +4,12 @@
 // 0600, written atomically) and reports in its status whether it is ready
 // and whether it leads.
 //
-// It is also the reference charm of spec/leadership.md §9.1: the config
-// option motd (mirrored by the leader into the motd setting and written to
-// the file motd by every unit) and the option fail-on-unit (the units named
-// there fail their hooks on purpose) exist so that every leadership
-// scenario can be exercised. They are the example's test hooks; a real
-// charm would not have them.
+// It is also the reference charm of the leadership scenarios (docs/design.md,
+// "The reference charm"): the config option motd (mirrored by the leader into
+// the motd setting and written to the file motd by every unit) and the option
+// fail-on-unit (the units named there fail their hooks on purpose) exist so that
+// every leadership scenario can be exercised. They are the example's test hooks;
+// a real charm would not have them.
 //
 // # Handlers
 //
