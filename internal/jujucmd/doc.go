@@ -1,6 +1,7 @@
 // Package jujucmd is the one implementation, shared by the project's fake
 // hook tools, of how Juju's hook-tool commands read their command line and
-// print their output (spec/hook-tools.md §0 and §1.1). Both fakes use it:
+// print their output (docs/design.md, "The hook-tool contract"). The fake
+// Juju uses it:
 // the in-process tools of testing/charmtest and the out-of-process tool
 // binary of testing/jujusim, so they cannot drift apart from each other or
 // from Juju.

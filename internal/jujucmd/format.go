@@ -10,7 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// The output formats of Juju's hook tools (spec/hook-tools.md §1.1).
+// The output formats of Juju's hook tools (docs/design.md, "Output formats").
 const (
 	FormatSmart = "smart"
 	FormatYAML  = "yaml"
@@ -21,7 +21,7 @@ const (
 var allFormats = []string{FormatSmart, FormatYAML, FormatJSON}
 
 // Format renders v the way Juju's cmd output formatters do
-// (spec/hook-tools.md §1.1), for format "smart", "yaml" or "json":
+// (docs/design.md, "Output formats"), for format "smart", "yaml" or "json":
 //
 //   - json: Go's encoding/json (compact, map keys sorted, <>& escaped) plus
 //     "\n"; nil is "null\n". Byte-exact to Juju.

@@ -9,7 +9,8 @@ import (
 	"github.com/charmkit/charmkit/internal/jujucmd"
 )
 
-// TestFormat pins spec/hook-tools.md §1.1, value kind by value kind.
+// TestFormat pins Juju's output formats (docs/design.md, "Output formats"),
+// value kind by value kind.
 func TestFormat(t *testing.T) {
 	settings := map[string]string{"sample": "settings", "key": "value"}
 	config := map[string]any{"c": "x", "a": 1, "b": true}

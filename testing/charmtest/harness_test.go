@@ -160,7 +160,7 @@ func TestRun_Chain(t *testing.T) {
 	require.NoError(t, next.Err)
 	assert.Empty(t, next.Invoked, "app.installed was cleared, so mutate does not run again")
 	// b was deleted by the failed hook before this unit's snapshot ever held
-	// it, so no hook reports it (spec/leadership.md §4.4).
+	// it, so no hook reports it (a key set and deleted unseen leaves no trace).
 	assert.Equal(t, []string{"-leadership.changed.c", "-leadership.changed"}, next.Events)
 }
 
@@ -287,7 +287,7 @@ func TestRun_ConfigDefaults(t *testing.T) {
 
 // Ensure that a failing is-leader or leader-get fails the hook before any
 // handler runs, with the hookenv tool error, and leaves the store alone
-// (spec/leadership.md scenario 20); a missing tool is the missing-tool error.
+// (leadership scenario 20, docs/design.md, "Leadership scenarios"); a missing tool is the missing-tool error.
 func TestRun_StartFaults(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -331,7 +331,7 @@ func TestRun_StartFaults(t *testing.T) {
 }
 
 // Ensure that the clock drives the 30-second leadership guarantee
-// (spec/leadership.md scenario 19).
+// (leadership scenario 19, docs/design.md, "Leadership scenarios").
 func TestRun_LeaseClock(t *testing.T) {
 	t.Parallel()
 	var setErrs []error
@@ -374,7 +374,7 @@ func TestRun_LeaseClock(t *testing.T) {
 }
 
 // Ensure that restricted hooks call no leadership tool and keep the flags
-// (spec/leadership.md scenario 22).
+// (leadership scenario 22, docs/design.md, "Leadership scenarios").
 func TestRun_RestrictedHook(t *testing.T) {
 	t.Parallel()
 	u := charmtest.Unit{
@@ -454,8 +454,8 @@ func TestRun_LogsAndCalls(t *testing.T) {
 }
 
 // Ensure that LeaderSet on a follower returns ErrNotLeader without running
-// leader-set, and a hook that returns it commits nothing (spec/leadership.md
-// scenario 18).
+// leader-set, and a hook that returns it commits nothing (leadership
+// scenario 18, docs/design.md, "Leadership scenarios").
 func TestRun_FollowerLeaderSet(t *testing.T) {
 	t.Parallel()
 	for _, ignore := range []bool{false, true} {

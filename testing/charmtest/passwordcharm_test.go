@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// L expands the "L." abbreviation of spec/leadership.md in flag names and
+// L expands the "L." abbreviation docs/design.md uses in flag names and
 // events: "+L.changed" is "+leadership.changed".
 func L(names ...string) []string {
 	out := make([]string, len(names))
@@ -23,8 +23,8 @@ func L(names ...string) []string {
 	return out
 }
 
-// charms are the implementations of the reference charm of
-// spec/leadership.md §9.1 the scenarios run against: the project's password
+// charms are the implementations of the reference charm
+// (docs/design.md, "The reference charm") the scenarios run against: the project's password
 // charm, and the small copy in this package's tests.
 var charms = []struct {
 	name     string
@@ -43,7 +43,8 @@ func cfg(motd, failOn string) map[string]any {
 }
 
 // Ensure that the password charm passes the one-unit scenarios of
-// spec/leadership.md §12 (rows of the §9.2 timeline), each from a literal state.
+// docs/design.md ("Leadership scenarios", rows of "The three-unit
+// timeline"), each from a literal state.
 func TestPasswordCharm_Scenarios(t *testing.T) {
 	t.Parallel()
 	ap := map[string]string{"admin_password": P}

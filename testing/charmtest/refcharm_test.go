@@ -15,7 +15,8 @@ import (
 	"github.com/charmkit/charmkit/reactive"
 )
 
-// refConfig is the reference charm's config.yaml (spec/leadership.md §9.1).
+// refConfig is the reference charm's config.yaml (docs/design.md, "The
+// reference charm").
 const refConfig = `options:
   motd:
     type: string
@@ -33,7 +34,8 @@ var refFiles = map[string]string{"config.yaml": refConfig}
 // errInjected is the error maybe_fail returns.
 var errInjected = errors.New("injected failure")
 
-// registerRef registers the reference charm of spec/leadership.md §9.1: the
+// registerRef registers the reference charm (docs/design.md, "The reference
+// charm"): the
 // password charm plus a second key the leader can delete (motd) and failure
 // injection (fail-on-unit). Files go to the charm directory.
 func registerRef(r *reactive.Registry) {

@@ -99,7 +99,8 @@ var db = Relation{
 	AppData:       map[string]string{"want": "rw"},
 }
 
-// Ensure that every fake tool prints exactly what Juju prints (spec/hook-tools.md §1).
+// Ensure that every fake tool prints exactly what Juju prints (docs/design.md,
+// "The hook-tool contract").
 func TestTools_Output(t *testing.T) {
 	t.Parallel()
 	leader := Unit{

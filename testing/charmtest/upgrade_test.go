@@ -27,8 +27,8 @@ type pythonFixture struct {
 
 // Ensure that a Go charm taking over a unit from the Python stack (an upgrade
 // in place) reads its store and ends the next hook exactly as the Python
-// stack did: same flag events, flags and snapshot (spec/leadership.md
-// scenario 21).
+// stack did: same flag events, flags and snapshot (leadership scenario 21,
+// docs/design.md, "Leadership scenarios").
 func TestPasswordCharm_UpgradeFromPython(t *testing.T) {
 	t.Parallel()
 	dirs, err := filepath.Glob(filepath.Join("testdata", "python-unit-state", "*", "expected.json"))

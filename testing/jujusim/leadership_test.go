@@ -395,7 +395,8 @@ func TestModel_RunTogether(t *testing.T) {
 }
 
 // Ensure that leader-elected, once queued on an idle unit, still runs after
-// leadership moved on, and is then skipped (spec/hook-tools.md §7.8 item 7).
+// leadership moved on, and is then skipped, as Juju skips a leader-elected
+// whose unit no longer leads when it starts.
 func TestModel_ReelectionWhileQueued(t *testing.T) {
 	t.Parallel()
 	m := deployed(t, 3)

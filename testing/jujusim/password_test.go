@@ -51,7 +51,7 @@ func newPasswordModel(tb testing.TB, units int) *jujusim.Model {
 }
 
 // lflags returns the unit's flags with "leadership." shortened to "L.", as
-// spec/leadership.md writes them.
+// docs/design.md writes them.
 func lflags(tb testing.TB, u *jujusim.Unit) []string {
 	tb.Helper()
 	fl, err := u.Flags()
@@ -108,7 +108,8 @@ func requireOnePassword(tb testing.TB, m *jujusim.Model) string {
 func sp(s string) []string { return strings.Fields(s) }
 
 // Ensure that deploying three units runs Juju's first hooks and gives every
-// unit the leader's one password, with the flags of spec/leadership.md §9.2.
+// unit the leader's one password, with the flags of docs/design.md, "The
+// three-unit timeline".
 func TestPassword_Deploy(t *testing.T) {
 	t.Parallel()
 	m := newPasswordModel(t, 3)
@@ -163,7 +164,8 @@ func TestPassword_LeaderRemoved(t *testing.T) {
 }
 
 // Ensure that a key the leader deletes disappears everywhere, with the
-// flags of spec/leadership.md §12 scenarios 10 and 11.
+// flags of leadership scenarios 10 and 11 (docs/design.md, "Leadership
+// scenarios").
 func TestPassword_DeleteKey(t *testing.T) {
 	t.Parallel()
 	m := newPasswordModel(t, 3)
@@ -209,7 +211,8 @@ func TestPassword_DeleteKey(t *testing.T) {
 
 // Ensure that a hook failing because a tool fails leaves the store as the
 // last successful hook left it, and that its retry gives the spec's flags
-// and still one password (spec/leadership.md §12 scenarios 12-15 and 20).
+// and still one password (leadership scenarios 12-15 and 20, docs/design.md,
+// "Leadership scenarios").
 func TestPassword_FailedHookAndRetry(t *testing.T) {
 	t.Parallel()
 	m := newPasswordModel(t, 3)
@@ -294,7 +297,7 @@ func TestPassword_RandomLeadershipChanges(t *testing.T) {
 	require.NoError(t, m.Settle())
 	require.NoError(t, m.CheckInvariants())
 	requireOnePassword(t, m)
-	// A deposed unit keeps L.is_leader until its next hook (§8 item 6).
+	// A deposed unit keeps L.is_leader until its next hook.
 	leader := m.Leader()
 	require.NotNil(t, leader)
 	for _, u := range m.Units() {

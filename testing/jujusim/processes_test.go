@@ -8,11 +8,11 @@ import (
 )
 
 // Ensure that a steady-state config-changed hook of the compiled password
-// charm starts few hook-tool processes (DESIGN.md, "fewer hook-tool
-// processes per hook"): one is-leader and one leader-get at hook start, one
+// charm starts few hook-tool processes (docs/design.md, "Deliberate
+// improvements over Python"): one is-leader and one leader-get at hook start, one
 // config-get (cached for the hook), one status-set, and one juju-log for
 // the hook's batched log records. The Python stack starts 13 on the leader
-// and 11 on a follower (spec/reactive.md D12).
+// and 11 on a follower.
 func TestPasswordCharm_ToolProcessesPerHook(t *testing.T) {
 	m := newPasswordModel(t, 2)
 	require.NoError(t, m.Deploy())

@@ -239,7 +239,8 @@ func (m *Model) CheckLeases() error {
 }
 
 // CheckInvariants verifies, over the whole run, the leadership invariants
-// of spec/hook-tools.md §7.5 and returns every violation joined: no two
+// of the fake (docs/design.md, "Juju's leadership rules") and returns every
+// violation joined: no two
 // units held a guarantee at once ([Model.CheckLeases]); every successful
 // leader-set came from the unit that led at the time (its context had a
 // True leadership answer); and no unit ran a queued leader-settings-changed

@@ -11,7 +11,8 @@ import (
 )
 
 // Ensure that the password charm, run out of process on three simulated
-// units in the hook order of spec/leadership.md §9.2, runs the handlers and
+// units in the hook order of docs/design.md, "The three-unit timeline", runs
+// the handlers and
 // leaves the flags that timeline gives, row by row.
 func TestPassword_Timeline92(t *testing.T) {
 	t.Parallel()
