@@ -107,6 +107,15 @@ func (h *Hook) KV() *flags.Tx {
 	return h.tx
 }
 
+// Layer returns the layer registered under name on the hook's registry
+// (see [Registry.AddLayer]), or nil.
+func (h *Hook) Layer(name string) Layer {
+	if h.run == nil || h.run.snap == nil {
+		return nil
+	}
+	return findLayer(h.run.snap.layers, name)
+}
+
 // CharmDir returns the charm directory.
 func (h *Hook) CharmDir() string { return h.env.CharmDir }
 

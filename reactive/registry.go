@@ -58,6 +58,7 @@ type Registry struct {
 	triggers []flags.Trigger
 	atStart  []callback
 	atExit   []callback
+	layers   []layerEntry
 	index    *index // nil when handlers changed since it was built
 }
 
@@ -97,6 +98,11 @@ func callerSite(skip int) string {
 	if !ok {
 		return "unknown site"
 	}
+	return shortSite(file, line)
+}
+
+// shortSite renders a source position as "dir/file.go:line".
+func shortSite(file string, line int) string {
 	return fmt.Sprintf("%s:%d", filepath.Base(filepath.Dir(file))+"/"+filepath.Base(file), line)
 }
 
@@ -234,6 +240,7 @@ type snapshot struct {
 	triggers []flags.Trigger
 	atStart  []callback
 	atExit   []callback
+	layers   []layerEntry
 	index    *index
 }
 
@@ -285,6 +292,7 @@ func (r *Registry) snapshot() *snapshot {
 		triggers: r.triggers[:len(r.triggers):len(r.triggers)],
 		atStart:  slices.Clone(r.atStart),
 		atExit:   slices.Clone(r.atExit),
+		layers:   slices.Clone(r.layers),
 		index:    r.index,
 	}
 }

@@ -1,0 +1,103 @@
+package reactive
+
+import (
+	"fmt"
+	"reflect"
+	"runtime"
+	"strings"
+)
+
+// Layer is a reusable part of a charm, such as the leadership layer: it
+// registers its own callbacks or handlers on a [Registry] and manages a
+// family of flags. A layer's Register function calls [Registry.AddLayer],
+// so that hooks can find it ([Hook.Layer]) and tools (charmkit vet, the
+// graph) know which flags it sets.
+type Layer interface {
+	// LayerName names the layer, e.g. "leadership". A registry holds one
+	// layer of each name.
+	LayerName() string
+	// LayerFlags lists the flags the layer sets and clears: exact names
+	// ("leadership.is_leader") or families ending in ".*"
+	// ("leadership.set.*").
+	LayerFlags() []string
+}
+
+// layerEntry is a registered layer and where the charm registered it.
+type layerEntry struct {
+	layer Layer
+	site  string
+}
+
+// AddLayer records l on r. A second layer of the same name panics, naming
+// both registration sites: the charm's lines that called the layer's
+// Register function (the first caller outside this package and the
+// layer's own).
+func (r *Registry) AddLayer(l Layer) {
+	if l == nil {
+		panic("reactive: AddLayer: nil layer")
+	}
+	site := layerSite(l)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range r.layers {
+		if e.layer.LayerName() == l.LayerName() {
+			panic(fmt.Sprintf("reactive: layer %q registered twice: at %s and at %s; register each layer once, in the function that registers the charm's handlers",
+				l.LayerName(), e.site, site))
+		}
+	}
+	r.layers = append(r.layers, layerEntry{layer: l, site: site})
+}
+
+// Layer returns the layer registered on r under name, or nil.
+func (r *Registry) Layer(name string) Layer {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return findLayer(r.layers, name)
+}
+
+// Layers returns the layers registered on r, in registration order.
+func (r *Registry) Layers() []Layer {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]Layer, len(r.layers))
+	for i, e := range r.layers {
+		out[i] = e.layer
+	}
+	return out
+}
+
+func findLayer(layers []layerEntry, name string) Layer {
+	for _, e := range layers {
+		if e.layer.LayerName() == name {
+			return e.layer
+		}
+	}
+	return nil
+}
+
+// layerSite returns "dir/file.go:line" of the first caller outside this
+// package and the package that defines l's type: the charm's line.
+func layerSite(l Layer) string {
+	t := reflect.TypeOf(l)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	skip := []string{t.PkgPath() + ".", reflect.TypeOf(layerEntry{}).PkgPath() + "."}
+	pcs := make([]uintptr, 32)
+	n := runtime.Callers(2, pcs)
+	frames := runtime.CallersFrames(pcs[:n])
+	for {
+		f, more := frames.Next()
+		inside := false
+		for _, p := range skip {
+			// Function names are "<pkgpath>.<func>" or "<pkgpath>.(*T).m".
+			inside = inside || strings.HasPrefix(f.Function, p) && !strings.Contains(strings.TrimPrefix(f.Function, p), "/")
+		}
+		if !inside {
+			return shortSite(f.File, f.Line)
+		}
+		if !more {
+			return "unknown site"
+		}
+	}
+}
