@@ -180,6 +180,10 @@ type Commit struct {
 	Bags []BagRef
 	// Secrets lists the secrets that got a new revision or were removed.
 	Secrets []string
+	// Action is the action the context ran, with its results, logs and
+	// failure, reported whether or not the process succeeded (Juju sends
+	// them when the action finishes); nil outside an action.
+	Action *Action
 }
 
 // BagRef names one relation data bag.
@@ -191,22 +195,23 @@ type BagRef struct {
 // Close ends a context. When ok (the process exited 0) the context's queued
 // changes are committed, as Juju commits them in one step: relation data,
 // state, ports and secrets, and the unit's view of a relation hook's
-// relation moves on. Otherwise they are dropped. The context is gone
-// afterwards: a tool call naming it fails.
+// relation moves on. Otherwise they are dropped. Either way an action's
+// results come back in the Commit. The context is gone afterwards: a tool
+// call naming it fails.
 func (m *Model) Close(id string, ok bool) (Commit, error) {
 	c, found := m.Contexts[id]
 	if !found {
 		return Commit{}, fmt.Errorf("fakejuju: closing context %q: not open", id)
 	}
 	delete(m.Contexts, id)
+	out := Commit{Action: c.Action}
 	if !ok {
-		return Commit{}, nil
+		return out, nil
 	}
 	u, err := m.Unit(c.Unit)
 	if err != nil {
 		return Commit{}, err
 	}
-	var out Commit
 	for _, key := range slices.Sorted(maps.Keys(c.PendingBags)) {
 		ref, err := parseBagKey(key)
 		if err != nil {

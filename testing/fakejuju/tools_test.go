@@ -1,0 +1,226 @@
+package fakejuju_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/charmkit/charmkit/testing/fakejuju"
+)
+
+// toolCall is one tool call of a toolCase and the exact answer expected.
+type toolCall struct {
+	args   []string // the tool's name, then its arguments
+	stdin  string
+	stdout string
+	stderr string
+	exit   int
+}
+
+// toolCase runs calls, in order, in one context of a model and then checks
+// the model.
+type toolCase struct {
+	name string
+	// setup changes the model twoUnits returns and returns the context the
+	// calls run in; nil runs them in c0 (app/0's install, app/0 leading).
+	setup func(t *testing.T, m *fakejuju.Model) string
+	calls []toolCall
+	// check, if not nil, inspects the store after the calls.
+	check func(t *testing.T, s fakejuju.Store)
+}
+
+// runToolCases runs every case against a memory and a directory store.
+func runToolCases(t *testing.T, cases []toolCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := twoUnits(t)
+			ctx := "c0"
+			if tc.setup != nil {
+				ctx = tc.setup(t, m)
+			}
+			for name, s := range stores(t, m) {
+				t.Run(name, func(t *testing.T) {
+					for i, c := range tc.calls {
+						reply, err := fakejuju.Run(s, fakejuju.Call{Context: ctx, Tool: c.args[0], Args: c.args[1:], Stdin: strings.NewReader(c.stdin)})
+						require.NoError(t, err, "call %d %q", i, c.args)
+						assert.Equal(t, c.stdout, string(reply.Stdout), "call %d %q: stdout", i, c.args)
+						assert.Equal(t, c.stderr, string(reply.Stderr), "call %d %q: stderr", i, c.args)
+						assert.Equal(t, c.exit, reply.ExitCode, "call %d %q: exit code", i, c.args)
+					}
+					if tc.check != nil {
+						tc.check(t, s)
+					}
+				})
+			}
+		})
+	}
+}
+
+// ok is a call that succeeds printing stdout.
+func ok(stdout string, args ...string) toolCall { return toolCall{args: args, stdout: stdout} }
+
+// fails is a call that fails with "ERROR msg" and the exit code.
+func fails(exit int, msg string, args ...string) toolCall {
+	return toolCall{args: args, stderr: "ERROR " + msg + "\n", exit: exit}
+}
+
+// withStdin returns c reading stdin.
+func withStdin(c toolCall, stdin string) toolCall {
+	c.stdin = stdin
+	return c
+}
+
+// model returns a copy of the store's model.
+func model(t *testing.T, s fakejuju.Store) *fakejuju.Model {
+	t.Helper()
+	var out *fakejuju.Model
+	require.NoError(t, s.View(func(m *fakejuju.Model) error { out = m; return nil }))
+	return out
+}
+
+// closeContext closes a context of the store's model, committing when ok.
+func closeContext(t *testing.T, s fakejuju.Store, id string, ok bool) {
+	t.Helper()
+	require.NoError(t, s.Update(func(m *fakejuju.Model) error {
+		_, err := m.Close(id, ok)
+		return err
+	}))
+}
+
+// open opens a context on the model and returns its id.
+func open(t *testing.T, m *fakejuju.Model, spec fakejuju.ContextSpec) string {
+	t.Helper()
+	c, err := m.Open(spec)
+	require.NoError(t, err)
+	return c.ID
+}
+
+// inAction opens an action context on app/0 with the given parameters.
+func inAction(params map[string]any) func(t *testing.T, m *fakejuju.Model) string {
+	return func(t *testing.T, m *fakejuju.Model) string {
+		return open(t, m, fakejuju.ContextSpec{ID: "a0", Unit: "app/0", Action: &fakejuju.Action{Name: "backup", ID: "1", Params: params}})
+	}
+}
+
+// action returns the action of an open context.
+func action(t *testing.T, s fakejuju.Store, id string) *fakejuju.Action {
+	t.Helper()
+	c, found := model(t, s).Context(id)
+	require.True(t, found, "context %s", id)
+	require.NotNil(t, c.Action)
+	return c.Action
+}
+
+// Ensure the action tools read parameters, nest results, fail and log as
+// Juju's do, and refuse to run outside an action.
+func TestActionTools(t *testing.T) {
+	params := map[string]any{"count": 3, "mode": "fast", "nested": map[string]any{"ratio": 0.5, "deep": map[string]any{"x": "y"}}}
+	notAction := "not running an action"
+	runToolCases(t, []toolCase{
+		{name: "get everything", setup: inAction(params), calls: []toolCall{
+			ok(`{"count":3,"mode":"fast","nested":{"deep":{"x":"y"},"ratio":0.5}}`+"\n", "action-get", "--format=json"),
+			ok("count: 3\nmode: fast\nnested:\n  deep:\n    x: \"y\"\n  ratio: 0.5\n", "action-get"),
+		}},
+		{name: "get by dotted path", setup: inAction(params), calls: []toolCall{
+			ok("0.5\n", "action-get", "--format=json", "nested.ratio"),
+			ok(`{"x":"y"}`+"\n", "action-get", "--format", "json", "nested.deep"),
+			ok("fast\n", "action-get", "mode"),
+			ok("null\n", "action-get", "--format=json", "nested.missing"),
+			ok("null\n", "action-get", "--format=json", "mode.deeper"),
+			ok("", "action-get", "missing"),
+		}},
+		{name: "no parameters print {}", setup: inAction(nil), calls: []toolCall{
+			ok("{}\n", "action-get", "--format=json"),
+			ok("{}\n", "action-get"),
+		}},
+		{name: "get usage errors come first", calls: []toolCall{
+			fails(2, `unrecognized args: ["b"]`, "action-get", "a", "b"),
+			fails(2, `invalid value "xml" for option --format: unknown format "xml"`, "action-get", "--format=xml"),
+			fails(1, notAction, "action-get", "--format=json"),
+		}},
+		{name: "set nests dotted keys", setup: inAction(nil), calls: []toolCall{
+			ok("", "action-set", "out.size=10", "result=done", "a=b=c", "e="),
+			ok("", "action-set", "out.name=x y", "result.now=nested"),
+			ok("", "action-set", "--", "n-1.500=v"),
+		}, check: func(t *testing.T, s fakejuju.Store) {
+			assert.Equal(t, map[string]any{
+				"out":    map[string]any{"size": "10", "name": "x y"},
+				"result": map[string]any{"now": "nested"},
+				"a":      "b=c",
+				"e":      "",
+				"n-1":    map[string]any{"500": "v"},
+			}, action(t, s, "a0").Results)
+		}},
+		{name: "set refuses bad keys before setting anything", setup: inAction(nil), calls: []toolCall{
+			fails(2, `argument "noequals" must be of the form key...=value`, "action-set", "ok=1", "noequals"),
+			fails(2, `key "Foo" must start and end with lowercase alphanumeric, and contain only lowercase alphanumeric and hyphens`, "action-set", "ok=1", "Foo=1"),
+			fails(2, `key "" must start and end with lowercase alphanumeric, and contain only lowercase alphanumeric and hyphens`, "action-set", "a..b=1"),
+			fails(2, `key "foo-" must start and end with lowercase alphanumeric, and contain only lowercase alphanumeric and hyphens`, "action-set", "foo-=1"),
+			fails(2, `cannot set reserved action key "stdout"`, "action-set", "ok=1", "stdout=x"),
+			fails(2, `cannot set reserved action key "stderr-encoding"`, "action-set", "a.stderr-encoding=x"),
+			fails(2, "option provided but not defined: --foo", "action-set", "--foo=1"),
+		}, check: func(t *testing.T, s fakejuju.Store) {
+			assert.Nil(t, action(t, s, "a0").Results)
+		}},
+		{name: "set outside an action", calls: []toolCall{
+			fails(1, notAction, "action-set", "a=1"),
+			ok("", "action-set"), // nothing to set touches no action
+			fails(2, `cannot set reserved action key "stdout"`, "action-set", "stdout=1"),
+		}},
+		{name: "fail with and without a message", setup: inAction(nil), calls: []toolCall{
+			ok("", "action-fail", "--", "-boom"),
+		}, check: func(t *testing.T, s fakejuju.Store) {
+			a := action(t, s, "a0")
+			assert.True(t, a.Failed)
+			assert.Equal(t, "-boom", a.Message)
+		}},
+		{name: "fail's default message", setup: inAction(nil), calls: []toolCall{
+			ok("", "action-fail"),
+		}, check: func(t *testing.T, s fakejuju.Store) {
+			assert.Equal(t, fakejuju.DefaultActionFailMessage, action(t, s, "a0").Message)
+		}},
+		{name: "fail usage and outside an action", calls: []toolCall{
+			fails(2, `unrecognized args: ["b"]`, "action-fail", "a", "b"),
+			fails(1, notAction, "action-fail"),
+		}},
+		{name: "log joins its arguments", setup: inAction(nil), calls: []toolCall{
+			ok("", "action-log", "--", "step", "1"),
+			ok("", "action-log", "--", "-done"),
+			fails(2, "no message specified", "action-log"),
+		}, check: func(t *testing.T, s fakejuju.Store) {
+			assert.Equal(t, []string{"step 1", "-done"}, action(t, s, "a0").Logs)
+		}},
+		{name: "log outside an action", calls: []toolCall{
+			fails(1, notAction, "action-log", "x"),
+		}},
+	})
+}
+
+// Ensure action results and logs are reported when the action's process
+// fails: they are not queued with the context's other changes.
+func TestActionResultsSurviveFailure(t *testing.T) {
+	m := twoUnits(t)
+	id := inAction(nil)(t, m)
+	for name, s := range stores(t, m) {
+		t.Run(name, func(t *testing.T) {
+			for _, args := range [][]string{{"action-set", "a=1"}, {"action-log", "half way"}, {"action-fail", "broke"}} {
+				reply, err := fakejuju.Run(s, fakejuju.Call{Context: id, Tool: args[0], Args: args[1:]})
+				require.NoError(t, err)
+				require.Zero(t, reply.ExitCode, "%s", reply.Stderr)
+			}
+			var commit fakejuju.Commit
+			require.NoError(t, s.Update(func(m *fakejuju.Model) (err error) {
+				commit, err = m.Close(id, false)
+				return err
+			}))
+			require.NotNil(t, commit.Action)
+			assert.Equal(t, map[string]any{"a": "1"}, commit.Action.Results)
+			assert.Equal(t, []string{"half way"}, commit.Action.Logs)
+			assert.True(t, commit.Action.Failed)
+			assert.Equal(t, "broke", commit.Action.Message)
+		})
+	}
+}
