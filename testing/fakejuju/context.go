@@ -35,11 +35,12 @@ type Context struct {
 	// Led is set by every leadership check that answered true.
 	Led bool `json:"led,omitempty"`
 
-	// Snapshots: what the context read once and serves from then on.
-	LeaderSnapshot map[string]string            `json:"leader-snapshot,omitempty"` // nil until the first leader-get
-	ConfigSnapshot map[string]any               `json:"config-snapshot,omitempty"` // nil until the first config-get
-	StateSnapshot  map[string]string            `json:"state-snapshot,omitempty"`  // nil until the first state-get
-	BagCache       map[string]map[string]string `json:"bag-cache,omitempty"`       // remote bags read, by "<id>/<owner>"
+	// Snapshots: what the context read once and serves from then on. They
+	// are omitted from JSON only when nil: an empty snapshot is a snapshot.
+	LeaderSnapshot map[string]string            `json:"leader-snapshot,omitzero"` // nil until the first leader-get
+	ConfigSnapshot map[string]any               `json:"config-snapshot,omitzero"` // nil until the first config-get
+	StateSnapshot  map[string]string            `json:"state-snapshot,omitzero"`  // nil until the first state-* call
+	BagCache       map[string]map[string]string `json:"bag-cache,omitempty"`      // remote bags read, by "<id>/<owner>"
 	// Members is relation-list's membership, fixed when the context opened.
 	Members map[int][]string `json:"members,omitempty"`
 

@@ -224,3 +224,26 @@ func TestActionResultsSurviveFailure(t *testing.T) {
 		})
 	}
 }
+
+// Ensure an empty snapshot is a snapshot: a context that read an empty
+// leader-settings bucket keeps reading it empty after another unit's write,
+// whatever the store (an empty map must survive the model's JSON form).
+func TestEmptySnapshotsAreKept(t *testing.T) {
+	runToolCases(t, []toolCase{{
+		name: "leader-get",
+		setup: func(t *testing.T, m *fakejuju.Model) string {
+			return "c1"
+		},
+		calls: []toolCall{
+			ok("{}\n", "leader-get", "--format=json"),
+		},
+		check: func(t *testing.T, s fakejuju.Store) {
+			reply, err := fakejuju.Run(s, fakejuju.Call{Context: "c0", Tool: "leader-set", Args: []string{"k=v"}})
+			require.NoError(t, err)
+			require.Zero(t, reply.ExitCode, "%s", reply.Stderr)
+			reply, err = fakejuju.Run(s, fakejuju.Call{Context: "c1", Tool: "leader-get", Args: []string{"--format=json"}})
+			require.NoError(t, err)
+			assert.Equal(t, "{}\n", string(reply.Stdout))
+		},
+	}})
+}
