@@ -247,3 +247,85 @@ func TestEmptySnapshotsAreKept(t *testing.T) {
 		},
 	}})
 }
+
+// withState gives app/0 server-side state and returns c0.
+func withState(state map[string]string) func(t *testing.T, m *fakejuju.Model) string {
+	return func(t *testing.T, m *fakejuju.Model) string {
+		m.Units["app/0"].State = state
+		return "c0"
+	}
+}
+
+// unitState returns a unit's committed server-side state.
+func unitState(t *testing.T, s fakejuju.Store, unit string) map[string]string {
+	t.Helper()
+	return model(t, s).Units[unit].State
+}
+
+// Ensure state-get, state-set and state-delete read one snapshot per
+// context, see the context's own writes, and commit only with the context.
+func TestStateTools(t *testing.T) {
+	big := strings.Repeat("v", fakejuju.MaxStateValueSize+1)
+	longKey := strings.Repeat("k", fakejuju.MaxStateKeySize+1)
+	runToolCases(t, []toolCase{
+		{name: "get", setup: withState(map[string]string{"empty": "", "k": "v"}), calls: []toolCall{
+			ok(`{"empty":"","k":"v"}`+"\n", "state-get", "--format=json", "-"),
+			ok(`{"empty":"","k":"v"}`+"\n", "state-get", "--format=json"),
+			ok("empty: \"\"\nk: v\n", "state-get"),
+			ok(`"v"`+"\n", "state-get", "--format=json", "k"),
+			ok("v\n", "state-get", "k"),
+			ok(`""`+"\n", "state-get", "--format=json", "empty"),
+			ok("null\n", "state-get", "--format=json", "gone"),
+			ok("", "state-get", "gone"),
+			fails(1, `"gone" not found`, "state-get", "--strict", "gone"),
+			ok(`"v"`+"\n", "state-get", "--strict", "--format=json", "k"),
+			fails(2, `unrecognized args: ["b"]`, "state-get", "a", "b"),
+		}},
+		{name: "empty state prints null", calls: []toolCall{
+			ok("null\n", "state-get", "--format=json", "-"),
+			ok("", "state-get"),
+		}},
+		{name: "set and delete are seen by the context", setup: withState(map[string]string{"k": "v", "keep": "1"}), calls: []toolCall{
+			withStdin(ok("", "state-set", "--file", "-"), `{"a":"","b":" padded "}`),
+			ok("", "state-set", "c= trimmed ", "d=x=y"),
+			ok("", "state-delete", "k"),
+			ok("", "state-delete", "never-set"),
+			ok("", "state-delete"),
+			ok(`{"a":"","b":" padded ","c":"trimmed","d":"x=y","keep":"1"}`+"\n", "state-get", "--format=json"),
+		}, check: func(t *testing.T, s fakejuju.Store) {
+			assert.Equal(t, map[string]string{"k": "v", "keep": "1"}, unitState(t, s, "app/0"), "nothing committed yet")
+			closeContext(t, s, "c0", true)
+			assert.Equal(t, map[string]string{"a": "", "b": " padded ", "c": "trimmed", "d": "x=y", "keep": "1"}, unitState(t, s, "app/0"))
+		}},
+		{name: "a failed hook commits nothing", setup: withState(map[string]string{"k": "v"}), calls: []toolCall{
+			ok("", "state-set", "a=1"),
+			ok("", "state-delete", "k"),
+		}, check: func(t *testing.T, s fakejuju.Store) {
+			closeContext(t, s, "c0", false)
+			assert.Equal(t, map[string]string{"k": "v"}, unitState(t, s, "app/0"))
+		}},
+		{name: "arguments override the file", calls: []toolCall{
+			withStdin(ok("", "state-set", "--file=-", "a=arg"), "a: file\nb: 2\nc: null\n"),
+			ok(`{"a":"arg","b":"2","c":""}`+"\n", "state-get", "--format=json"),
+		}},
+		{name: "set refusals", calls: []toolCall{
+			fails(2, `expected "key=value", got "novalue"`, "state-set", "novalue"),
+			fails(2, `key "a" specified more than once`, "state-set", "a=1", "a=2"),
+			fails(1, "max allowed key length (256) exceeded", "state-set", longKey+"=v"),
+			fails(1, "max allowed value length (65536) exceeded", "state-set", "ok=1", "k="+big),
+			fails(2, `unrecognized args: ["b"]`, "state-delete", "a", "b"),
+			ok("null\n", "state-get", "--format=json"),
+		}},
+		{name: "the snapshot is taken at the first state call", setup: withState(map[string]string{"k": "v"}), calls: []toolCall{
+			ok("", "state-set", "a=1"),
+		}, check: func(t *testing.T, s fakejuju.Store) {
+			require.NoError(t, s.Update(func(m *fakejuju.Model) error {
+				m.Units["app/0"].State["k"] = "changed elsewhere"
+				return nil
+			}))
+			reply, err := fakejuju.Run(s, fakejuju.Call{Context: "c0", Tool: "state-get", Args: []string{"--format=json"}})
+			require.NoError(t, err)
+			assert.Equal(t, `{"a":"1","k":"v"}`+"\n", string(reply.Stdout))
+		}},
+	})
+}
