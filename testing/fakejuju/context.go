@@ -47,14 +47,17 @@ type Context struct {
 	// Pending changes, applied when the context closes after a success.
 	PendingBags   map[string]map[string]string `json:"pending-bags,omitempty"`   // by "<id>/<owner>"; "" deletes
 	PendingState  map[string]*string           `json:"pending-state,omitempty"`  // nil deletes
-	PendingPorts  []PortChange                 `json:"pending-ports,omitempty"`  // in call order
+	PendingPorts  []PortChange                 `json:"pending-ports,omitempty"`  // open-port and close-port requests still in force, in call order
 	PendingSecret []SecretOp                   `json:"pending-secret,omitempty"` // in call order
 }
 
-// PortChange is one open-port or close-port call.
+// PortChange is one open-port or close-port request: one for each endpoint
+// of --endpoints.
 type PortChange struct {
 	Open bool   `json:"open"`
 	Port string `json:"port"` // "80/tcp", "8000-8100/udp" or "icmp"
+	// Endpoint is the endpoint the request is for; "" is every endpoint.
+	Endpoint string `json:"endpoint,omitempty"`
 }
 
 // Action is the action a context runs.
@@ -238,13 +241,11 @@ func (m *Model) Close(id string, ok bool) (Commit, error) {
 			}
 		}
 	}
-	for _, p := range c.PendingPorts {
-		u.Ports = slices.DeleteFunc(u.Ports, func(s string) bool { return s == p.Port })
-		if p.Open {
-			u.Ports = append(u.Ports, p.Port)
-		}
+	if len(c.PendingPorts) > 0 {
+		g := u.PortGroups()
+		applyPortChanges(g, c.PendingPorts)
+		u.setPortGroups(g)
 	}
-	slices.Sort(u.Ports)
 	secrets, err := m.commitSecrets(c)
 	if err != nil {
 		return Commit{}, err

@@ -117,9 +117,12 @@ type Unit struct {
 	Address string `json:"address,omitempty"`
 	// State is the unit's server-side state (state-get, state-set).
 	State map[string]string `json:"state,omitempty"`
-	// Ports are the ports the unit has opened, as "80/tcp", "8000-8100/udp"
-	// or "icmp".
+	// Ports are the ports the unit has opened for every endpoint, as
+	// "80/tcp", "8000-8100/udp" or "icmp".
 	Ports []string `json:"ports,omitempty"`
+	// EndpointPorts are the ports the unit has opened for some endpoints
+	// only (open-port --endpoints), by endpoint.
+	EndpointPorts map[string][]string `json:"endpoint-ports,omitempty"`
 	// Faults make tools fail for this unit, by tool name.
 	Faults map[string]Fault `json:"faults,omitempty"`
 	// TruesLeft, when not nil, makes the unit lose leadership once it has

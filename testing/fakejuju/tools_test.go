@@ -329,3 +329,105 @@ func TestStateTools(t *testing.T) {
 		}},
 	})
 }
+
+// withPorts gives app/0 open ports and returns c0.
+func withPorts(all []string, byEndpoint map[string][]string) func(t *testing.T, m *fakejuju.Model) string {
+	return func(t *testing.T, m *fakejuju.Model) string {
+		m.Units["app/0"].Ports = all
+		m.Units["app/0"].EndpointPorts = byEndpoint
+		return "c0"
+	}
+}
+
+// Ensure open-port and close-port parse, refuse and queue requests as
+// Juju's unit agent does, that opened-ports shows the context's pending
+// requests, and that the requests are committed only with the context.
+func TestPortTools(t *testing.T) {
+	runToolCases(t, []toolCase{
+		{name: "open, close, list", calls: []toolCall{
+			ok("[]\n", "opened-ports", "--format=json"),
+			ok("", "opened-ports"),
+			ok("", "open-port", "8080/TCP"),
+			ok("", "open-port", "8000-8100/udp", "--endpoints", "web, api"),
+			ok("", "open-port", "icmp"),
+			ok("", "open-port", "443"),
+			ok(`["443/tcp","8000-8100/udp","8080/tcp","icmp"]`+"\n", "opened-ports", "--format=json"),
+			ok("443/tcp\n8000-8100/udp\n8080/tcp\nicmp\n", "opened-ports"),
+			ok(`["443/tcp (*)","8000-8100/udp (api, web)","8080/tcp (*)","icmp (*)"]`+"\n", "opened-ports", "--endpoints", "--format=json"),
+		}, check: func(t *testing.T, s fakejuju.Store) {
+			assert.Empty(t, model(t, s).Units["app/0"].Ports, "nothing committed yet")
+			closeContext(t, s, "c0", true)
+			u := model(t, s).Units["app/0"]
+			assert.Equal(t, []string{"443/tcp", "8080/tcp", "icmp"}, u.Ports)
+			assert.Equal(t, map[string][]string{"api": {"8000-8100/udp"}, "web": {"8000-8100/udp"}}, u.EndpointPorts)
+		}},
+		{name: "close what is open", setup: withPorts([]string{"80/tcp", "icmp"}, map[string][]string{"db": {"5432/tcp"}}), calls: []toolCall{
+			ok("", "close-port", "80"),
+			ok("", "close-port", "5432/tcp", "--endpoints=db"),
+			ok("", "close-port", "9999/udp"), // not open: nothing to do
+			ok(`["icmp"]`+"\n", "opened-ports", "--format=json"),
+		}, check: func(t *testing.T, s fakejuju.Store) {
+			closeContext(t, s, "c0", true)
+			u := model(t, s).Units["app/0"]
+			assert.Equal(t, []string{"icmp"}, u.Ports)
+			assert.Empty(t, u.EndpointPorts)
+		}},
+		{name: "a close cancels a pending open and the reverse", setup: withPorts([]string{"80/tcp"}, nil), calls: []toolCall{
+			ok("", "open-port", "81"),
+			ok("", "close-port", "81"),
+			ok("", "close-port", "80"),
+			ok("", "open-port", "80"),
+			ok(`["80/tcp"]`+"\n", "opened-ports", "--format=json"),
+		}, check: func(t *testing.T, s fakejuju.Store) {
+			c, _ := model(t, s).Context("c0")
+			// As in Juju, the close of 81 stays requested (the unit has a
+			// port open); committing it changes nothing.
+			assert.Equal(t, []fakejuju.PortChange{{Open: false, Port: "81/tcp"}}, c.PendingPorts)
+			closeContext(t, s, "c0", true)
+			assert.Equal(t, []string{"80/tcp"}, model(t, s).Units["app/0"].Ports)
+		}},
+		{name: "closing with no port open is a no-op", calls: []toolCall{
+			ok("", "close-port", "80"),
+		}, check: func(t *testing.T, s fakejuju.Store) {
+			c, _ := model(t, s).Context("c0")
+			assert.Empty(t, c.PendingPorts)
+		}},
+		{name: "a failed hook opens nothing", calls: []toolCall{
+			ok("", "open-port", "80"),
+		}, check: func(t *testing.T, s fakejuju.Store) {
+			closeContext(t, s, "c0", false)
+			assert.Empty(t, model(t, s).Units["app/0"].Ports)
+		}},
+		{name: "conflicts", setup: withPorts([]string{"8080/tcp"}, nil), calls: []toolCall{
+			ok("", "open-port", "8080"), // already open: no-op
+			fails(1, `cannot open 8000-8100/tcp (unit "app/0"): port range conflicts with 8080/tcp (unit "app/0")`, "open-port", "8000-8100"),
+			ok("", "open-port", "8080", "--endpoints", "db"), // the same range for one endpoint
+			fails(1, `cannot open 8000-8100/tcp (unit "app/0"): port range conflicts with 8080/tcp (unit "app/0") requested earlier`, "open-port", "8000-8100"),
+			ok("", "open-port", "9000-9100/udp"),
+			ok("", "open-port", "9000-9100/udp"), // requested earlier: no-op
+			fails(1, `cannot open 9050/udp (unit "app/0"): port range conflicts with 9000-9100/udp (unit "app/0") requested earlier`, "open-port", "9050/udp"),
+			fails(1, `cannot close 8000-8100/tcp (unit "app/0"): port range conflicts with 8080/tcp (unit "app/0")`, "close-port", "8000-8100"),
+			ok("", "open-port", "9050/tcp"), // another protocol
+		}},
+		{name: "usage errors", calls: []toolCall{
+			fails(2, "no port or range specified", "open-port"),
+			fails(2, `unrecognized args: ["81"]`, "open-port", "80", "81"),
+			fails(2, `invalid port "http": strconv.Atoi: parsing "http": invalid syntax`, "open-port", "http"),
+			fails(2, `invalid port "x": strconv.Atoi: parsing "x": invalid syntax`, "close-port", "80-x/udp"),
+			fails(2, `invalid port range "1-2-3"`, "open-port", "1-2-3"),
+			fails(2, `invalid protocol "sctp", expected "tcp", "udp", or "icmp"`, "open-port", "80/SCTP"),
+			fails(2, `invalid port range 90-80/tcp`, "open-port", "90-80"),
+			fails(2, `port range bounds must be between 0 and 65535, got 1-70000`, "open-port", "1-70000/tcp"),
+			fails(2, `option provided but not defined: -4`, "open-port", "-42"),
+			fails(2, `unrecognized args: ["x"]`, "opened-ports", "x"),
+			fails(2, `invalid value "xml" for option --format: unknown format "xml"`, "opened-ports", "--format", "xml"),
+		}},
+		{name: "icmp takes no protocol", calls: []toolCall{
+			ok("", "open-port", "icmp/tcp"),
+			ok("icmp\n", "opened-ports"),
+		}},
+		{name: "deprecated --format", calls: []toolCall{
+			{args: []string{"open-port", "--format=json", "80"}, stderr: `--format flag deprecated for command "open-port"`},
+		}},
+	})
+}
