@@ -154,6 +154,9 @@ type Relation struct {
 	Departing []string `json:"departing,omitempty"`
 	// Dying is true once the relation is being removed.
 	Dying bool `json:"dying,omitempty"`
+	// Status is the relation's status as goal-state reports it: State
+	// "joined" ("" means the same) since Time, when the relation was added.
+	Status Status `json:"status,omitzero"`
 	// Bags are the data bags, by owner: a unit name or an application name.
 	Bags map[string]*Bag `json:"bags,omitempty"`
 }
@@ -376,7 +379,7 @@ func (m *Model) AddRelation(id int, ends ...RelationEndpoint) (*Relation, error)
 	if id >= m.NextRelationID {
 		m.NextRelationID = id + 1
 	}
-	r := &Relation{ID: id, Endpoints: slices.Clone(ends), Scope: []string{}}
+	r := &Relation{ID: id, Endpoints: slices.Clone(ends), Scope: []string{}, Status: Status{State: "joined", Time: m.Now}}
 	m.Relations[id] = r
 	return r, nil
 }

@@ -3,6 +3,7 @@ package fakejuju_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -428,6 +429,96 @@ func TestPortTools(t *testing.T) {
 		}},
 		{name: "deprecated --format", calls: []toolCall{
 			{args: []string{"open-port", "--format=json", "80"}, stderr: `--format flag deprecated for command "open-port"`},
+		}},
+	})
+}
+
+// related gives app/0 the address 10.0.0.1 and relates app's endpoint db to
+// mysql (units mysql/0 and mysql/1) as relation 1, with workload statuses
+// set a minute apart; it returns c0.
+func related(t *testing.T, m *fakejuju.Model) string {
+	t.Helper()
+	m.Units["app/0"].Address = "10.0.0.1"
+	m.Apps["app"].Endpoints["db"] = fakejuju.Endpoint{Role: "requires", Interface: "mysql"}
+	_, err := m.AddApp("mysql", map[string]fakejuju.Endpoint{"server": {Role: "provides", Interface: "mysql"}}, nil)
+	require.NoError(t, err)
+	for _, u := range []string{"mysql/0", "mysql/1"} {
+		_, err := m.AddUnit(u, "")
+		require.NoError(t, err)
+	}
+	r, err := m.AddRelation(-1, fakejuju.RelationEndpoint{App: "app", Endpoint: "db"}, fakejuju.RelationEndpoint{App: "mysql", Endpoint: "server"})
+	require.NoError(t, err)
+	require.Equal(t, 1, r.ID)
+	require.NoError(t, m.EnterScope("app/0", r))
+	for i, st := range []struct{ unit, state string }{{"app/0", "active"}, {"app/1", "waiting"}, {"mysql/0", "active"}} {
+		m.Units[st.unit].Status = fakejuju.Status{State: st.state, Time: start.Add(time.Duration(i+1) * time.Minute)}
+	}
+	return "c0"
+}
+
+// Ensure unit-get and network-get report the unit's address as Juju's tools
+// do, and goal-state the application's units and related units.
+func TestNetworkTools(t *testing.T) {
+	netJSON := `{"bind-addresses":[{"mac-address":"00:16:3e:00:00:01","interface-name":"eth0","addresses":[{"hostname":"","value":"10.0.0.1","cidr":"10.0.0.0/24"}]}],"egress-subnets":["10.0.0.1/32"],"ingress-addresses":["10.0.0.1"]}` + "\n"
+	// The YAML is jujucmd's (yaml.v3): the keys and their order are Juju's,
+	// but Juju's yaml.v2 does not indent the lists.
+	netYAML := `bind-addresses:
+  - mac-address: 00:16:3e:00:00:01
+    interface-name: eth0
+    addresses:
+      - hostname: ""
+        value: 10.0.0.1
+        cidr: 10.0.0.0/24
+        address: 10.0.0.1
+    macaddress: 00:16:3e:00:00:01
+    interfacename: eth0
+egress-subnets:
+  - 10.0.0.1/32
+ingress-addresses:
+  - 10.0.0.1
+`
+	runToolCases(t, []toolCase{
+		{name: "unit-get", setup: related, calls: []toolCall{
+			ok(`"10.0.0.1"`+"\n", "unit-get", "--format=json", "private-address"),
+			ok("10.0.0.1\n", "unit-get", "public-address"),
+			fails(2, "no setting specified", "unit-get"),
+			fails(2, `unknown setting "address"`, "unit-get", "address"),
+			fails(2, `unrecognized args: ["x"]`, "unit-get", "private-address", "x"),
+		}},
+		{name: "unit-get without an address", calls: []toolCall{
+			fails(1, "private address not found", "unit-get", "private-address"),
+			fails(1, "public address not found", "unit-get", "public-address"),
+		}},
+		{name: "network-get", setup: related, calls: []toolCall{
+			ok(netJSON, "network-get", "--format=json", "-r", "db:1", "db"),
+			ok(netJSON, "network-get", "db", "--format", "json"),
+			ok(netYAML, "network-get", "db"),
+			ok("10.0.0.1\n", "network-get", "db", "--primary-address"),
+			ok("10.0.0.1\n", "network-get", "db", "--bind-address"),
+			ok(`"10.0.0.1"`+"\n", "network-get", "db", "--ingress-address", "--format=json"),
+			ok(`["10.0.0.1/32"]`+"\n", "network-get", "db", "--egress-subnets", "--format=json"),
+			ok(`{"bind-address":"10.0.0.1","egress-subnets":["10.0.0.1/32"],"ingress-address":"10.0.0.1"}`+"\n",
+				"network-get", "db", "--ingress-address", "--bind-address", "--egress-subnets", "--format=json"),
+			fails(1, "--primary-address must be the only flag specified", "network-get", "db", "--primary-address", "--bind-address"),
+			fails(1, `no network config found for binding "nope"`, "network-get", "nope"),
+			fails(2, "no arguments specified", "network-get"),
+			fails(2, "no binding name specified", "network-get", ""),
+			fails(2, `unrecognized args: ["x"]`, "network-get", "db", "x"),
+			fails(2, `invalid value "db:9" for option -r: relation not found`, "network-get", "-r", "db:9", "db"),
+		}},
+		{name: "network-get without an address", calls: []toolCall{
+			fails(1, `no network config found for binding "peers"`, "network-get", "peers"),
+		}},
+		{name: "goal-state", setup: related, calls: []toolCall{
+			ok(`{"units":{"app/0":{"status":"active","since":"2026-01-01 00:01:00Z"},"app/1":{"status":"waiting","since":"2026-01-01 00:02:00Z"}},`+
+				`"relations":{"db":{"mysql":{"status":"joined","since":"2026-01-01 00:00:00Z"},"mysql/0":{"status":"active","since":"2026-01-01 00:03:00Z"},"mysql/1":{"status":"unknown"}}}}`+"\n",
+				"goal-state", "--format=json"),
+			fails(2, `invalid value "smart" for option --format: unknown format "smart"`, "goal-state", "--format=smart"),
+			fails(2, `unrecognized args: ["x"]`, "goal-state", "x"),
+		}},
+		{name: "goal-state without relations", calls: []toolCall{
+			ok(`{"units":{"app/0":{"status":"unknown"},"app/1":{"status":"unknown"}},"relations":{}}`+"\n", "goal-state", "--format=json"),
+			ok("units:\n  app/0:\n    status: unknown\n  app/1:\n    status: unknown\nrelations: {}\n", "goal-state"),
 		}},
 	})
 }
