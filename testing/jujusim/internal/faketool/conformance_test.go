@@ -20,7 +20,7 @@ import (
 // goldenDir holds the hookenv package's golden hook-tool scripts: what
 // Juju's tools print, per spec/hook-tools.md. Its README invites a fake to
 // be checked against them.
-var goldenDir = filepath.Join("..", "..", "..", "..", "hookenv", "testdata", "tools")
+var goldenDir = filepath.Join("..", "..", "..", "..", "hookenv", "hookenvtest", "testdata", "tools")
 
 // notDerivable lists golden files whose outputs depend on model state their
 // "state" section does not describe; each says what is missing.
