@@ -51,7 +51,7 @@
 // # Testing
 //
 // The package's tests run every wrapper against real child processes that replay
-// Juju's exact outputs, kept as golden scripts in testdata/tools (see
-// testdata/README.md); a fake of the hook tools can be checked against the same
-// files. For unit tests of code that uses Tools, a [RunnerFunc] is enough.
+// Juju's exact outputs, kept as golden scripts in package hookenvtest; a fake of
+// the hook tools is checked against the same scripts with hookenvtest.TestRunner.
+// For unit tests of code that uses Tools, a [RunnerFunc] is enough.
 package hookenv

@@ -3,9 +3,9 @@ package hookenv_test
 // The test binary stands in for Juju's hook tools, as the os/exec tests' helper
 // process does: newFake makes a directory of symlinks named after the tools that
 // point at this binary, and TestMain, finding itself started under a tool's name with
-// HOOKENV_FAKE_SCRIPT set, replays the next call of a golden script
-// (testdata/README.md): it checks the arguments and stdin, writes the recorded stdout
-// and stderr, and exits with the recorded code.
+// HOOKENV_FAKE_SCRIPT set, replays the next call of a golden script (package
+// hookenvtest) or of a fault script (testdata/faults): it checks the arguments and
+// stdin, writes the recorded stdout and stderr, and exits with the recorded code.
 
 import (
 	"bytes"
@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/charmkit/charmkit/hookenv"
+	"github.com/charmkit/charmkit/hookenv/hookenvtest"
 )
 
 // Exit codes of the fake when the wrapper under test did not call what the script
@@ -50,101 +51,39 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// call is one recorded tool invocation of a golden script.
-type call struct {
-	Args     []string // tool name first
-	Stdin    []byte   // nil when the call reads no stdin
-	Stdout   []byte
-	Stderr   []byte
-	ExitCode int
-}
-
-// script is a parsed golden file.
-type script struct {
-	Comment string
-	State   json.RawMessage // the model the outputs come from; nil if not given
-	Calls   []call
-}
-
-// parseScript parses the golden format described in testdata/README.md.
-func parseScript(data []byte) (*script, error) {
-	s := &script{}
-	var cur *call
-	section := "comment"
-	var body []byte
-	flush := func() error {
-		switch section {
-		case "comment":
-			s.Comment = string(body)
-		case "state":
-			if !json.Valid(body) {
-				return fmt.Errorf("state is not valid JSON: %q", body)
-			}
-			s.State = json.RawMessage(bytes.TrimSpace(body))
-		case "call":
-			if err := json.Unmarshal(body, &cur.Args); err != nil || len(cur.Args) == 0 {
-				return fmt.Errorf("call %d: want a JSON list [tool, args...], got %q", len(s.Calls), body)
-			}
-		case "stdin":
-			cur.Stdin = append([]byte{}, body...)
-		case "stdout":
-			cur.Stdout = append([]byte(nil), body...)
-		case "stderr":
-			cur.Stderr = append([]byte(nil), body...)
-		case "exit":
-			n, err := strconv.Atoi(strings.TrimSpace(string(body)))
-			if err != nil {
-				return fmt.Errorf("call %d: bad exit code %q", len(s.Calls), body)
-			}
-			cur.ExitCode = n
+// loadScript returns a script by its name under testdata/ as the tests give it:
+// "tools/<tool>/<case>.txt" is a golden script of hookenvtest, anything else a
+// file under testdata/ (the faults). An absolute path is read as it is.
+func loadScript(name string) (hookenvtest.Script, error) {
+	if golden, ok := strings.CutPrefix(name, "tools/"); ok {
+		golden = strings.TrimSuffix(golden, ".txt")
+		scripts, err := hookenvtest.Scripts()
+		if err != nil {
+			return hookenvtest.Script{}, err
 		}
-		return nil
-	}
-	for _, line := range bytes.SplitAfter(data, []byte("\n")) {
-		if len(line) == 0 {
-			continue
-		}
-		t := strings.TrimRight(string(line), "\n")
-		if name, ok := strings.CutPrefix(t, "-- "); ok && strings.HasSuffix(name, " --") {
-			if err := flush(); err != nil {
-				return nil, err
+		for _, s := range scripts {
+			if s.Name == golden {
+				return s, nil
 			}
-			section, body = strings.TrimSuffix(name, " --"), nil
-			switch section {
-			case "call":
-				s.Calls = append(s.Calls, call{})
-				cur = &s.Calls[len(s.Calls)-1]
-			case "state":
-				if cur != nil {
-					return nil, fmt.Errorf("state must come before the first call")
-				}
-			case "stdin", "stdout", "stderr", "exit":
-				if cur == nil {
-					return nil, fmt.Errorf("section %q before the first call", section)
-				}
-			default:
-				return nil, fmt.Errorf("unknown section %q", section)
-			}
-			continue
 		}
-		body = append(body, line...)
+		return hookenvtest.Script{}, fmt.Errorf("no golden script %q", golden)
 	}
-	if err := flush(); err != nil {
-		return nil, err
+	path := name
+	if !filepath.IsAbs(path) {
+		path = filepath.Join("testdata", name)
 	}
-	return s, nil
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return hookenvtest.Script{}, err
+	}
+	return hookenvtest.ParseScript(name, data)
 }
 
 // fakeTool plays the next call of the script and returns the exit code.
-func fakeTool(tool string, args []string, scriptPath, statePath string) int {
-	data, err := os.ReadFile(scriptPath)
+func fakeTool(tool string, args []string, scriptName, statePath string) int {
+	s, err := loadScript(scriptName)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "fake: %v\n", err)
-		return exitNoScript
-	}
-	s, err := parseScript(data)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "fake: %s: %v\n", scriptPath, err)
 		return exitNoScript
 	}
 	n := 0
@@ -184,17 +123,7 @@ type fake struct {
 	Dir    string         // the tools directory
 	Runner hookenv.Runner // an ExecRunner over Dir
 	state  string
-	script *script
-}
-
-// loadScript reads and parses a golden file under testdata/.
-func loadScript(tb testing.TB, name string) *script {
-	tb.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
-	require.NoError(tb, err)
-	s, err := parseScript(data)
-	require.NoError(tb, err, "parsing %s", name)
-	return s
+	script hookenvtest.Script
 }
 
 // newFake links every tool except those in without to this test binary and
@@ -212,10 +141,15 @@ func newFake(tb testing.TB, golden string, without ...string) *fake {
 			require.NoError(tb, os.Symlink(exe, filepath.Join(tools, name)))
 		}
 	}
-	abs, err := filepath.Abs(filepath.Join("testdata", golden))
+	ref := golden // the child finds a golden script by name, a fault file by its path
+	if !strings.HasPrefix(golden, "tools/") {
+		ref, err = filepath.Abs(filepath.Join("testdata", golden))
+		require.NoError(tb, err)
+	}
+	script, err := loadScript(ref)
 	require.NoError(tb, err)
-	f := &fake{Dir: tools, state: filepath.Join(dir, "calls"), script: loadScript(tb, golden)}
-	env := append(os.Environ(), "HOOKENV_FAKE_SCRIPT="+abs, "HOOKENV_FAKE_STATE="+f.state)
+	f := &fake{Dir: tools, state: filepath.Join(dir, "calls"), script: script}
+	env := append(os.Environ(), "HOOKENV_FAKE_SCRIPT="+ref, "HOOKENV_FAKE_STATE="+f.state)
 	f.Runner = hookenv.ExecRunner{Dir: tools, Env: env}
 	tb.Cleanup(func() {
 		require.Equal(tb, len(f.script.Calls), f.Calls(), "calls made of the %d in %s", len(f.script.Calls), golden)

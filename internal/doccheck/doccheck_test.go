@@ -8,13 +8,9 @@ import (
 	"testing"
 )
 
-// pendingRewrite lists the directories the repository check skips for now:
-// their comments and docs still cite the developers' outside documents, and
-// another change is rewriting them in the project's own words. Empty this list
-// when that work has landed; nothing else may be added to it.
-var pendingRewrite = []string{
-	"testing/charmtest/testdata/tools/", // replaced by the shared conformance suite
-}
+// pendingRewrite lists directories the repository check skips while they are
+// rewritten; it is empty, and should stay so.
+var pendingRewrite []string
 
 // Ensure that no tracked file of this repository cites a document or section
 // that the repository does not have.

@@ -83,9 +83,9 @@ func statusSet(t *invocation) error {
 		if !t.m.CheckLeader(t.c) {
 			return errors.New("this unit is not the leader")
 		}
-		t.app.Status = st
+		t.app.Status, t.app.StatusSince = st, t.m.Now
 	} else {
-		t.u.Status = st
+		t.u.Status, t.u.StatusSince = st, t.m.Now
 	}
 	t.m.record(Entry{Status: &StatusChange{Unit: t.u.Name, Application: app, Status: st, Time: t.m.Now}})
 	return nil

@@ -35,25 +35,29 @@ type Context struct {
 	// Led is set by every leadership check that answered true.
 	Led bool `json:"led,omitempty"`
 
-	// Snapshots: what the context read once and serves from then on.
-	LeaderSnapshot map[string]string            `json:"leader-snapshot,omitempty"` // nil until the first leader-get
-	ConfigSnapshot map[string]any               `json:"config-snapshot,omitempty"` // nil until the first config-get
-	StateSnapshot  map[string]string            `json:"state-snapshot,omitempty"`  // nil until the first state-get
-	BagCache       map[string]map[string]string `json:"bag-cache,omitempty"`       // remote bags read, by "<id>/<owner>"
+	// Snapshots: what the context read once and serves from then on. They
+	// are omitted from JSON only when nil: an empty snapshot is a snapshot.
+	LeaderSnapshot map[string]string            `json:"leader-snapshot,omitzero"` // nil until the first leader-get
+	ConfigSnapshot map[string]any               `json:"config-snapshot,omitzero"` // nil until the first config-get
+	StateSnapshot  map[string]string            `json:"state-snapshot,omitzero"`  // nil until the first state-* call
+	BagCache       map[string]map[string]string `json:"bag-cache,omitempty"`      // remote bags read, by "<id>/<owner>"
 	// Members is relation-list's membership, fixed when the context opened.
 	Members map[int][]string `json:"members,omitempty"`
 
 	// Pending changes, applied when the context closes after a success.
 	PendingBags   map[string]map[string]string `json:"pending-bags,omitempty"`   // by "<id>/<owner>"; "" deletes
 	PendingState  map[string]*string           `json:"pending-state,omitempty"`  // nil deletes
-	PendingPorts  []PortChange                 `json:"pending-ports,omitempty"`  // in call order
+	PendingPorts  []PortChange                 `json:"pending-ports,omitempty"`  // open-port and close-port requests still in force, in call order
 	PendingSecret []SecretOp                   `json:"pending-secret,omitempty"` // in call order
 }
 
-// PortChange is one open-port or close-port call.
+// PortChange is one open-port or close-port request: one for each endpoint
+// of --endpoints.
 type PortChange struct {
 	Open bool   `json:"open"`
 	Port string `json:"port"` // "80/tcp", "8000-8100/udp" or "icmp"
+	// Endpoint is the endpoint the request is for; "" is every endpoint.
+	Endpoint string `json:"endpoint,omitempty"`
 }
 
 // Action is the action a context runs.
@@ -180,6 +184,10 @@ type Commit struct {
 	Bags []BagRef
 	// Secrets lists the secrets that got a new revision or were removed.
 	Secrets []string
+	// Action is the action the context ran, with its results, logs and
+	// failure, reported whether or not the process succeeded (Juju sends
+	// them when the action finishes); nil outside an action.
+	Action *Action
 }
 
 // BagRef names one relation data bag.
@@ -191,22 +199,23 @@ type BagRef struct {
 // Close ends a context. When ok (the process exited 0) the context's queued
 // changes are committed, as Juju commits them in one step: relation data,
 // state, ports and secrets, and the unit's view of a relation hook's
-// relation moves on. Otherwise they are dropped. The context is gone
-// afterwards: a tool call naming it fails.
+// relation moves on. Otherwise they are dropped. Either way an action's
+// results come back in the Commit. The context is gone afterwards: a tool
+// call naming it fails.
 func (m *Model) Close(id string, ok bool) (Commit, error) {
 	c, found := m.Contexts[id]
 	if !found {
 		return Commit{}, fmt.Errorf("fakejuju: closing context %q: not open", id)
 	}
 	delete(m.Contexts, id)
+	out := Commit{Action: c.Action}
 	if !ok {
-		return Commit{}, nil
+		return out, nil
 	}
 	u, err := m.Unit(c.Unit)
 	if err != nil {
 		return Commit{}, err
 	}
-	var out Commit
 	for _, key := range slices.Sorted(maps.Keys(c.PendingBags)) {
 		ref, err := parseBagKey(key)
 		if err != nil {
@@ -216,7 +225,7 @@ func (m *Model) Close(id string, ok bool) (Commit, error) {
 		if r == nil {
 			continue // removed while the hook ran
 		}
-		if r.apply(ref.Owner, c.PendingBags[key]) {
+		if r.Apply(ref.Owner, c.PendingBags[key]) {
 			out.Bags = append(out.Bags, ref)
 		}
 	}
@@ -232,13 +241,11 @@ func (m *Model) Close(id string, ok bool) (Commit, error) {
 			}
 		}
 	}
-	for _, p := range c.PendingPorts {
-		u.Ports = slices.DeleteFunc(u.Ports, func(s string) bool { return s == p.Port })
-		if p.Open {
-			u.Ports = append(u.Ports, p.Port)
-		}
+	if len(c.PendingPorts) > 0 {
+		g := u.PortGroups()
+		applyPortChanges(g, c.PendingPorts)
+		u.setPortGroups(g)
 	}
-	slices.Sort(u.Ports)
 	secrets, err := m.commitSecrets(c)
 	if err != nil {
 		return Commit{}, err
@@ -268,7 +275,7 @@ func (m *Model) advanceView(u *Unit, c *Context) {
 			v.Members = map[string]int{}
 		}
 		if r != nil {
-			v.Members[c.RemoteUnit] = r.version(c.RemoteUnit)
+			v.Members[c.RemoteUnit] = r.Version(c.RemoteUnit)
 		}
 		v.ChangedPending = c.RemoteUnit
 	case "changed":
@@ -279,13 +286,13 @@ func (m *Model) advanceView(u *Unit, c *Context) {
 			if v.AppMembers == nil {
 				v.AppMembers = map[string]int{}
 			}
-			v.AppMembers[c.RemoteApp] = r.version(c.RemoteApp)
+			v.AppMembers[c.RemoteApp] = r.Version(c.RemoteApp)
 			return
 		}
 		if v.Members == nil {
 			v.Members = map[string]int{}
 		}
-		v.Members[c.RemoteUnit] = r.version(c.RemoteUnit)
+		v.Members[c.RemoteUnit] = r.Version(c.RemoteUnit)
 		if v.ChangedPending == c.RemoteUnit {
 			v.ChangedPending = ""
 		}

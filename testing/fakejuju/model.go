@@ -63,6 +63,8 @@ type App struct {
 	SettingsVersion int               `json:"settings-version,omitempty"`
 
 	Status Status `json:"status,omitzero"`
+	// StatusSince is when Status was last set (goal-state's "since").
+	StatusSince time.Time `json:"status-since,omitzero"`
 }
 
 // Endpoint is a relation endpoint declared in a charm's metadata.
@@ -110,16 +112,21 @@ func (o ConfigOption) value() any {
 
 // Unit is one unit of the model, as the controller and its unit agent see it.
 type Unit struct {
-	Name    string `json:"name"`
-	Status  Status `json:"status,omitzero"`
-	Version string `json:"version,omitempty"` // application-version-set
+	Name   string `json:"name"`
+	Status Status `json:"status,omitzero"`
+	// StatusSince is when Status was last set (goal-state's "since").
+	StatusSince time.Time `json:"status-since,omitzero"`
+	Version     string    `json:"version,omitempty"` // application-version-set
 	// Address is the unit's private address (unit-get, network-get).
 	Address string `json:"address,omitempty"`
 	// State is the unit's server-side state (state-get, state-set).
 	State map[string]string `json:"state,omitempty"`
-	// Ports are the ports the unit has opened, as "80/tcp", "8000-8100/udp"
-	// or "icmp".
+	// Ports are the ports the unit has opened for every endpoint, as
+	// "80/tcp", "8000-8100/udp" or "icmp".
 	Ports []string `json:"ports,omitempty"`
+	// EndpointPorts are the ports the unit has opened for some endpoints
+	// only (open-port --endpoints), by endpoint.
+	EndpointPorts map[string][]string `json:"endpoint-ports,omitempty"`
 	// Faults make tools fail for this unit, by tool name.
 	Faults map[string]Fault `json:"faults,omitempty"`
 	// TruesLeft, when not nil, makes the unit lose leadership once it has
@@ -151,6 +158,10 @@ type Relation struct {
 	Departing []string `json:"departing,omitempty"`
 	// Dying is true once the relation is being removed.
 	Dying bool `json:"dying,omitempty"`
+	// Status is the relation's status as goal-state reports it, "joined"
+	// ("" means the same), since Since, when the relation was added.
+	Status string    `json:"status,omitempty"`
+	Since  time.Time `json:"since,omitzero"`
 	// Bags are the data bags, by owner: a unit name or an application name.
 	Bags map[string]*Bag `json:"bags,omitempty"`
 }
@@ -222,17 +233,17 @@ func (r *Relation) Bag(owner string) map[string]string {
 	return nil
 }
 
-// version returns the version of owner's bag (0 when never written).
-func (r *Relation) version(owner string) int {
+// Version returns the version of owner's bag (0 when never written).
+func (r *Relation) Version(owner string) int {
 	if b := r.Bags[owner]; b != nil {
 		return b.Version
 	}
 	return 0
 }
 
-// apply applies changes ("" deletes) to owner's bag and reports whether
+// Apply applies changes ("" deletes) to owner's bag and reports whether
 // anything changed; the bag's version moves only then.
-func (r *Relation) apply(owner string, changes map[string]string) bool {
+func (r *Relation) Apply(owner string, changes map[string]string) bool {
 	b := r.Bags[owner]
 	if b == nil {
 		b = &Bag{}
@@ -373,7 +384,7 @@ func (m *Model) AddRelation(id int, ends ...RelationEndpoint) (*Relation, error)
 	if id >= m.NextRelationID {
 		m.NextRelationID = id + 1
 	}
-	r := &Relation{ID: id, Endpoints: slices.Clone(ends), Scope: []string{}}
+	r := &Relation{ID: id, Endpoints: slices.Clone(ends), Scope: []string{}, Status: "joined", Since: m.Now}
 	m.Relations[id] = r
 	return r, nil
 }
@@ -415,7 +426,7 @@ func (m *Model) EnterScope(unit string, r *Relation) error {
 		u.Relations[r.ID] = &RelationView{}
 	}
 	if u.Address != "" {
-		r.apply(unit, map[string]string{"private-address": u.Address, "ingress-address": u.Address})
+		r.Apply(unit, map[string]string{"private-address": u.Address, "ingress-address": u.Address})
 	}
 	return nil
 }
