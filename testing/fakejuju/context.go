@@ -23,6 +23,12 @@ type Context struct {
 	RemoteApp  string `json:"remote-app,omitempty"`
 	// Departing is JUJU_DEPARTING_UNIT of a -relation-departed hook.
 	Departing string `json:"departing,omitempty"`
+	// Version, when set, is the version of the counterpart's bag the
+	// relation hook is about (the unit's or, in an app-level -changed, the
+	// application's), as the unit agent decided it: the unit's view records
+	// it when the hook commits, so a write made while the hook ran gives
+	// another -changed.
+	Version *int `json:"version,omitempty"`
 
 	// Action is the running action, nil outside an action.
 	Action *Action `json:"action,omitempty"`
@@ -95,6 +101,9 @@ type ContextSpec struct {
 	RemoteUnit, RemoteApp string
 	// Departing is the departing unit of a -relation-departed hook.
 	Departing string
+	// Version is the counterpart bag version a relation hook is about;
+	// nil means the version when the hook commits.
+	Version *int
 	Action    *Action
 	Secret    *SecretEvent
 }
@@ -115,7 +124,7 @@ func (m *Model) Open(spec ContextSpec) (*Context, error) {
 		return nil, err
 	}
 	c := &Context{ID: spec.ID, Unit: u.Name, Hook: spec.Hook, Relation: -1,
-		RemoteUnit: spec.RemoteUnit, RemoteApp: spec.RemoteApp, Departing: spec.Departing}
+		RemoteUnit: spec.RemoteUnit, RemoteApp: spec.RemoteApp, Departing: spec.Departing, Version: spec.Version}
 	if c.ID == "" {
 		c.ID = NewContextID(u.Name, spec.Hook)
 	}
@@ -275,7 +284,7 @@ func (m *Model) advanceView(u *Unit, c *Context) {
 			v.Members = map[string]int{}
 		}
 		if r != nil {
-			v.Members[c.RemoteUnit] = r.Version(c.RemoteUnit)
+			v.Members[c.RemoteUnit] = c.version(r, c.RemoteUnit)
 		}
 		v.ChangedPending = c.RemoteUnit
 	case "changed":
@@ -286,13 +295,13 @@ func (m *Model) advanceView(u *Unit, c *Context) {
 			if v.AppMembers == nil {
 				v.AppMembers = map[string]int{}
 			}
-			v.AppMembers[c.RemoteApp] = r.Version(c.RemoteApp)
+			v.AppMembers[c.RemoteApp] = c.version(r, c.RemoteApp)
 			return
 		}
 		if v.Members == nil {
 			v.Members = map[string]int{}
 		}
-		v.Members[c.RemoteUnit] = r.Version(c.RemoteUnit)
+		v.Members[c.RemoteUnit] = c.version(r, c.RemoteUnit)
 		if v.ChangedPending == c.RemoteUnit {
 			v.ChangedPending = ""
 		}
@@ -305,6 +314,14 @@ func (m *Model) advanceView(u *Unit, c *Context) {
 			delete(u.Relations, c.Relation)
 		}
 	}
+}
+
+// version is the counterpart bag version the hook is about.
+func (c *Context) version(r *Relation, owner string) int {
+	if c.Version != nil {
+		return *c.Version
+	}
+	return r.Version(owner)
 }
 
 func bagKey(rel int, owner string) string { return fmt.Sprintf("%d/%s", rel, owner) }

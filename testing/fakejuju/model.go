@@ -135,6 +135,8 @@ type Unit struct {
 	// Relations is the unit agent's own view of the relations whose scope
 	// it has entered, by relation id.
 	Relations map[int]*RelationView `json:"relations,omitempty"`
+	// Dying is true once the unit is being removed.
+	Dying bool `json:"dying,omitempty"`
 }
 
 // App returns the application part of the unit's name.
@@ -432,13 +434,45 @@ func (m *Model) EnterScope(unit string, r *Relation) error {
 }
 
 // LeaveScope takes unit out of the relation's scope and forgets its view.
-// Its bag stays readable for the relation's life.
+// Its bag stays readable for the relation's life. A dying relation whose
+// scope is now empty is gone.
 func (m *Model) LeaveScope(unit string, r *Relation) {
 	r.Scope = slices.DeleteFunc(r.Scope, func(s string) bool { return s == unit })
 	r.Departing = slices.DeleteFunc(r.Departing, func(s string) bool { return s == unit })
 	if u := m.Units[unit]; u != nil {
 		delete(u.Relations, r.ID)
 	}
+	if r.Dying && len(r.Scope) == 0 {
+		delete(m.Relations, r.ID)
+	}
+}
+
+// Depart marks unit as leaving every relation it is in scope of, as the
+// controller does as soon as a unit is dying: counterparts see it departed
+// at once, while it stays in scope to run its own -departed and -broken
+// hooks.
+func (m *Model) Depart(unit string) {
+	for _, r := range m.Relations {
+		if r.inScope(unit) && !slices.Contains(r.Departing, unit) {
+			r.Departing = append(r.Departing, unit)
+			slices.Sort(r.Departing)
+		}
+	}
+}
+
+// RemoveRelation marks a relation dying, as juju remove-relation does:
+// every unit in scope departs its members and runs -relation-broken; the
+// relation is gone once the last unit has left its scope.
+func (m *Model) RemoveRelation(id int) error {
+	r := m.Relations[id]
+	if r == nil {
+		return fmt.Errorf("fakejuju: no relation %d", id)
+	}
+	r.Dying = true
+	if len(r.Scope) == 0 {
+		delete(m.Relations, id)
+	}
+	return nil
 }
 
 // Clone returns a deep copy of the model (without its pending journal).

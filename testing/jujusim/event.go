@@ -13,16 +13,19 @@ type Kind string
 
 // The kinds of event in a model's timeline.
 const (
-	KindHook    Kind = "hook"     // a hook ran (or was skipped)
-	KindExec    Kind = "exec"     // a command ran in a hook context (juju exec)
-	KindElect   Kind = "elect"    // leadership moved
-	KindConfig  Kind = "config"   // the application's config changed
-	KindClock   Kind = "clock"    // the simulated clock was moved
-	KindAddUnit Kind = "add-unit" // a unit was added
-	KindRemove  Kind = "remove"   // a unit was removed
-	KindKill    Kind = "kill"     // a unit's agent died
-	KindFault   Kind = "fault"    // a tool failure was injected or cleared
-	KindResolve Kind = "resolve"  // a failed hook was marked resolved without a retry
+	KindHook     Kind = "hook"     // a hook ran (or was skipped)
+	KindExec     Kind = "exec"     // a command ran in a hook context (juju exec)
+	KindElect    Kind = "elect"    // leadership moved
+	KindConfig   Kind = "config"   // the application's config changed
+	KindClock    Kind = "clock"    // the simulated clock was moved
+	KindAddUnit  Kind = "add-unit" // a unit was added
+	KindRemove   Kind = "remove"   // a unit was removed
+	KindKill     Kind = "kill"     // a unit's agent died
+	KindFault    Kind = "fault"    // a tool failure was injected or cleared
+	KindResolve  Kind = "resolve"  // a failed hook was marked resolved without a retry
+	KindDeploy   Kind = "deploy"   // an application was added to the model
+	KindRelate   Kind = "relate"   // two applications were related
+	KindUnrelate Kind = "unrelate" // a relation was removed
 )
 
 // Event is one step of a model's timeline: a hook run with everything it

@@ -20,7 +20,11 @@ func newPeers(tb testing.TB, n int) *jujusim.Model {
 }
 
 // Ensure that a peer relation gets relation-created before the leadership
-// hook, and joined/changed for every pair of units after start.
+// hook, and joined/changed for every pair of units after start, in the
+// relation resolver's order: a counterpart application bag's change before a
+// counterpart unit's, and the leader too gets the app-level -changed after its
+// own write to the peer application bag (as Juju 3.6 does). Units enter the
+// scope with their addresses in their bags.
 func TestModel_PeerHooks(t *testing.T) {
 	t.Parallel()
 	m := newPeers(t, 2)
@@ -33,6 +37,8 @@ func TestModel_PeerHooks(t *testing.T) {
 		"start rel= remote= app=",
 		"cluster-relation-joined rel=cluster:0 remote=peers/1 app=peers",
 		"cluster-relation-changed rel=cluster:0 remote=peers/1 app=peers",
+		// its own write to the application bag, in peers/1's joined:
+		"cluster-relation-changed rel=cluster:0 remote= app=peers",
 	}, strings.Split(strings.TrimSpace(readFile(t, m.Unit(0), "hooks.log")), "\n"))
 	assert.Equal(t, []string{
 		"install rel= remote= app=",
@@ -42,18 +48,18 @@ func TestModel_PeerHooks(t *testing.T) {
 		"start rel= remote= app=",
 		"cluster-relation-joined rel=cluster:0 remote=peers/0 app=peers",
 		"cluster-relation-changed rel=cluster:0 remote=peers/0 app=peers",
-		// peers/0's joined then wrote its own bag and the application bag:
-		"cluster-relation-changed rel=cluster:0 remote=peers/0 app=peers",
+		// peers/0's joined then wrote the application bag and its own bag:
 		"cluster-relation-changed rel=cluster:0 remote= app=peers",
+		"cluster-relation-changed rel=cluster:0 remote=peers/0 app=peers",
 	}, strings.Split(strings.TrimSpace(readFile(t, m.Unit(1), "hooks.log")), "\n"))
 
 	bag, err := m.RelationData("cluster", "peers/1")
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"name": "peers/1"}, bag)
+	assert.Equal(t, map[string]string{"name": "peers/1", "private-address": "10.1.0.2", "ingress-address": "10.1.0.2"}, bag)
 	app, err := m.RelationData("cluster", "peers")
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"members": "1"}, app, "only the leader wrote the application bag")
-	assert.Equal(t, `{"name":"peers/1"}`+"\n", readFile(t, m.Unit(0), "seen-peers-1"))
+	assert.Equal(t, `{"ingress-address":"10.1.0.2","name":"peers/1","private-address":"10.1.0.2"}`+"\n", readFile(t, m.Unit(0), "seen-peers-1"))
 }
 
 // Ensure that relation-set is committed only when the hook succeeds, and a

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -227,7 +226,8 @@ func (m *Model) Leases() ([]Lease, error) {
 }
 
 // CheckLeases verifies Juju's leadership guarantee over the whole run: at
-// no simulated moment did two units both hold an unexpired guarantee (an
+// no simulated moment did two units of one application both hold an
+// unexpired guarantee (an
 // is-leader True answer less than 30 seconds old). The error matches
 // [ErrLeaseOverlap] and names the two answers.
 func (m *Model) CheckLeases() error {
@@ -255,7 +255,7 @@ func (m *Model) CheckInvariants() error {
 	for _, l := range leases {
 		led[l.Context] = true
 	}
-	for _, u := range m.units {
+	for _, u := range m.allUnits() {
 		calls, err := u.Calls()
 		if err != nil {
 			return err
@@ -280,7 +280,7 @@ func checkLeases(leases []Lease) error {
 	last := map[string]Lease{}
 	for _, l := range sorted {
 		for unit, prev := range last {
-			if unit != l.Unit && prev.Until().After(l.Time) {
+			if unit != l.Unit && fakejuju.AppOf(unit) == fakejuju.AppOf(l.Unit) && prev.Until().After(l.Time) {
 				return fmt.Errorf("%w: %s answered True at %s, guaranteed until %s; %s answered True at %s",
 					ErrLeaseOverlap, prev.Unit, prev.Time.Format(time.RFC3339), prev.Until().Format(time.RFC3339),
 					l.Unit, l.Time.Format(time.RFC3339))
@@ -289,22 +289,6 @@ func checkLeases(leases []Lease) error {
 		last[l.Unit] = l
 	}
 	return nil
-}
-
-// RelationData returns a peer relation's data bag of a unit or of the
-// application, as committed (relation-set writes of successful hooks only).
-func (m *Model) RelationData(endpoint, owner string) (map[string]string, error) {
-	for _, p := range m.peers {
-		if p.endpoint == endpoint {
-			bag := map[string]string{}
-			err := m.view(func(fm *fakejuju.Model) error {
-				maps.Copy(bag, fm.Relations[p.id].Bag(owner))
-				return nil
-			})
-			return bag, err
-		}
-	}
-	return nil, fmt.Errorf("jujusim: reading relation data: no peer relation %q", endpoint)
 }
 
 // LoseLeaseAfter makes the unit lose leadership after it has answered True

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,10 +17,11 @@ import (
 	"github.com/charmkit/charmkit/testing/fakejuju"
 )
 
-// Unit is one simulated unit of the application, with its own charm
+// Unit is one simulated unit of an application, with its own charm
 // directory, .unit-state.db, tools directory and hook queue.
 type Unit struct {
 	m     *Model
+	app   *Application
 	name  string
 	index int
 
@@ -34,25 +34,17 @@ type Unit struct {
 	localLSV    int
 	remoteLSV   int
 	cfgSeen     int
-	inScope     map[int]bool // peer relations entered (relation-created ran)
-	queue       []*item
+	queue       []*item // one-off hooks queued by the simulator
 	failed      *item
 }
 
 // item is a hook the unit's resolver has decided to run.
 type item struct {
-	hook       string
-	relID      int
-	remoteUnit string
-	remoteApp  string
-	departing  string
-	planned    bool   // chosen by the resolver, not a one-off
-	take       func() // when the hook is picked (persisted decisions)
-	done       func() // when it succeeds
-}
-
-func (it *item) same(o *item) bool {
-	return it.hook == o.hook && it.relID == o.relID && it.remoteUnit == o.remoteUnit && it.remoteApp == o.remoteApp
+	hook    string
+	rel     *fakejuju.RelationHook // the relation and remote side of a relation hook
+	planned bool                   // chosen by the resolver, not a one-off
+	take    func()                 // when the hook is picked (persisted decisions)
+	done    func()                 // when it succeeds
 }
 
 // Name returns the unit's name, e.g. "app/0".
@@ -60,6 +52,9 @@ func (u *Unit) Name() string { return u.name }
 
 // Index returns the unit's number (n in "app/n").
 func (u *Unit) Index() int { return u.index }
+
+// Application returns the unit's application.
+func (u *Unit) Application() *Application { return u.app }
 
 // CharmDir returns the unit's own charm directory (CHARM_DIR), which holds
 // its .unit-state.db and any file the charm writes there.
@@ -90,8 +85,8 @@ func (u *Unit) linkTool(tool string) error {
 	return os.Symlink(u.m.tool, path)
 }
 
-// IsLeader reports whether the unit currently holds leadership.
-func (u *Unit) IsLeader() bool { return u.m.Leader() == u }
+// IsLeader reports whether the unit currently leads its application.
+func (u *Unit) IsLeader() bool { return u.app.Leader() == u }
 
 // Installed reports whether the unit's install hook has succeeded.
 func (u *Unit) Installed() bool { return u.installed }
@@ -119,53 +114,90 @@ func (u *Unit) ReadFile(name string) ([]byte, error) {
 // resign applies the resolver's "resign" step: a unit that accepted
 // leadership but no longer holds it forgets it, with no hook.
 func (u *Unit) resign() {
-	if u.leaderLocal && !u.electQueued && u.m.Leader() != u {
+	if u.leaderLocal && !u.electQueued && u.app.Leader() != u {
 		u.leaderLocal = false
 	}
 }
 
+// syncScopes lets an installed, living unit enter the scope of every
+// relation of its application it has not entered yet, as its agent does
+// before choosing its next hook.
+func (u *Unit) syncScopes() error {
+	if !u.installed || u.dying || u.gone {
+		return nil
+	}
+	return u.m.update(func(fm *fakejuju.Model) error {
+		_, err := fm.SyncScopes(u.name)
+		return err
+	})
+}
+
+// maxPlannedRelationHooks bounds the relation hooks plan lists.
+const maxPlannedRelationHooks = 200
+
 // plan lists, without changing anything, the hooks the unit would run from
-// now on if each succeeded, in Juju's resolver order: install,
-// relation-created, leader-elected or leader-settings-changed,
-// config-changed, start, then queued hooks.
+// now on if each succeeded, in Juju's resolver order: install, the
+// -relation-created hooks of the relations whose scope it entered,
+// leader-elected or leader-settings-changed, config-changed, start, then
+// the relation hooks the relation resolver chooses one after the other,
+// then one-off hooks.
 func (u *Unit) plan() []*item {
 	if u.gone || u.failed != nil {
 		return nil
 	}
-	var out []*item
-	if !u.installed {
-		out = append(out, &item{hook: "install", relID: -1, done: func() { u.installed = true }})
+	var fm *fakejuju.Model
+	if err := u.m.view(func(m *fakejuju.Model) error { fm = m; return nil }); err != nil {
+		return nil
 	}
-	for _, p := range u.m.peers {
-		if !u.inScope[p.id] {
-			out = append(out, &item{hook: p.endpoint + "-relation-created", relID: p.id, done: func() { u.enterScope(p) }})
+	// A relation hook that would succeed moves the unit's view of the
+	// relation on; plan follows on its own copy of the model.
+	advance := func(h fakejuju.RelationHook) {
+		spec := h.Spec(fm, u.name)
+		spec.ID = fakejuju.NewContextID(u.name, h.Hook)
+		if _, err := fm.Open(spec); err == nil {
+			_, _ = fm.Close(spec.ID, true)
 		}
 	}
-	isLeader := u.m.Leader() == u
+	var out []*item
+	if !u.installed {
+		out = append(out, &item{hook: "install", done: func() { u.installed = true }})
+	}
+	for _, h := range fm.PendingCreated(u.name) {
+		out = append(out, &item{hook: h.Hook, rel: &h})
+		advance(h)
+	}
+	isLeader := fm.Leads(u.name)
 	local := u.leaderLocal && isLeader
 	switch {
 	case u.electQueued:
 		// Accepted when the unit was elected; runs (or is skipped, if the
 		// unit no longer leads) even if leadership has moved on since.
-		out = append(out, &item{hook: "leader-elected", relID: -1, done: func() { u.electQueued = false }})
+		out = append(out, &item{hook: "leader-elected", done: func() { u.electQueued = false }})
 	case isLeader && !local && !u.dying:
-		out = append(out, &item{hook: "leader-elected", relID: -1, take: func() { u.leaderLocal = true }})
+		out = append(out, &item{hook: "leader-elected", take: func() { u.leaderLocal = true }})
 	case !local && !u.dying && u.localLSV != u.remoteLSV:
 		v := u.remoteLSV
-		out = append(out, &item{hook: "leader-settings-changed", relID: -1, done: func() { u.localLSV = v }})
+		out = append(out, &item{hook: "leader-settings-changed", done: func() { u.localLSV = v }})
 	}
-	cfgPending := u.cfgSeen != u.m.cfgVer
+	cfgPending := u.cfgSeen != u.app.cfgVer
 	if cfgPending {
-		ver := u.m.cfgVer
-		out = append(out, &item{hook: "config-changed", relID: -1, done: func() { u.cfgSeen = ver }})
+		ver := u.app.cfgVer
+		out = append(out, &item{hook: "config-changed", done: func() { u.cfgSeen = ver }})
 	}
 	if !u.started && (cfgPending || u.cfgSeen > 0) {
-		out = append(out, &item{hook: "start", relID: -1, done: func() { u.started = true }})
+		out = append(out, &item{hook: "start", done: func() { u.started = true }})
+	}
+	for range maxPlannedRelationHooks {
+		h, ok := fm.NextRelationHook(u.name)
+		if !ok {
+			break
+		}
+		out = append(out, &item{hook: h.Hook, rel: &h})
+		advance(h)
 	}
 	for _, q := range u.queue {
-		q := q
 		inner := q.take
-		out = append(out, &item{hook: q.hook, relID: q.relID, remoteUnit: q.remoteUnit, remoteApp: q.remoteApp, departing: q.departing, done: q.done,
+		out = append(out, &item{hook: q.hook, rel: q.rel, done: q.done,
 			take: func() {
 				u.queue = slices.DeleteFunc(u.queue, func(x *item) bool { return x == q })
 				if inner != nil {
@@ -183,6 +215,7 @@ func (u *Unit) plan() []*item {
 // order, if each succeeded. A unit in error has none.
 func (u *Unit) Pending() []string {
 	u.resign()
+	_ = u.syncScopes()
 	var out []string
 	for _, it := range u.plan() {
 		out = append(out, it.hook)
@@ -194,6 +227,9 @@ func (u *Unit) Pending() []string {
 // unit is idle, in error or gone.
 func (u *Unit) Next() (*Event, bool, error) {
 	u.resign()
+	if err := u.syncScopes(); err != nil {
+		return nil, false, err
+	}
 	p := u.plan()
 	if len(p) == 0 {
 		return nil, false, nil
@@ -219,10 +255,11 @@ func (u *Unit) RunQueued() ([]*Event, error) {
 }
 
 // Run runs the named hook now, in an order chosen by the test. If the hook
-// is among the unit's pending ones (see [Unit.Pending]) it is taken from
-// there, with the same effects as when Juju runs it (for example running
-// leader-settings-changed marks the settings as seen); otherwise it runs
-// as a one-off. A failed hook puts the unit in error.
+// is among the unit's pending ones (see [Unit.Pending]) the first of that
+// name is taken from there, with the same effects as when Juju runs it
+// (for example running leader-settings-changed marks the settings as
+// seen); otherwise it runs as a one-off. A failed hook puts the unit in
+// error.
 func (u *Unit) Run(hook string) (*Event, error) {
 	if u.gone {
 		return nil, fmt.Errorf("jujusim: running %s on %s: %w", hook, u.name, ErrUnitGone)
@@ -234,22 +271,36 @@ func (u *Unit) Run(hook string) (*Event, error) {
 		return nil, fmt.Errorf("jujusim: running a hook on %s: empty hook name", u.name)
 	}
 	u.resign()
+	if err := u.syncScopes(); err != nil {
+		return nil, err
+	}
 	return u.runItem(u.pick(hook), false)
 }
 
-// pick returns the pending item for hook, or a one-off item.
+// pick returns the pending item for hook, or a one-off item (for a
+// relation hook, on the unit's first relation of that endpoint, with no
+// remote unit).
 func (u *Unit) pick(hook string) *item {
 	for _, it := range u.plan() {
 		if it.hook == hook {
 			return it
 		}
 	}
-	it := &item{hook: hook, relID: -1}
-	for _, p := range u.m.peers {
-		if strings.HasPrefix(hook, p.endpoint+"-relation-") {
-			it.relID = p.id
-		}
+	it := &item{hook: hook}
+	ep, _, isRel := strings.Cut(hook, "-relation-")
+	if !isRel {
+		return it
 	}
+	_ = u.m.view(func(fm *fakejuju.Model) error {
+		for _, r := range u.m.Relations() {
+			fr := fm.Relations[r.id]
+			if e, in := fr.Local(u.app.name); in && e.Endpoint == ep && fm.Units[u.name].Relations[r.id] != nil {
+				it.rel = &fakejuju.RelationHook{Relation: r.id, Hook: hook, RemoteApp: fr.Remote(u.app.name)}
+				return nil
+			}
+		}
+		return nil
+	})
 	return it
 }
 
@@ -267,28 +318,48 @@ func (u *Unit) Retry() (*Event, error) {
 
 // Resolve marks the failed hook as resolved without running it again, as
 // `juju resolved --no-retry` does: the unit carries on as if it had
-// succeeded.
+// succeeded (a relation hook moves the unit's view of the relation on).
 func (u *Unit) Resolve() error {
 	if u.failed == nil {
 		return fmt.Errorf("jujusim: resolving %s: %w", u.name, ErrNotInError)
 	}
 	it := u.failed
 	u.failed = nil
-	if it.done != nil {
-		it.done()
+	if err := u.skip(it); err != nil {
+		return err
 	}
 	u.m.record(&Event{Kind: KindResolve, Unit: u.name, Note: it.hook + " marked resolved"})
 	return nil
 }
 
+// skip applies what a hook's success commits on Juju's side without running
+// it: its done step and, for a relation hook, the move of the unit's view.
+func (u *Unit) skip(it *item) error {
+	if it.done != nil {
+		it.done()
+	}
+	if it.rel == nil {
+		return nil
+	}
+	return u.m.update(func(fm *fakejuju.Model) error {
+		spec := it.rel.Spec(fm, u.name)
+		spec.ID = fakejuju.NewContextID(u.name, it.hook)
+		if _, err := fm.Open(spec); err != nil {
+			return err
+		}
+		_, err := fm.Close(spec.ID, true)
+		return err
+	})
+}
+
 // Exec runs a shell command in a hook context of the unit, as `juju exec
 // --unit` does (for example "leader-set key=" on the leader). A failure is
-// reported in the event's Exit and does not put the unit in error.
+// reported in the event's ExitCode and does not put the unit in error.
 func (u *Unit) Exec(command string) (*Event, error) {
 	if u.gone {
 		return nil, fmt.Errorf("jujusim: exec on %s: %w", u.name, ErrUnitGone)
 	}
-	evs, err := u.m.runBatch([]*request{{u: u, kind: KindExec, it: &item{hook: "run-commands", relID: -1}, command: command}})
+	evs, err := u.m.runBatch([]*request{{u: u, kind: KindExec, it: &item{hook: "run-commands"}, command: command}})
 	if err != nil {
 		return nil, err
 	}
@@ -303,100 +374,60 @@ func (u *Unit) runItem(it *item, retry bool) (*Event, error) {
 	return evs[0], nil
 }
 
-// enterScope records that the unit entered a peer relation and queues the
-// -relation-joined and -changed hooks on both sides.
-func (u *Unit) enterScope(p peerRelation) {
-	if u.inScope == nil {
-		u.inScope = map[int]bool{}
-	}
-	u.inScope[p.id] = true
-	var others []string
-	err := u.m.update(func(fm *fakejuju.Model) error {
-		r := fm.Relations[p.id]
-		others = slices.Clone(r.Scope)
-		if err := fm.EnterScope(u.name, r); err != nil {
-			return err
-		}
-		fm.Units[u.name].Relations[p.id].Created = true
-		return nil
-	})
-	if err != nil {
-		return
-	}
-	for _, other := range others {
-		o := u.m.unitByName(other)
-		if o == nil || o.gone || o == u {
-			continue
-		}
-		o.enqueue(&item{hook: p.endpoint + "-relation-joined", relID: p.id, remoteUnit: u.name})
-		o.enqueue(&item{hook: p.endpoint + "-relation-changed", relID: p.id, remoteUnit: u.name})
-		u.enqueue(&item{hook: p.endpoint + "-relation-joined", relID: p.id, remoteUnit: other})
-		u.enqueue(&item{hook: p.endpoint + "-relation-changed", relID: p.id, remoteUnit: other})
-	}
-}
-
-func (u *Unit) leaveScopes() {
-	for _, p := range u.m.peers {
-		var others []string
-		err := u.m.update(func(fm *fakejuju.Model) error {
-			r := fm.Relations[p.id]
-			fm.LeaveScope(u.name, r)
-			others = slices.Clone(r.Scope)
-			return nil
-		})
-		if err != nil {
-			continue
-		}
-		for _, other := range others {
-			if o := u.m.unitByName(other); o != nil && !o.gone {
-				o.queue = slices.DeleteFunc(o.queue, func(x *item) bool { return x.remoteUnit == u.name })
-				o.enqueue(&item{hook: p.endpoint + "-relation-departed", relID: p.id, remoteUnit: u.name, departing: u.name})
-			}
-		}
-	}
-}
-
-// enqueue adds a hook to the queue unless the same one is already waiting
-// (Juju coalesces relation events).
+// enqueue adds a one-off hook to the queue unless the same one is already
+// waiting.
 func (u *Unit) enqueue(it *item) {
 	for _, q := range u.queue {
-		if q.same(it) {
+		if q.hook == it.hook {
 			return
 		}
 	}
 	u.queue = append(u.queue, it)
 }
 
-func (m *Model) unitByName(name string) *Unit {
-	for _, u := range m.units {
-		if u.name == name {
-			return u
-		}
-	}
-	return nil
-}
-
-// RemoveUnit removes u as `juju remove-unit` does: its peer relations are
-// departed (the other units get -relation-departed) and broken, then stop
-// and remove run on it; then it is gone. A unit in error gets no teardown
-// hooks (as with --force). If it was the leader, nobody leads until
+// RemoveUnit removes u as `juju remove-unit` does: the unit is dying at
+// once, so the other units of its relations see it departed (they run
+// -relation-departed for it); u itself departs every member of each
+// relation (JUJU_DEPARTING_UNIT is u), runs -relation-broken for each
+// relation but peer relations, then stop and remove; then it is gone. A
+// teardown hook that fails is passed over, as with --force. A unit in
+// error gets no teardown hooks. If it was the leader, nobody leads until
 // [Model.Elect]; its last guarantee still runs to its end.
 func (m *Model) RemoveUnit(u *Unit) error {
 	if err := m.own(u, "removing"); err != nil {
 		return err
 	}
 	u.dying = true
+	err := m.update(func(fm *fakejuju.Model) error {
+		fm.Units[u.name].Dying = true
+		fm.Depart(u.name)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	if u.failed == nil {
 		u.queue = nil
-		var hooks []*item
-		for _, p := range m.peers {
-			if u.inScope[p.id] {
-				hooks = append(hooks, &item{hook: p.endpoint + "-relation-broken", relID: p.id})
+		for range maxPlannedRelationHooks {
+			var h fakejuju.RelationHook
+			var ok bool
+			_ = m.view(func(fm *fakejuju.Model) error { h, ok = fm.NextRelationHook(u.name); return nil })
+			if !ok {
+				break
+			}
+			it := &item{hook: h.Hook, rel: &h}
+			evs, err := m.runBatch([]*request{{u: u, kind: KindHook, it: it}})
+			if err != nil {
+				return err
+			}
+			if evs[0].Failed() {
+				if err := u.skip(it); err != nil {
+					return err
+				}
 			}
 		}
-		hooks = append(hooks, &item{hook: "stop", relID: -1}, &item{hook: "remove", relID: -1})
-		for _, it := range hooks {
-			if _, err := m.runBatch([]*request{{u: u, kind: KindHook, it: it}}); err != nil {
+		for _, hook := range []string{"stop", "remove"} {
+			if _, err := m.runBatch([]*request{{u: u, kind: KindHook, it: &item{hook: hook}}}); err != nil {
 				return err
 			}
 		}
@@ -405,7 +436,8 @@ func (m *Model) RemoveUnit(u *Unit) error {
 }
 
 // KillUnit makes u's agent die with no teardown hook, as when its machine
-// disappears. If it was the leader, nobody leads until [Model.Elect].
+// disappears: it leaves every relation's scope at once. If it was the
+// leader, nobody leads until [Model.Elect].
 func (m *Model) KillUnit(u *Unit) error {
 	if err := m.own(u, "killing"); err != nil {
 		return err
@@ -415,12 +447,16 @@ func (m *Model) KillUnit(u *Unit) error {
 
 func (m *Model) retire(u *Unit, kind Kind) error {
 	u.gone, u.failed, u.queue = true, nil, nil
-	u.leaveScopes()
 	note := ""
 	err := m.update(func(fm *fakejuju.Model) error {
+		for _, r := range fm.Relations {
+			if slices.Contains(r.Scope, u.name) {
+				fm.LeaveScope(u.name, r)
+			}
+		}
 		if fm.Leads(u.name) {
 			note = "was leader; nobody leads"
-			return fm.Unelect(m.app)
+			return fm.Unelect(u.app.name)
 		}
 		return nil
 	})
@@ -508,20 +544,22 @@ func (m *Model) runBatch(reqs []*request) ([]*Event, error) {
 // prepare creates the request's context and decides what to execute.
 func (r *request) prepare() error {
 	u, m, it := r.u, r.u.m, r.it
-	r.ev = &Event{Kind: r.kind, Unit: u.name, Hook: it.hook, Retry: r.retry, Queued: it.planned, Leader: m.Leader() == u, Time: m.now}
-	spec := fakejuju.ContextSpec{ID: fakejuju.NewContextID(u.name, it.hook), Unit: u.name, Hook: it.hook,
-		RemoteUnit: it.remoteUnit, RemoteApp: it.remoteApp, Departing: it.departing}
+	r.ev = &Event{Kind: r.kind, Unit: u.name, Hook: it.hook, Retry: r.retry, Queued: it.planned, Leader: u.app.Leader() == u, Time: m.now}
+	r.ctxID = fakejuju.NewContextID(u.name, it.hook)
 	if r.kind == KindExec {
 		r.ev.Hook = r.command
-		spec.Hook = ""
 	}
-	if it.relID >= 0 {
-		spec.Relation = fmt.Sprintf("%s:%d", m.peerEndpoint(it.relID), it.relID)
-	}
-	r.ctxID = spec.ID
 	r.ev.FlagsBefore, _ = u.Flags()
 	led := true
 	err := m.update(func(fm *fakejuju.Model) error {
+		spec := fakejuju.ContextSpec{Unit: u.name, Hook: it.hook}
+		if it.rel != nil {
+			spec = it.rel.Spec(fm, u.name)
+		}
+		if r.kind == KindExec {
+			spec.Hook = ""
+		}
+		spec.ID = r.ctxID
 		c, err := fm.Open(spec)
 		if err != nil {
 			return err
@@ -563,58 +601,18 @@ func (r *request) execute() error {
 }
 
 // finish closes the context, committing its queued changes if the process
-// succeeded, and queues -relation-changed on the other units of every
-// relation bag the commit changed.
+// succeeded. The other units' resolvers see the committed relation data
+// through the bag versions.
 func (r *request) finish() error {
-	m, u := r.u.m, r.u
 	ok := r.argv != nil && r.ev.ExitCode == 0
-	var commit fakejuju.Commit
-	scopes := map[int][]string{}
-	err := m.update(func(fm *fakejuju.Model) error {
-		var err error
-		if commit, err = fm.Close(r.ctxID, ok); err != nil {
-			return err
-		}
-		for _, b := range commit.Bags {
-			if rel := fm.Relations[b.Relation]; rel != nil {
-				scopes[b.Relation] = slices.Clone(rel.Scope)
-			}
-		}
-		return nil
+	err := r.u.m.update(func(fm *fakejuju.Model) error {
+		_, err := fm.Close(r.ctxID, ok)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("jujusim: closing context: %w", err)
 	}
-	// Unit bags first, then application bags.
-	slices.SortStableFunc(commit.Bags, func(a, b fakejuju.BagRef) int {
-		return cmpBool(!strings.Contains(a.Owner, "/"), !strings.Contains(b.Owner, "/"))
-	})
-	for _, b := range commit.Bags {
-		for _, other := range scopes[b.Relation] {
-			o := m.unitByName(other)
-			if o == nil || o == u || o.gone {
-				continue
-			}
-			it := &item{hook: m.peerEndpoint(b.Relation) + "-relation-changed", relID: b.Relation}
-			if b.Owner == m.app {
-				it.remoteApp = m.app
-			} else {
-				it.remoteUnit = b.Owner
-			}
-			o.enqueue(it)
-		}
-	}
 	return nil
-}
-
-func cmpBool(a, b bool) int {
-	switch {
-	case a == b:
-		return 0
-	case a:
-		return 1
-	}
-	return -1
 }
 
 // collect reads the journal entries the requests' contexts recorded into
@@ -645,15 +643,6 @@ func (m *Model) collect(reqs []*request) error {
 func isExecutable(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
-}
-
-func (m *Model) peerEndpoint(id int) string {
-	for _, p := range m.peers {
-		if p.id == id {
-			return p.endpoint
-		}
-	}
-	return ""
 }
 
 // env is the process environment of a hook, built from scratch as Juju's
@@ -735,7 +724,7 @@ func (m *Model) RunTogether(hooks map[*Unit]string) ([]*Event, error) {
 		}
 		units = append(units, u)
 	}
-	sort.Slice(units, func(i, j int) bool { return units[i].index < units[j].index })
+	slices.SortFunc(units, func(a, b *Unit) int { return strings.Compare(a.name, b.name) })
 	var reqs []*request
 	for _, u := range units {
 		hook := hooks[u]

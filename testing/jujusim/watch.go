@@ -19,15 +19,14 @@ import (
 type watcher struct {
 	w     *fsnotify.Watcher
 	store fakejuju.Dir
-	app   string
 	mu    sync.Mutex
-	seen  int // highest settings version read after an event
-	evs   int // events that showed a new version
+	seen  map[string]int // by application: highest settings version read after an event
+	evs   map[string]int // by application: events that showed a new version
 	err   error
 	done  chan struct{}
 }
 
-func newWatcher(store fakejuju.Dir, app string) (*watcher, error) {
+func newWatcher(store fakejuju.Dir) (*watcher, error) {
 	fw, err := fsnotify.NewWatcher()
 	if err != nil {
 		return nil, fmt.Errorf("jujusim: watching leader settings: %w", err)
@@ -37,7 +36,7 @@ func newWatcher(store fakejuju.Dir, app string) (*watcher, error) {
 		fw.Close()
 		return nil, fmt.Errorf("jujusim: watching leader settings: %w", err)
 	}
-	w := &watcher{w: fw, store: store, app: app, done: make(chan struct{})}
+	w := &watcher{w: fw, store: store, seen: map[string]int{}, evs: map[string]int{}, done: make(chan struct{})}
 	go w.loop()
 	return w, nil
 }
@@ -55,13 +54,15 @@ func (w *watcher) loop() {
 				continue
 			}
 			m, err := w.store.ReadModel()
-			if err != nil || m.Apps[w.app] == nil {
+			if err != nil {
 				continue // a later event will show the complete file
 			}
 			w.mu.Lock()
-			if v := m.Apps[w.app].SettingsVersion; v > w.seen {
-				w.seen = v
-				w.evs++
+			for name, a := range m.Apps {
+				if v := a.SettingsVersion; v > w.seen[name] {
+					w.seen[name] = v
+					w.evs[name]++
+				}
 			}
 			w.mu.Unlock()
 		case err, ok := <-w.w.Errors:
@@ -75,24 +76,24 @@ func (w *watcher) loop() {
 	}
 }
 
-// waitFor blocks until the watcher has seen settings version n, and returns
-// how many events carried a new version so far.
-func (w *watcher) waitFor(n int, timeout time.Duration) (int, error) {
+// waitFor blocks until the watcher has seen settings version n of app, and
+// returns how many events carried a new version of app's settings so far.
+func (w *watcher) waitFor(app string, n int, timeout time.Duration) (int, error) {
 	deadline := time.Now().Add(timeout)
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for w.seen < n && w.err == nil {
+	for w.seen[app] < n && w.err == nil {
 		if time.Now().After(deadline) {
-			return w.evs, fmt.Errorf("jujusim: settings watcher saw version %d of %d after %s", w.seen, n, timeout)
+			return w.evs[app], fmt.Errorf("jujusim: settings watcher saw version %d of %d of %s after %s", w.seen[app], n, app, timeout)
 		}
 		w.mu.Unlock()
 		time.Sleep(time.Millisecond)
 		w.mu.Lock()
 	}
 	if w.err != nil {
-		return w.evs, fmt.Errorf("jujusim: settings watcher: %w", w.err)
+		return w.evs[app], fmt.Errorf("jujusim: settings watcher: %w", w.err)
 	}
-	return w.evs, nil
+	return w.evs[app], nil
 }
 
 func (w *watcher) close() error {
