@@ -6,7 +6,7 @@ import (
 	"github.com/charmkit/charmkit/hookenv"
 )
 
-// ErrNotLeader is returned by [Layer.Set] when this unit is not the leader:
+// ErrNotLeader is returned by [Set] when this unit is not the leader:
 // is-leader answered false at the start of the hook, or answered false when
 // asked again after the 30-second leadership guarantee had lapsed. No tool
 // was run for the write, and no flag or snapshot entry changed. It is the
@@ -23,10 +23,10 @@ var ErrNoLeaderSettings = errors.New("leader settings tools are missing (Juju 4 
 // the peer relation is not there yet (relation-ids lists no relation for the
 // endpoint). At the start of such a hook only leadership.is_leader is
 // computed; the settings flags and the snapshot are left as they were, and
-// [Layer.Set] returns this error without running a tool.
+// [Set] returns this error without running a tool.
 var ErrPeerUnavailable = errors.New("peer relation not available yet")
 
-// ErrNotStarted is returned by [Layer.Set] in a hook where the layer's start
+// ErrNotStarted is returned by [Set] in a hook where the layer's start
 // callback did not run, such as a restricted hook (collect-metrics,
 // meter-status-changed), where leadership tools cannot be used.
 var ErrNotStarted = errors.New("leadership layer did not run at the start of this hook")

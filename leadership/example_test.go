@@ -40,15 +40,15 @@ func fakeJuju(settings map[string]string) hookenv.Runner {
 // changed flag runs in the same hook.
 func Example() {
 	r := reactive.NewRegistry()
-	l := leadership.Register(r, nil)
+	leadership.Register(r, nil)
 	r.Handle("publish", reactive.All(
 		reactive.When(leadership.IsLeaderFlag),
 		reactive.WhenNot(leadership.SetFlag("token")),
 	), func(ctx context.Context, h *reactive.Hook) error {
-		return l.Set(ctx, h, map[string]string{"token": "abc"})
+		return leadership.Set(ctx, h, map[string]string{"token": "abc"})
 	})
 	r.Handle("use", reactive.When(leadership.ChangedFlag("token")), func(_ context.Context, h *reactive.Hook) error {
-		v, _ := l.Get(h, "token")
+		v, _ := leadership.Get(h, "token")
 		fmt.Println("token is", v)
 		return nil
 	})
@@ -82,11 +82,11 @@ func Example() {
 
 // On a follower, Set returns ErrNotLeader before any tool runs; a handler
 // that can do without the write checks for it and carries on.
-func ExampleLayer_Set_follower() {
+func ExampleSet_follower() {
 	r := reactive.NewRegistry()
-	l := leadership.Register(r, nil)
+	leadership.Register(r, nil)
 	r.Handle("try-write", reactive.OnHook("config-changed"), func(ctx context.Context, h *reactive.Hook) error {
-		err := l.Set(ctx, h, map[string]string{"k": "v"})
+		err := leadership.Set(ctx, h, map[string]string{"k": "v"})
 		fmt.Println("not leader:", errors.Is(err, leadership.ErrNotLeader))
 		return nil
 	})

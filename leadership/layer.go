@@ -9,15 +9,29 @@ import (
 	"github.com/charmkit/charmkit/reactive"
 )
 
+// LayerName is the name the layer is registered under ([reactive.Registry.AddLayer],
+// [reactive.Hook.Layer]).
+const LayerName = "leadership"
+
 // StartCallback is the name of the start callback [Register] adds.
 const StartCallback = "leadership.initialize"
 
 // Layer is the leadership layer registered on one [reactive.Registry]. It
 // holds only its configuration: the per-hook state (hook-start settings,
 // lease tracker) lives in the [reactive.Hook], so one Layer serves any
-// number of hooks, in parallel.
+// number of hooks, in parallel. Handlers use the package functions [Set],
+// [Delete], [Get] and [GetAll], which find that state from the hook.
 type Layer struct {
 	opts Options
+}
+
+// LayerName implements [reactive.Layer]: "leadership".
+func (l *Layer) LayerName() string { return LayerName }
+
+// LayerFlags implements [reactive.Layer]: the flags the layer sets and
+// clears (docs/design.md, "Leadership flags").
+func (l *Layer) LayerFlags() []string {
+	return []string{IsLeaderFlag, ChangedAnyFlag, setFlagPrefix + "*", changedFlagPrefix + "*"}
 }
 
 // stateKey is the reactive.Hook value key of the per-hook session.
@@ -25,11 +39,13 @@ type stateKey struct{}
 
 var endpointRE = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
 
-// Register adds the leadership layer's start callback to r and returns the
-// layer. opts nil means the leader-settings backend. Register the layer
-// before callbacks that depend on its flags; the callback does not run in
-// restricted hooks. It panics when opts.PeerRelation is not a valid
-// endpoint name (a mistake in the charm's code).
+// Register adds the leadership layer to r ([reactive.Registry.AddLayer]) with
+// its start callback, and returns the layer. opts nil means the
+// leader-settings backend. Register the layer before callbacks that depend on
+// its flags; the callback does not run in restricted hooks. It panics when
+// opts.PeerRelation is not a valid endpoint name, and when the layer is
+// already registered on r, naming the charm's two lines that registered it
+// (both are mistakes in the charm's code).
 func Register(r *reactive.Registry, opts *Options) *Layer {
 	l := &Layer{}
 	if opts != nil {
@@ -38,6 +54,7 @@ func Register(r *reactive.Registry, opts *Options) *Layer {
 	if p := l.opts.PeerRelation; p != "" && !endpointRE.MatchString(p) {
 		panic(fmt.Sprintf("leadership: Register: invalid peer relation endpoint name %q", p))
 	}
+	r.AddLayer(l)
 	r.AtStart(StartCallback, l.start)
 	return l
 }
@@ -64,9 +81,10 @@ func sessionOf(h *reactive.Hook) *session {
 
 // Set writes a self-consistent group of leader settings in one tool call
 // (leader-set, or relation-set --app with the peer backend) and then updates
-// this unit's flags and snapshot at once, in LeaderSet's order of flag events
-// (docs/design.md, "LeaderSet"), keys sorted. An empty value deletes the key
-// (see the package documentation for how that differs from the Python layer).
+// this unit's flags and snapshot at once, in the write's order of flag events
+// (docs/design.md, "leadership.Set"), keys sorted, so the leader's handlers that
+// watch them run later in the same hook. An empty value deletes the key (see
+// the package documentation for how that differs from the Python layer).
 //
 // On a unit that is not the leader it returns [ErrNotLeader] before any
 // tool runs. Once the 30-second leadership guarantee of the hook-start
@@ -76,32 +94,7 @@ func sessionOf(h *reactive.Hook) *session {
 // tool runs. A failed tool is returned as the hookenv error; flags and the
 // snapshot then stay as they were. In a hook where the layer did not start
 // (a restricted hook) it returns [ErrNotStarted].
-func (l *Layer) Set(ctx context.Context, h *reactive.Hook, settings map[string]string) error {
-	return LeaderSet(ctx, h, settings)
-}
-
-// Delete deletes leader settings: it is [Layer.Set] with an empty value for
-// every key, in one tool call. Deleting a key this unit has seen raises
-// leadership.changed.<key> and clears leadership.set.<key>; the snapshot
-// keeps a null tombstone for it.
-func (l *Layer) Delete(ctx context.Context, h *reactive.Hook, keys ...string) error {
-	settings := make(map[string]string, len(keys))
-	for _, k := range keys {
-		settings[k] = ""
-	}
-	return LeaderSet(ctx, h, settings)
-}
-
-// Get returns one leader setting and whether it is set, from the settings
-// read at the start of the hook plus this hook's successful writes. It runs
-// no tool.
-func (l *Layer) Get(h *reactive.Hook, key string) (string, bool) { return LeaderGet(h, key) }
-
-// GetAll returns a copy of every leader setting, as [Layer.Get] sees them.
-func (l *Layer) GetAll(h *reactive.Hook) map[string]string { return LeaderGetAll(h) }
-
-// LeaderSet is [Layer.Set] for the layer registered on h's registry.
-func LeaderSet(ctx context.Context, h *reactive.Hook, settings map[string]string) error {
+func Set(ctx context.Context, h *reactive.Hook, settings map[string]string) error {
 	s := sessionOf(h)
 	if s == nil {
 		return fmt.Errorf("leadership: writing leader settings: %w", ErrNotStarted)
@@ -109,9 +102,22 @@ func LeaderSet(ctx context.Context, h *reactive.Hook, settings map[string]string
 	return s.set(ctx, h.Flags(), settings)
 }
 
-// LeaderGet is [Layer.Get] for the layer registered on h's registry. It
-// reports false in a hook where the layer did not start.
-func LeaderGet(h *reactive.Hook, key string) (string, bool) {
+// Delete deletes leader settings: it is [Set] with an empty value for every
+// key, in one tool call. Deleting a key this unit has seen raises
+// leadership.changed.<key> and clears leadership.set.<key>; the snapshot
+// keeps a null tombstone for it.
+func Delete(ctx context.Context, h *reactive.Hook, keys ...string) error {
+	settings := make(map[string]string, len(keys))
+	for _, k := range keys {
+		settings[k] = ""
+	}
+	return Set(ctx, h, settings)
+}
+
+// Get returns one leader setting and whether it is set, from the settings
+// read at the start of the hook plus this hook's successful writes. It runs
+// no tool. It reports false in a hook where the layer did not start.
+func Get(h *reactive.Hook, key string) (string, bool) {
 	s := sessionOf(h)
 	if s == nil {
 		return "", false
@@ -119,9 +125,9 @@ func LeaderGet(h *reactive.Hook, key string) (string, bool) {
 	return s.get(key)
 }
 
-// LeaderGetAll is [Layer.GetAll] for the layer registered on h's registry.
-// It returns an empty map in a hook where the layer did not start.
-func LeaderGetAll(h *reactive.Hook) map[string]string {
+// GetAll returns a copy of every leader setting, as [Get] sees them. It
+// returns an empty map in a hook where the layer did not start.
+func GetAll(h *reactive.Hook) map[string]string {
 	s := sessionOf(h)
 	if s == nil {
 		return map[string]string{}
@@ -131,7 +137,7 @@ func LeaderGetAll(h *reactive.Hook) map[string]string {
 
 // Tracker returns the hook's leadership lease tracker, which other
 // leader-only writes (status-set --application, relation-set --app) use for
-// the same check as [Layer.Set]; nil in a hook where the layer did not start.
+// the same check as [Set]; nil in a hook where the layer did not start.
 func Tracker(h *reactive.Hook) *hookenv.LeaderTracker {
 	if s := sessionOf(h); s != nil {
 		return s.tracker

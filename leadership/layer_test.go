@@ -87,7 +87,7 @@ func TestSet_FollowerNoWarning(t *testing.T) {
 	r := reactive.NewRegistry()
 	Register(r, nil)
 	r.Handle("write", reactive.OnHook(testHook), func(ctx context.Context, h *reactive.Hook) error {
-		err := LeaderSet(ctx, h, map[string]string{"k": "v"})
+		err := Set(ctx, h, map[string]string{"k": "v"})
 		if !errors.Is(err, ErrNotLeader) {
 			return errors.New("want ErrNotLeader")
 		}
@@ -291,8 +291,8 @@ func TestFirstHookFails(t *testing.T) {
 	})
 }
 
-// Ensure that LeaderGet and LeaderGetAll run no tool and serve the
-// hook-start read plus this hook's writes (docs/design.md, "LeaderGet").
+// Ensure that Get and GetAll run no tool and serve the
+// hook-start read plus this hook's writes (docs/design.md, "leadership.Get").
 func TestGet_NoToolCalls(t *testing.T) {
 	forEach(t, func(t *testing.T, runHook hookRunner, bc backendCase) {
 		m := newModel("password/0")
@@ -326,14 +326,14 @@ func TestRestrictedHook(t *testing.T) {
 	m := newModel("password/0")
 	store := seed(t, L("L.changed", "L.changed.motd", "L.is_leader", "L.set.motd"), map[string]*string{"motd": str("hello")})
 	r := reactive.NewRegistry()
-	l := Register(r, nil)
+	Register(r, nil)
 	var setErr error
 	var got map[string]string
 	var ok bool
 	r.Handle("metrics", reactive.CollectMetrics(), func(ctx context.Context, h *reactive.Hook) error {
-		setErr = l.Set(ctx, h, map[string]string{"x": "1"})
-		_, ok = l.Get(h, "motd")
-		got = l.GetAll(h)
+		setErr = Set(ctx, h, map[string]string{"x": "1"})
+		_, ok = Get(h, "motd")
+		got = GetAll(h)
 		assert.Nil(t, Tracker(h))
 		return nil
 	})
@@ -364,9 +364,9 @@ func TestRegister_BadPeerRelation(t *testing.T) {
 // state (the layer keeps nothing per hook in itself).
 func TestLayer_ParallelHooks(t *testing.T) {
 	r := reactive.NewRegistry()
-	l := Register(r, nil)
+	Register(r, nil)
 	r.Handle("write", reactive.All(reactive.When(IsLeaderFlag), reactive.WhenNot(SetFlag("unit"))), func(ctx context.Context, h *reactive.Hook) error {
-		return l.Set(ctx, h, map[string]string{"unit": h.Env().UnitName})
+		return Set(ctx, h, map[string]string{"unit": h.Env().UnitName})
 	})
 	var wg sync.WaitGroup
 	for i := range 8 {
@@ -439,9 +439,9 @@ func TestLayer_Delete(t *testing.T) {
 		}
 		return nil
 	})
-	l := Register(r, nil)
+	Register(r, nil)
 	r.Handle("delete", reactive.OnHook("config-changed"), func(ctx context.Context, h *reactive.Hook) error {
-		return l.Delete(ctx, h, "c", "a")
+		return Delete(ctx, h, "c", "a")
 	})
 	_, err := r.Run(context.Background(), reactive.RunOptions{
 		Store:  store,

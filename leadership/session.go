@@ -15,7 +15,7 @@ import (
 
 // session is the layer's state for one hook: the backend bound to the hook's
 // tools, the lease tracker, and the settings read at hook start plus this
-// hook's own successful writes (what LeaderGet serves).
+// hook's own successful writes (what Get serves).
 type session struct {
 	be          backend
 	tracker     *hookenv.LeaderTracker
@@ -55,7 +55,7 @@ func (s *session) start(ctx context.Context, f *flags.Flags, log *slog.Logger) e
 	return computeStart(f, leader, maps.Clone(cur), true)
 }
 
-// set is LeaderSet (docs/design.md, "LeaderSet"): validate, check
+// set is Set (docs/design.md, "leadership.Set"): validate, check
 // leadership (no tool on a follower, a re-check of is-leader once the
 // guarantee has lapsed), write in one tool call, then flags and snapshot.
 func (s *session) set(ctx context.Context, f *flags.Flags, settings map[string]string) error {
