@@ -39,6 +39,12 @@
 //   - [Get](h, key) and [GetAll](h) serve the hook-start read plus this
 //     hook's writes and start no process.
 //
+// The layer guards the hook's other leader-only writes too: when it starts,
+// it installs its lease tracker as the hook's h.Tools().Leader, so
+// status-set --application, relation-set --app and leader-set through
+// h.Tools() get the same check as Set ([ErrNotLeader] before the tool runs
+// on a follower, one is-leader once the guarantee has lapsed).
+//
 // # Backends
 //
 // By default the settings are Juju's leader settings (leader-get,

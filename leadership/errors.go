@@ -9,7 +9,9 @@ import (
 // ErrNotLeader is returned by [Set] when this unit is not the leader:
 // is-leader answered false at the start of the hook, or answered false when
 // asked again after the 30-second leadership guarantee had lapsed. No tool
-// was run for the write, and no flag or snapshot entry changed. It is the
+// was run for the write, and no flag or snapshot entry changed. The hook's
+// other leader-only writes through h.Tools() return it in the same cases,
+// since the layer's lease tracker is the hook's Tools.Leader. It is the
 // same value as [hookenv.ErrNotLeader], so errors.Is works with either name.
 var ErrNotLeader = hookenv.ErrNotLeader
 

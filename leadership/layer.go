@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 
-	"github.com/charmkit/charmkit/hookenv"
 	"github.com/charmkit/charmkit/reactive"
 )
 
@@ -62,11 +61,7 @@ func Register(r *reactive.Registry, opts *Options) *Layer {
 // start is the start callback: the start-of-hook computation
 // (docs/design.md, "The start-of-hook computation").
 func (l *Layer) start(ctx context.Context, h *reactive.Hook) error {
-	tools := h.Tools()
-	s := &session{
-		be:      newBackend(l.opts, tools, h.Env().AppName),
-		tracker: &hookenv.LeaderTracker{Tools: tools, Clock: h.Now},
-	}
+	s := newSession(l.opts, h.Tools(), h.Env().AppName, h.Now)
 	if err := s.start(ctx, h.Flags(), h.Logger()); err != nil {
 		return err
 	}
@@ -133,14 +128,4 @@ func GetAll(h *reactive.Hook) map[string]string {
 		return map[string]string{}
 	}
 	return s.all()
-}
-
-// Tracker returns the hook's leadership lease tracker, which other
-// leader-only writes (status-set --application, relation-set --app) use for
-// the same check as [Set]; nil in a hook where the layer did not start.
-func Tracker(h *reactive.Hook) *hookenv.LeaderTracker {
-	if s := sessionOf(h); s != nil {
-		return s.tracker
-	}
-	return nil
 }

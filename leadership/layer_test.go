@@ -158,6 +158,42 @@ func TestSet_Lease(t *testing.T) {
 	}
 }
 
+// Ensure that Set checks the lease exactly once per write: through the
+// hook's tools, whose Leader is the layer's tracker, or itself when no tool
+// will run (an empty write) or when something replaced Tools.Leader.
+func TestSet_LeaseCheckedOnce(t *testing.T) {
+	tests := []struct {
+		name     string
+		settings map[string]string
+		replace  bool // set Tools.Leader to nil before the write
+	}{
+		{name: "empty write", settings: map[string]string{}},
+		{name: "Tools.Leader replaced", settings: map[string]string{"a": "1"}, replace: true},
+	}
+	for _, tc := range tests {
+		forEach(t, func(t *testing.T, runHook hookRunner, bc backendCase) {
+			t.Run(tc.name, func(t *testing.T) {
+				m := newModel("password/0")
+				now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+				clock := func() time.Time { return now }
+				run := runHook(t, m, bc.opts, flags.OpenMemory(), "password/0", clock, func(ctx context.Context, s *session, f *flags.Flags) error {
+					assert.Same(t, s.tracker, s.tools.Leader, "the layer installed its tracker")
+					if tc.replace {
+						s.tools.Leader = nil
+					}
+					now = now.Add(31 * time.Second)
+					m.leader = "password/1"
+					require.ErrorIs(t, s.set(ctx, f, tc.settings), ErrNotLeader)
+					return nil
+				})
+				require.NoError(t, run.err)
+				assert.Equal(t, 2, m.countCalls("is-leader"), "is-leader calls: %q", m.calls)
+				assert.Equal(t, 0, m.countCalls(writeTool(bc)), "writes: %q", m.calls)
+			})
+		})
+	}
+}
+
 // Ensure that a failing is-leader or settings read fails the hook before
 // any handler runs, with the hookenv tool error (never "not leader"), and
 // leaves the store unchanged (scenario 20).
@@ -334,7 +370,7 @@ func TestRestrictedHook(t *testing.T) {
 		setErr = Set(ctx, h, map[string]string{"x": "1"})
 		_, ok = Get(h, "motd")
 		got = GetAll(h)
-		assert.Nil(t, Tracker(h))
+		assert.Nil(t, h.Tools().Leader, "no lease tracker installed")
 		return nil
 	})
 	res, err := r.Run(context.Background(), reactive.RunOptions{

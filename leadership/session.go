@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/charmkit/charmkit/flags"
 	"github.com/charmkit/charmkit/hookenv"
@@ -18,10 +19,26 @@ import (
 // hook's own successful writes (what Get serves).
 type session struct {
 	be          backend
+	tools       *hookenv.Tools
 	tracker     *hookenv.LeaderTracker
 	isLeader    bool              // the hook-start answer
 	settings    map[string]string // nil until read
 	unavailable error             // why settings could not be read (peer relation missing)
+}
+
+// newSession returns the layer's state for one hook, whose tools are tools
+// and whose clock is clock, and installs its lease tracker as tools.Leader:
+// from then on every leader-only write through the hook's tools (leader-set,
+// status-set --application, relation-set --app) gets the check that Set
+// makes (docs/design.md, "Lease tracking and ErrNotLeader").
+func newSession(opts Options, tools *hookenv.Tools, app string, clock func() time.Time) *session {
+	s := &session{
+		be:      newBackend(opts, tools, app),
+		tools:   tools,
+		tracker: &hookenv.LeaderTracker{Tools: tools, Clock: clock},
+	}
+	tools.Leader = s.tracker
+	return s
 }
 
 // start runs the start-of-hook computation (docs/design.md, "The start-of-hook
@@ -74,8 +91,15 @@ func (s *session) set(ctx context.Context, f *flags.Flags, settings map[string]s
 	if s.unavailable != nil {
 		return fmt.Errorf("leadership: %s: %w", what, s.unavailable)
 	}
-	if err := s.tracker.RequireLeader(ctx); err != nil {
-		return fmt.Errorf("leadership: %s: %w", what, err)
+	// The write goes through the hook's tools, whose Leader is this tracker:
+	// the tool's wrapper checks the lease just before the tool runs. Check
+	// here instead when no tool will run (nothing to write) or when
+	// something replaced tools.Leader, so that the lease is checked exactly
+	// once per write (a second check could ask is-leader again).
+	if len(settings) == 0 || s.tools.Leader != s.tracker {
+		if err := s.tracker.RequireLeader(ctx); err != nil {
+			return fmt.Errorf("leadership: %s: %w", what, err)
+		}
 	}
 	if err := s.be.write(ctx, settings); err != nil {
 		return fmt.Errorf("leadership: %s: %w", what, err)
