@@ -39,6 +39,12 @@
 //   - [Get](h, key) and [GetAll](h) serve the hook-start read plus this
 //     hook's writes and start no process.
 //
+// In a charm that never called [Register], Set and Delete return an error
+// wrapping [ErrNotRegistered], and Get and GetAll panic with one, saying what
+// to call; in a hook where the layer has not started (a restricted hook) Set
+// and Delete return [ErrNotStarted] with the reason, and Get and GetAll
+// report nothing set.
+//
 // The layer guards the hook's other leader-only writes too: when it starts,
 // it installs its lease tracker as the hook's h.Tools().Leader, so
 // status-set --application, relation-set --app and leader-set through

@@ -28,7 +28,16 @@ var ErrNoLeaderSettings = errors.New("leader settings tools are missing (Juju 4 
 // [Set] returns this error without running a tool.
 var ErrPeerUnavailable = errors.New("peer relation not available yet")
 
-// ErrNotStarted is returned by [Set] in a hook where the layer's start
-// callback did not run, such as a restricted hook (collect-metrics,
-// meter-status-changed), where leadership tools cannot be used.
-var ErrNotStarted = errors.New("leadership layer did not run at the start of this hook")
+// ErrNotRegistered is returned (wrapped) by [Set] and [Delete], and is the
+// panic of [Get] and [GetAll], in a charm that never called [Register]: the
+// layer is not on the hook's registry, so it keeps no leader settings and
+// sets no leadership.* flags. The cure is in its message.
+var ErrNotRegistered = errors.New("the leadership layer is not registered on this charm's registry: call leadership.Register(r, nil) where the charm registers its handlers")
+
+// ErrNotStarted is returned (wrapped, with the reason) by [Set] and [Delete]
+// when the layer is registered but has not started in this hook, so it has
+// neither asked is-leader nor read the settings: in a restricted hook
+// (collect-metrics, meter-status-changed), where the layer does not run, and
+// in a start callback that runs before the layer's (register such a
+// callback after [Register]). [Get] and [GetAll] report nothing set there.
+var ErrNotStarted = errors.New("the leadership layer has not started in this hook")

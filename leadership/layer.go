@@ -2,8 +2,12 @@ package leadership
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/charmkit/charmkit/reactive"
 )
@@ -74,6 +78,29 @@ func sessionOf(h *reactive.Hook) *session {
 	return s
 }
 
+// sessionFor returns the layer's state for h, or why there is none: an
+// error wrapping [ErrNotRegistered] when the charm never registered the
+// layer, or [ErrNotStarted], with the reason, when the layer has not
+// started in this hook.
+func sessionFor(h *reactive.Hook) (*session, error) {
+	if s := sessionOf(h); s != nil {
+		return s, nil
+	}
+	switch {
+	case h.Layer(LayerName) == nil:
+		return nil, ErrNotRegistered
+	case h.Restricted():
+		return nil, fmt.Errorf("%w: %s is a restricted hook, in which the layer does not run (no leadership tool may be used there)", ErrNotStarted, h.Name())
+	default:
+		return nil, fmt.Errorf("%w: %q runs before the layer's start callback %q; register it after leadership.Register", ErrNotStarted, h.Current(), StartCallback)
+	}
+}
+
+// writing names a write for error messages: "writing leader settings a, b".
+func writing(settings map[string]string) string {
+	return "writing leader settings " + strings.Join(slices.Sorted(maps.Keys(settings)), ", ")
+}
+
 // Set writes a self-consistent group of leader settings in one tool call
 // (leader-set, or relation-set --app with the peer backend) and then updates
 // this unit's flags and snapshot at once, in the write's order of flag events
@@ -87,20 +114,24 @@ func sessionOf(h *reactive.Hook) *session {
 // ErrNotLeader, and leadership.is_leader keeps its hook-start value. Bad keys
 // or values are an error wrapping [hookenv.ErrInvalidArgument], before any
 // tool runs. A failed tool is returned as the hookenv error; flags and the
-// snapshot then stay as they were. In a hook where the layer did not start
-// (a restricted hook) it returns [ErrNotStarted].
+// snapshot then stay as they were.
+//
+// In a charm that never called [Register] it returns an error wrapping
+// [ErrNotRegistered]; in a hook where the layer has not started (a
+// restricted hook, or a start callback that runs before the layer's) one
+// wrapping [ErrNotStarted], which says which. No tool runs in either case.
 func Set(ctx context.Context, h *reactive.Hook, settings map[string]string) error {
-	s := sessionOf(h)
-	if s == nil {
-		return fmt.Errorf("leadership: writing leader settings: %w", ErrNotStarted)
+	s, err := sessionFor(h)
+	if err != nil {
+		return fmt.Errorf("leadership: %s: %w", writing(settings), err)
 	}
 	return s.set(ctx, h.Flags(), settings)
 }
 
 // Delete deletes leader settings: it is [Set] with an empty value for every
-// key, in one tool call. Deleting a key this unit has seen raises
-// leadership.changed.<key> and clears leadership.set.<key>; the snapshot
-// keeps a null tombstone for it.
+// key, in one tool call, with Set's errors. Deleting a key this unit has seen
+// raises leadership.changed.<key> and clears leadership.set.<key>; the
+// snapshot keeps a null tombstone for it.
 func Delete(ctx context.Context, h *reactive.Hook, keys ...string) error {
 	settings := make(map[string]string, len(keys))
 	for _, k := range keys {
@@ -111,20 +142,34 @@ func Delete(ctx context.Context, h *reactive.Hook, keys ...string) error {
 
 // Get returns one leader setting and whether it is set, from the settings
 // read at the start of the hook plus this hook's successful writes. It runs
-// no tool. It reports false in a hook where the layer did not start.
+// no tool.
+//
+// Where leadership is not available it reports false: in a restricted hook
+// and in a start callback that runs before the layer's. In a charm that never
+// called [Register], which is a mistake in the charm's code, it panics with
+// an error wrapping [ErrNotRegistered] that says what to call; the hook fails
+// with that message (a [reactive.PanicError], which errors.Is matches with
+// ErrNotRegistered), so the mistake shows in the charm's first test.
 func Get(h *reactive.Hook, key string) (string, bool) {
-	s := sessionOf(h)
-	if s == nil {
+	s, err := sessionFor(h)
+	if err != nil {
+		if errors.Is(err, ErrNotRegistered) {
+			panic(fmt.Errorf("leadership: reading leader setting %q: %w", key, err))
+		}
 		return "", false
 	}
 	return s.get(key)
 }
 
-// GetAll returns a copy of every leader setting, as [Get] sees them. It
-// returns an empty map in a hook where the layer did not start.
+// GetAll returns a copy of every leader setting, as [Get] sees them: an
+// empty map where leadership is not available, and a panic wrapping
+// [ErrNotRegistered] in a charm that never called [Register].
 func GetAll(h *reactive.Hook) map[string]string {
-	s := sessionOf(h)
-	if s == nil {
+	s, err := sessionFor(h)
+	if err != nil {
+		if errors.Is(err, ErrNotRegistered) {
+			panic(fmt.Errorf("leadership: reading leader settings: %w", err))
+		}
 		return map[string]string{}
 	}
 	return s.all()

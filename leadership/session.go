@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/charmkit/charmkit/flags"
@@ -76,7 +74,7 @@ func (s *session) start(ctx context.Context, f *flags.Flags, log *slog.Logger) e
 // leadership (no tool on a follower, a re-check of is-leader once the
 // guarantee has lapsed), write in one tool call, then flags and snapshot.
 func (s *session) set(ctx context.Context, f *flags.Flags, settings map[string]string) error {
-	what := "writing leader settings " + strings.Join(slices.Sorted(maps.Keys(settings)), ", ")
+	what := writing(settings)
 	if _, err := hookenv.EncodeKeyValues(settings); err != nil {
 		return fmt.Errorf("leadership: %s: %w", what, err)
 	}
