@@ -111,3 +111,26 @@ func ExampleSet_follower() {
 	// not leader: true
 	// <nil> [is-leader leader-get]
 }
+
+// A charm that calls Set without registering the layer gets an error that
+// says what to do; Get and GetAll panic with the same error.
+func ExampleSet_notRegistered() {
+	r := reactive.NewRegistry()
+	// Missing: leadership.Register(r, nil)
+	r.Handle("write", reactive.OnHook("install"), func(ctx context.Context, h *reactive.Hook) error {
+		err := leadership.Set(ctx, h, map[string]string{"k": "v"})
+		fmt.Println(errors.Is(err, leadership.ErrNotRegistered))
+		fmt.Println(err)
+		return nil
+	})
+	_, err := r.Run(context.Background(), reactive.RunOptions{
+		Store:  flags.OpenMemory(),
+		Env:    hookenv.Env{InHook: true, HookName: "install", UnitName: "app/0", AppName: "app"},
+		Runner: fakeJuju(map[string]string{}),
+	})
+	fmt.Println(err)
+	// Output:
+	// true
+	// leadership: writing leader settings k: the leadership layer is not registered on this charm's registry: call leadership.Register(r, nil) where the charm registers its handlers
+	// <nil>
+}
