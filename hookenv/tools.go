@@ -20,7 +20,8 @@ type Tools struct {
 	// the application, RelationSet of the application bag): each first calls
 	// Leader.RequireLeader, so a unit that is not the leader gets ErrNotLeader
 	// without running the tool, and the 30-second guarantee is re-checked once
-	// it lapsed (docs/design.md, "Lease tracking and ErrNotLeader"). Nil means
+	// it lapsed (docs/design.md, "Lease tracking and ErrNotLeader"). The
+	// leadership layer sets it on the hook's Tools when it starts. Nil means
 	// no check: Juju's own refusal then comes back as a ToolError matching
 	// ErrNotLeader.
 	Leader *LeaderTracker

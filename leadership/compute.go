@@ -61,7 +61,7 @@ func computeStart(f *flags.Flags, isLeader bool, current map[string]string, have
 }
 
 // applySet changes the flags and the snapshot after a successful write of
-// settings by this unit (docs/design.md, "LeaderSet", step 5 and its order): for
+// settings by this unit (docs/design.md, "leadership.Set", step 5 and its order): for
 // each key in sorted order, leadership.changed.<key> then leadership.changed
 // when the value differs from the snapshot, then leadership.set.<key> set for a
 // value or cleared for a deletion (""); then the snapshot takes the new values

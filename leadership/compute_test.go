@@ -131,8 +131,8 @@ func TestComputeStart_NoSettings(t *testing.T) {
 	assert.Equal(t, map[string]*string{"x": str("1")}, snap)
 }
 
-// Ensure that LeaderSet's flag changes follow LeaderSet's order of flag events
-// (docs/design.md, "LeaderSet", and scenario 23), with keys in sorted order and
+// Ensure that Set's flag changes follow Set's order of flag events
+// (docs/design.md, "leadership.Set", and scenario 23), with keys in sorted order and
 // "" as a deletion.
 func TestApplySet(t *testing.T) {
 	tests := []struct {

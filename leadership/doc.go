@@ -6,9 +6,9 @@
 //
 // # Flags
 //
-// [Register] adds a start callback to a [reactive.Registry]. At the start of
-// every hook (not in restricted hooks) it asks is-leader once and reads all
-// settings once, then sets or clears:
+// [Register] adds the layer to a [reactive.Registry], once per charm, with a
+// start callback. At the start of every hook (not in restricted hooks) it
+// asks is-leader once and reads all settings once, then sets or clears:
 //
 //   - [IsLeaderFlag] (leadership.is_leader): is-leader answered true;
 //   - [SetFlag](key) (leadership.set.<key>): the setting has a value;
@@ -26,13 +26,30 @@
 //
 // # Writing and reading
 //
-// [Layer.Set] (or [LeaderSet]) writes a group of settings in one tool call
-// and changes the leader's own flags at once, so its handlers react in the
-// same hook (order: changed.<key>, changed, set.<key>). An empty value
-// deletes a key; [Layer.Delete] deletes keys explicitly. On a follower Set
-// returns [ErrNotLeader] before any tool runs; once the 30-second guarantee
-// of the hook-start is-leader has lapsed it asks is-leader again first. [Layer.Get] and [Layer.GetAll] serve the
-// hook-start read plus this hook's writes and start no process.
+// Handlers use four functions, which find the layer's state for the hook
+// from the hook itself:
+//
+//   - [Set](ctx, h, settings) writes a group of settings in one tool call
+//     and changes the leader's own flags at once, so its handlers react in
+//     the same hook (order: changed.<key>, changed, set.<key>). An empty
+//     value deletes a key. On a follower it returns [ErrNotLeader] before
+//     any tool runs; once the 30-second guarantee of the hook-start
+//     is-leader has lapsed it asks is-leader again first.
+//   - [Delete](ctx, h, keys...) deletes keys, in one tool call.
+//   - [Get](h, key) and [GetAll](h) serve the hook-start read plus this
+//     hook's writes and start no process.
+//
+// In a charm that never called [Register], Set and Delete return an error
+// wrapping [ErrNotRegistered], and Get and GetAll panic with one, saying what
+// to call; in a hook where the layer has not started (a restricted hook) Set
+// and Delete return [ErrNotStarted] with the reason, and Get and GetAll
+// report nothing set.
+//
+// The layer guards the hook's other leader-only writes too: when it starts,
+// it installs its lease tracker as the hook's h.Tools().Leader, so
+// status-set --application, relation-set --app and leader-set through
+// h.Tools() get the same check as Set ([ErrNotLeader] before the tool runs
+// on a follower, one is-leader once the guarantee has lapsed).
 //
 // # Backends
 //
@@ -52,5 +69,5 @@
 //   - "" deletes a key in the writing hook too (upstream stores "" and
 //     reports a spurious change in the next hook).
 //   - Keys of one write are processed in sorted order.
-//   - LeaderGet starts no process.
+//   - Get starts no process.
 package leadership

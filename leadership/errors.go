@@ -6,10 +6,12 @@ import (
 	"github.com/charmkit/charmkit/hookenv"
 )
 
-// ErrNotLeader is returned by [Layer.Set] when this unit is not the leader:
+// ErrNotLeader is returned by [Set] when this unit is not the leader:
 // is-leader answered false at the start of the hook, or answered false when
 // asked again after the 30-second leadership guarantee had lapsed. No tool
-// was run for the write, and no flag or snapshot entry changed. It is the
+// was run for the write, and no flag or snapshot entry changed. The hook's
+// other leader-only writes through h.Tools() return it in the same cases,
+// since the layer's lease tracker is the hook's Tools.Leader. It is the
 // same value as [hookenv.ErrNotLeader], so errors.Is works with either name.
 var ErrNotLeader = hookenv.ErrNotLeader
 
@@ -23,10 +25,19 @@ var ErrNoLeaderSettings = errors.New("leader settings tools are missing (Juju 4 
 // the peer relation is not there yet (relation-ids lists no relation for the
 // endpoint). At the start of such a hook only leadership.is_leader is
 // computed; the settings flags and the snapshot are left as they were, and
-// [Layer.Set] returns this error without running a tool.
+// [Set] returns this error without running a tool.
 var ErrPeerUnavailable = errors.New("peer relation not available yet")
 
-// ErrNotStarted is returned by [Layer.Set] in a hook where the layer's start
-// callback did not run, such as a restricted hook (collect-metrics,
-// meter-status-changed), where leadership tools cannot be used.
-var ErrNotStarted = errors.New("leadership layer did not run at the start of this hook")
+// ErrNotRegistered is returned (wrapped) by [Set] and [Delete], and is the
+// panic of [Get] and [GetAll], in a charm that never called [Register]: the
+// layer is not on the hook's registry, so it keeps no leader settings and
+// sets no leadership.* flags. The cure is in its message.
+var ErrNotRegistered = errors.New("the leadership layer is not registered on this charm's registry: call leadership.Register(r, nil) where the charm registers its handlers")
+
+// ErrNotStarted is returned (wrapped, with the reason) by [Set] and [Delete]
+// when the layer is registered but has not started in this hook, so it has
+// neither asked is-leader nor read the settings: in a restricted hook
+// (collect-metrics, meter-status-changed), where the layer does not run, and
+// in a start callback that runs before the layer's (register such a
+// callback after [Register]). [Get] and [GetAll] report nothing set there.
+var ErrNotStarted = errors.New("the leadership layer has not started in this hook")

@@ -40,15 +40,15 @@ func fakeJuju(settings map[string]string) hookenv.Runner {
 // changed flag runs in the same hook.
 func Example() {
 	r := reactive.NewRegistry()
-	l := leadership.Register(r, nil)
+	leadership.Register(r, nil)
 	r.Handle("publish", reactive.All(
 		reactive.When(leadership.IsLeaderFlag),
 		reactive.WhenNot(leadership.SetFlag("token")),
 	), func(ctx context.Context, h *reactive.Hook) error {
-		return l.Set(ctx, h, map[string]string{"token": "abc"})
+		return leadership.Set(ctx, h, map[string]string{"token": "abc"})
 	})
 	r.Handle("use", reactive.When(leadership.ChangedFlag("token")), func(_ context.Context, h *reactive.Hook) error {
-		v, _ := l.Get(h, "token")
+		v, _ := leadership.Get(h, "token")
 		fmt.Println("token is", v)
 		return nil
 	})
@@ -82,11 +82,11 @@ func Example() {
 
 // On a follower, Set returns ErrNotLeader before any tool runs; a handler
 // that can do without the write checks for it and carries on.
-func ExampleLayer_Set_follower() {
+func ExampleSet_follower() {
 	r := reactive.NewRegistry()
-	l := leadership.Register(r, nil)
+	leadership.Register(r, nil)
 	r.Handle("try-write", reactive.OnHook("config-changed"), func(ctx context.Context, h *reactive.Hook) error {
-		err := l.Set(ctx, h, map[string]string{"k": "v"})
+		err := leadership.Set(ctx, h, map[string]string{"k": "v"})
 		fmt.Println("not leader:", errors.Is(err, leadership.ErrNotLeader))
 		return nil
 	})
@@ -110,4 +110,27 @@ func ExampleLayer_Set_follower() {
 	// Output:
 	// not leader: true
 	// <nil> [is-leader leader-get]
+}
+
+// A charm that calls Set without registering the layer gets an error that
+// says what to do; Get and GetAll panic with the same error.
+func ExampleSet_notRegistered() {
+	r := reactive.NewRegistry()
+	// Missing: leadership.Register(r, nil)
+	r.Handle("write", reactive.OnHook("install"), func(ctx context.Context, h *reactive.Hook) error {
+		err := leadership.Set(ctx, h, map[string]string{"k": "v"})
+		fmt.Println(errors.Is(err, leadership.ErrNotRegistered))
+		fmt.Println(err)
+		return nil
+	})
+	_, err := r.Run(context.Background(), reactive.RunOptions{
+		Store:  flags.OpenMemory(),
+		Env:    hookenv.Env{InHook: true, HookName: "install", UnitName: "app/0", AppName: "app"},
+		Runner: fakeJuju(map[string]string{}),
+	})
+	fmt.Println(err)
+	// Output:
+	// true
+	// leadership: writing leader settings k: the leadership layer is not registered on this charm's registry: call leadership.Register(r, nil) where the charm registers its handlers
+	// <nil>
 }

@@ -53,7 +53,7 @@ func runSessionHook(tb testing.TB, m *model, opts Options, store *flags.Store, u
 	hc := m.hook(unit)
 	tools := &hookenv.Tools{Runner: hc}
 	app, _, _ := strings.Cut(unit, "/")
-	s := &session{be: newBackend(opts, tools, app), tracker: &hookenv.LeaderTracker{Tools: tools, Clock: clock}}
+	s := newSession(opts, tools, app, clock)
 	tx, err := store.Begin(ctx)
 	require.NoError(tb, err)
 	f := flags.New(tx)

@@ -87,7 +87,7 @@ func TestSet_FollowerNoWarning(t *testing.T) {
 	r := reactive.NewRegistry()
 	Register(r, nil)
 	r.Handle("write", reactive.OnHook(testHook), func(ctx context.Context, h *reactive.Hook) error {
-		err := LeaderSet(ctx, h, map[string]string{"k": "v"})
+		err := Set(ctx, h, map[string]string{"k": "v"})
 		if !errors.Is(err, ErrNotLeader) {
 			return errors.New("want ErrNotLeader")
 		}
@@ -153,6 +153,42 @@ func TestSet_Lease(t *testing.T) {
 				require.NoError(t, run.err)
 				assert.Equal(t, tc.isLeader, m.countCalls("is-leader"), "is-leader calls: %q", m.calls)
 				assert.Equal(t, tc.writes, m.countCalls(writeTool(bc)), "writes: %q", m.calls)
+			})
+		})
+	}
+}
+
+// Ensure that Set checks the lease exactly once per write: through the
+// hook's tools, whose Leader is the layer's tracker, or itself when no tool
+// will run (an empty write) or when something replaced Tools.Leader.
+func TestSet_LeaseCheckedOnce(t *testing.T) {
+	tests := []struct {
+		name     string
+		settings map[string]string
+		replace  bool // set Tools.Leader to nil before the write
+	}{
+		{name: "empty write", settings: map[string]string{}},
+		{name: "Tools.Leader replaced", settings: map[string]string{"a": "1"}, replace: true},
+	}
+	for _, tc := range tests {
+		forEach(t, func(t *testing.T, runHook hookRunner, bc backendCase) {
+			t.Run(tc.name, func(t *testing.T) {
+				m := newModel("password/0")
+				now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+				clock := func() time.Time { return now }
+				run := runHook(t, m, bc.opts, flags.OpenMemory(), "password/0", clock, func(ctx context.Context, s *session, f *flags.Flags) error {
+					assert.Same(t, s.tracker, s.tools.Leader, "the layer installed its tracker")
+					if tc.replace {
+						s.tools.Leader = nil
+					}
+					now = now.Add(31 * time.Second)
+					m.leader = "password/1"
+					require.ErrorIs(t, s.set(ctx, f, tc.settings), ErrNotLeader)
+					return nil
+				})
+				require.NoError(t, run.err)
+				assert.Equal(t, 2, m.countCalls("is-leader"), "is-leader calls: %q", m.calls)
+				assert.Equal(t, 0, m.countCalls(writeTool(bc)), "writes: %q", m.calls)
 			})
 		})
 	}
@@ -291,8 +327,8 @@ func TestFirstHookFails(t *testing.T) {
 	})
 }
 
-// Ensure that LeaderGet and LeaderGetAll run no tool and serve the
-// hook-start read plus this hook's writes (docs/design.md, "LeaderGet").
+// Ensure that Get and GetAll run no tool and serve the
+// hook-start read plus this hook's writes (docs/design.md, "leadership.Get").
 func TestGet_NoToolCalls(t *testing.T) {
 	forEach(t, func(t *testing.T, runHook hookRunner, bc backendCase) {
 		m := newModel("password/0")
@@ -326,15 +362,15 @@ func TestRestrictedHook(t *testing.T) {
 	m := newModel("password/0")
 	store := seed(t, L("L.changed", "L.changed.motd", "L.is_leader", "L.set.motd"), map[string]*string{"motd": str("hello")})
 	r := reactive.NewRegistry()
-	l := Register(r, nil)
+	Register(r, nil)
 	var setErr error
 	var got map[string]string
 	var ok bool
 	r.Handle("metrics", reactive.CollectMetrics(), func(ctx context.Context, h *reactive.Hook) error {
-		setErr = l.Set(ctx, h, map[string]string{"x": "1"})
-		_, ok = l.Get(h, "motd")
-		got = l.GetAll(h)
-		assert.Nil(t, Tracker(h))
+		setErr = Set(ctx, h, map[string]string{"x": "1"})
+		_, ok = Get(h, "motd")
+		got = GetAll(h)
+		assert.Nil(t, h.Tools().Leader, "no lease tracker installed")
 		return nil
 	})
 	res, err := r.Run(context.Background(), reactive.RunOptions{
@@ -364,9 +400,9 @@ func TestRegister_BadPeerRelation(t *testing.T) {
 // state (the layer keeps nothing per hook in itself).
 func TestLayer_ParallelHooks(t *testing.T) {
 	r := reactive.NewRegistry()
-	l := Register(r, nil)
+	Register(r, nil)
 	r.Handle("write", reactive.All(reactive.When(IsLeaderFlag), reactive.WhenNot(SetFlag("unit"))), func(ctx context.Context, h *reactive.Hook) error {
-		return l.Set(ctx, h, map[string]string{"unit": h.Env().UnitName})
+		return Set(ctx, h, map[string]string{"unit": h.Env().UnitName})
 	})
 	var wg sync.WaitGroup
 	for i := range 8 {
@@ -439,9 +475,9 @@ func TestLayer_Delete(t *testing.T) {
 		}
 		return nil
 	})
-	l := Register(r, nil)
+	Register(r, nil)
 	r.Handle("delete", reactive.OnHook("config-changed"), func(ctx context.Context, h *reactive.Hook) error {
-		return l.Delete(ctx, h, "c", "a")
+		return Delete(ctx, h, "c", "a")
 	})
 	_, err := r.Run(context.Background(), reactive.RunOptions{
 		Store:  store,

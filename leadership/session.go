@@ -6,8 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"slices"
-	"strings"
+	"time"
 
 	"github.com/charmkit/charmkit/flags"
 	"github.com/charmkit/charmkit/hookenv"
@@ -15,13 +14,29 @@ import (
 
 // session is the layer's state for one hook: the backend bound to the hook's
 // tools, the lease tracker, and the settings read at hook start plus this
-// hook's own successful writes (what LeaderGet serves).
+// hook's own successful writes (what Get serves).
 type session struct {
 	be          backend
+	tools       *hookenv.Tools
 	tracker     *hookenv.LeaderTracker
 	isLeader    bool              // the hook-start answer
 	settings    map[string]string // nil until read
 	unavailable error             // why settings could not be read (peer relation missing)
+}
+
+// newSession returns the layer's state for one hook, whose tools are tools
+// and whose clock is clock, and installs its lease tracker as tools.Leader:
+// from then on every leader-only write through the hook's tools (leader-set,
+// status-set --application, relation-set --app) gets the check that Set
+// makes (docs/design.md, "Lease tracking and ErrNotLeader").
+func newSession(opts Options, tools *hookenv.Tools, app string, clock func() time.Time) *session {
+	s := &session{
+		be:      newBackend(opts, tools, app),
+		tools:   tools,
+		tracker: &hookenv.LeaderTracker{Tools: tools, Clock: clock},
+	}
+	tools.Leader = s.tracker
+	return s
 }
 
 // start runs the start-of-hook computation (docs/design.md, "The start-of-hook
@@ -55,11 +70,11 @@ func (s *session) start(ctx context.Context, f *flags.Flags, log *slog.Logger) e
 	return computeStart(f, leader, maps.Clone(cur), true)
 }
 
-// set is LeaderSet (docs/design.md, "LeaderSet"): validate, check
+// set is Set (docs/design.md, "leadership.Set"): validate, check
 // leadership (no tool on a follower, a re-check of is-leader once the
 // guarantee has lapsed), write in one tool call, then flags and snapshot.
 func (s *session) set(ctx context.Context, f *flags.Flags, settings map[string]string) error {
-	what := "writing leader settings " + strings.Join(slices.Sorted(maps.Keys(settings)), ", ")
+	what := writing(settings)
 	if _, err := hookenv.EncodeKeyValues(settings); err != nil {
 		return fmt.Errorf("leadership: %s: %w", what, err)
 	}
@@ -74,8 +89,15 @@ func (s *session) set(ctx context.Context, f *flags.Flags, settings map[string]s
 	if s.unavailable != nil {
 		return fmt.Errorf("leadership: %s: %w", what, s.unavailable)
 	}
-	if err := s.tracker.RequireLeader(ctx); err != nil {
-		return fmt.Errorf("leadership: %s: %w", what, err)
+	// The write goes through the hook's tools, whose Leader is this tracker:
+	// the tool's wrapper checks the lease just before the tool runs. Check
+	// here instead when no tool will run (nothing to write) or when
+	// something replaced tools.Leader, so that the lease is checked exactly
+	// once per write (a second check could ask is-leader again).
+	if len(settings) == 0 || s.tools.Leader != s.tracker {
+		if err := s.tracker.RequireLeader(ctx); err != nil {
+			return fmt.Errorf("leadership: %s: %w", what, err)
+		}
 	}
 	if err := s.be.write(ctx, settings); err != nil {
 		return fmt.Errorf("leadership: %s: %w", what, err)

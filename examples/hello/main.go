@@ -12,7 +12,7 @@ import (
 
 // Register adds the charm's handlers to r.
 func Register(r *reactive.Registry) {
-	lead := leadership.Register(r, nil) // leadership.* flags, LeaderSet/LeaderGet
+	leadership.Register(r, nil) // leadership.* flags; leadership.Set/Get in handlers
 
 	r.Handle("install", reactive.WhenNot("hello.installed"),
 		func(ctx context.Context, h *reactive.Hook) error {
@@ -23,12 +23,12 @@ func Register(r *reactive.Registry) {
 	r.Handle("pick_greeting",
 		reactive.All(reactive.When("leadership.is_leader"), reactive.WhenNot("leadership.set.greeting")),
 		func(ctx context.Context, h *reactive.Hook) error {
-			return lead.Set(ctx, h, map[string]string{"greeting": "hello"})
+			return leadership.Set(ctx, h, map[string]string{"greeting": "hello"})
 		})
 
 	r.Handle("ready", reactive.When("hello.installed", "leadership.set.greeting"),
 		func(ctx context.Context, h *reactive.Hook) error {
-			greeting, ok := lead.Get(h, "greeting")
+			greeting, ok := leadership.Get(h, "greeting")
 			if !ok {
 				return errors.New("greeting flag set without a value")
 			}

@@ -15,17 +15,17 @@ import (
 // greeter is a tiny charm: the leader publishes a greeting from config, and
 // every unit reports it in its status.
 func greeter(r *reactive.Registry) {
-	lead := leadership.Register(r, nil)
+	leadership.Register(r, nil)
 	r.Handle("publish", reactive.When(leadership.IsLeaderFlag), func(ctx context.Context, h *reactive.Hook) error {
 		cfg, err := h.Tools().ConfigGet(ctx)
 		if err != nil {
 			return err
 		}
 		greeting, _ := cfg.String("greeting")
-		return lead.Set(ctx, h, map[string]string{"greeting": greeting})
+		return leadership.Set(ctx, h, map[string]string{"greeting": greeting})
 	})
 	r.Handle("report", reactive.When(leadership.SetFlag("greeting")), func(ctx context.Context, h *reactive.Hook) error {
-		g, _ := lead.Get(h, "greeting")
+		g, _ := leadership.Get(h, "greeting")
 		return h.Tools().StatusSet(ctx, hookenv.Status{State: "active", Message: g})
 	})
 }

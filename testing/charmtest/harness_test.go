@@ -44,7 +44,7 @@ func richUnit() charmtest.Unit {
 // mutator is a charm whose single handler changes every kind of state, then
 // fails when the flag "fail" is set.
 func mutator(r *reactive.Registry) {
-	lead := leadership.Register(r, nil)
+	leadership.Register(r, nil)
 	r.Handle("mutate", reactive.When("app.installed"), func(ctx context.Context, h *reactive.Hook) error {
 		if err := h.SetFlag("app.configured"); err != nil {
 			return err
@@ -55,7 +55,7 @@ func mutator(r *reactive.Registry) {
 		if err := h.KV().Set("app.port", 9090); err != nil {
 			return err
 		}
-		if err := lead.Set(ctx, h, map[string]string{"b": "", "c": "3"}); err != nil {
+		if err := leadership.Set(ctx, h, map[string]string{"b": "", "c": "3"}); err != nil {
 			return err
 		}
 		t := h.Tools()
@@ -336,11 +336,11 @@ func TestRun_LeaseClock(t *testing.T) {
 	t.Parallel()
 	var setErrs []error
 	writer := func(r *reactive.Registry) {
-		lead := leadership.Register(r, nil)
+		leadership.Register(r, nil)
 		r.Handle("write", reactive.When(leadership.IsLeaderFlag), func(ctx context.Context, h *reactive.Hook) error {
 			setErrs = []error{
-				lead.Set(ctx, h, map[string]string{"a": "1"}),
-				lead.Set(ctx, h, map[string]string{"b": "2"}),
+				leadership.Set(ctx, h, map[string]string{"a": "1"}),
+				leadership.Set(ctx, h, map[string]string{"b": "2"}),
 			}
 			return nil
 		})
@@ -395,11 +395,11 @@ func TestRun_PeerBackend(t *testing.T) {
 	t.Parallel()
 	var env hookenv.Env
 	charm := func(r *reactive.Registry) {
-		lead := leadership.Register(r, &leadership.Options{PeerRelation: "cluster"})
+		leadership.Register(r, &leadership.Options{PeerRelation: "cluster"})
 		r.Handle("publish", reactive.All(reactive.When(leadership.IsLeaderFlag), reactive.WhenNot(leadership.SetFlag("token"))),
 			func(ctx context.Context, h *reactive.Hook) error {
 				env = h.Env()
-				return lead.Set(ctx, h, map[string]string{"token": "t0k"})
+				return leadership.Set(ctx, h, map[string]string{"token": "t0k"})
 			})
 	}
 	peer := charmtest.Relation{ID: "cluster:4", RemoteApp: "app", Units: map[string]map[string]string{"app/1": {}, "app/2": {}}}
@@ -453,7 +453,7 @@ func TestRun_LogsAndCalls(t *testing.T) {
 	assert.Equal(t, `application-version-set -- 1.0`, out.Calls[2].String())
 }
 
-// Ensure that LeaderSet on a follower returns ErrNotLeader without running
+// Ensure that leadership.Set on a follower returns ErrNotLeader without running
 // leader-set, and a hook that returns it commits nothing (leadership
 // scenario 18, docs/design.md, "Leadership scenarios").
 func TestRun_FollowerLeaderSet(t *testing.T) {
@@ -463,12 +463,12 @@ func TestRun_FollowerLeaderSet(t *testing.T) {
 			t.Parallel()
 			var setErr error
 			charm := func(r *reactive.Registry) {
-				lead := leadership.Register(r, nil)
+				leadership.Register(r, nil)
 				r.Handle("write", reactive.OnHook("config-changed"), func(ctx context.Context, h *reactive.Hook) error {
 					if err := h.SetFlag("app.tried"); err != nil {
 						return err
 					}
-					setErr = lead.Set(ctx, h, map[string]string{"k": "v"})
+					setErr = leadership.Set(ctx, h, map[string]string{"k": "v"})
 					if ignore {
 						return nil
 					}

@@ -39,7 +39,7 @@ var errInjected = errors.New("injected failure")
 // password charm plus a second key the leader can delete (motd) and failure
 // injection (fail-on-unit). Files go to the charm directory.
 func registerRef(r *reactive.Registry) {
-	lead := leadership.Register(r, nil)
+	leadership.Register(r, nil)
 	r.Handle("generate_secret",
 		reactive.All(reactive.When(leadership.IsLeaderFlag), reactive.WhenNot(leadership.SetFlag("admin_password"))),
 		func(ctx context.Context, h *reactive.Hook) error {
@@ -47,11 +47,11 @@ func registerRef(r *reactive.Registry) {
 			if _, err := rand.Read(b); err != nil {
 				return err
 			}
-			return lead.Set(ctx, h, map[string]string{"admin_password": hex.EncodeToString(b)})
+			return leadership.Set(ctx, h, map[string]string{"admin_password": hex.EncodeToString(b)})
 		})
 	r.Handle("store_secret", reactive.When(leadership.ChangedFlag("admin_password")),
 		func(ctx context.Context, h *reactive.Hook) error {
-			v, ok := lead.Get(h, "admin_password")
+			v, ok := leadership.Get(h, "admin_password")
 			if err := syncFile(h, "admin_password", v, ok); err != nil {
 				return err
 			}
@@ -64,14 +64,14 @@ func registerRef(r *reactive.Registry) {
 				return err
 			}
 			want, _ := cfg.String("motd")
-			if cur, _ := lead.Get(h, "motd"); cur != want {
-				return lead.Set(ctx, h, map[string]string{"motd": want})
+			if cur, _ := leadership.Get(h, "motd"); cur != want {
+				return leadership.Set(ctx, h, map[string]string{"motd": want})
 			}
 			return nil
 		})
 	r.Handle("store_motd", reactive.When(leadership.ChangedFlag("motd")),
 		func(ctx context.Context, h *reactive.Hook) error {
-			v, ok := lead.Get(h, "motd")
+			v, ok := leadership.Get(h, "motd")
 			return syncFile(h, "motd", v, ok)
 		})
 	r.Handle("maybe_fail", reactive.When(leadership.SetFlag("admin_password")),
@@ -88,7 +88,7 @@ func registerRef(r *reactive.Registry) {
 				return err
 			}
 			if h.IsFlagSet(leadership.IsLeaderFlag) {
-				if err := lead.Set(ctx, h, map[string]string{"crash_marker": h.Name()}); err != nil {
+				if err := leadership.Set(ctx, h, map[string]string{"crash_marker": h.Name()}); err != nil {
 					return err
 				}
 			}

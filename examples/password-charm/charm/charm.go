@@ -95,7 +95,7 @@ func NewPassword() (string, error) {
 // Register registers the leadership layer and the charm's handlers on r, in the
 // order of the reference charm (docs/design.md, "The reference charm").
 func (c *Charm) Register(r *reactive.Registry) {
-	l := leadership.Register(r, &c.Leadership)
+	leadership.Register(r, &c.Leadership)
 	newPassword := c.NewPassword
 	if newPassword == nil {
 		newPassword = NewPassword
@@ -109,7 +109,7 @@ func (c *Charm) Register(r *reactive.Registry) {
 		if err != nil {
 			return err
 		}
-		err = l.Set(ctx, h, map[string]string{PasswordKey: p})
+		err = leadership.Set(ctx, h, map[string]string{PasswordKey: p})
 		if errors.Is(err, leadership.ErrPeerUnavailable) {
 			h.Logger().Info("peer relation not there yet; the password will be generated in a later hook")
 			return nil
@@ -122,7 +122,7 @@ func (c *Charm) Register(r *reactive.Registry) {
 		if err != nil {
 			return err
 		}
-		v, ok := l.Get(h, PasswordKey)
+		v, ok := leadership.Get(h, PasswordKey)
 		if err := syncFile(path, v, ok); err != nil {
 			return err
 		}
@@ -140,8 +140,8 @@ func (c *Charm) Register(r *reactive.Registry) {
 			return err
 		}
 		want, _ := cfg.String(MotdOption)
-		if cur, _ := l.Get(h, MotdKey); cur != want {
-			err := l.Set(ctx, h, map[string]string{MotdKey: want})
+		if cur, _ := leadership.Get(h, MotdKey); cur != want {
+			err := leadership.Set(ctx, h, map[string]string{MotdKey: want})
 			if errors.Is(err, leadership.ErrPeerUnavailable) {
 				return nil
 			}
@@ -151,7 +151,7 @@ func (c *Charm) Register(r *reactive.Registry) {
 	})
 
 	r.Handle("store_motd", reactive.When(leadership.ChangedFlag(MotdKey)), func(_ context.Context, h *reactive.Hook) error {
-		v, ok := l.Get(h, MotdKey)
+		v, ok := leadership.Get(h, MotdKey)
 		return syncFile(filepath.Join(h.CharmDir(), MotdFile), v, ok)
 	})
 
@@ -168,7 +168,7 @@ func (c *Charm) Register(r *reactive.Registry) {
 			return err
 		}
 		if h.IsFlagSet(leadership.IsLeaderFlag) {
-			if err := l.Set(ctx, h, map[string]string{CrashMarkerKey: h.Name()}); err != nil {
+			if err := leadership.Set(ctx, h, map[string]string{CrashMarkerKey: h.Name()}); err != nil {
 				return err
 			}
 		}
@@ -179,7 +179,7 @@ func (c *Charm) Register(r *reactive.Registry) {
 	})
 
 	r.Handle("ready", reactive.When(StoredFlag), func(ctx context.Context, h *reactive.Hook) error {
-		if err := followPasswordFile(ctx, h, l); err != nil {
+		if err := followPasswordFile(ctx, h); err != nil {
 			return err
 		}
 		msg := "ready (follower)"
@@ -214,7 +214,7 @@ func passwordPath(ctx context.Context, h *reactive.Hook) (string, error) {
 // followPasswordFile rewrites the password when the password-file option
 // names another file than the one last written (the change of a config
 // option raises no leadership flag, so store_secret would not run).
-func followPasswordFile(ctx context.Context, h *reactive.Hook, l *leadership.Layer) error {
+func followPasswordFile(ctx context.Context, h *reactive.Hook) error {
 	path, err := passwordPath(ctx, h)
 	if err != nil {
 		return err
@@ -223,7 +223,7 @@ func followPasswordFile(ctx context.Context, h *reactive.Hook, l *leadership.Lay
 	if _, err := h.KV().Get(writtenPathKey, &last); err != nil {
 		return err
 	}
-	v, ok := l.Get(h, PasswordKey)
+	v, ok := leadership.Get(h, PasswordKey)
 	if last == path || !ok {
 		return nil
 	}
