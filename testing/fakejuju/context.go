@@ -104,8 +104,8 @@ type ContextSpec struct {
 	// Version is the counterpart bag version a relation hook is about;
 	// nil means the version when the hook commits.
 	Version *int
-	Action    *Action
-	Secret    *SecretEvent
+	Action  *Action
+	Secret  *SecretEvent
 }
 
 // restrictedHooks run in Juju's restricted context, where most tools fail.
