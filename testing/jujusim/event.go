@@ -37,6 +37,10 @@ type Event struct {
 	Unit string    // the unit concerned, if any
 	// Hook is the hook name (KindHook) or the command (KindExec).
 	Hook string
+	// Relation, RemoteUnit, RemoteApp and Departing are the relation
+	// ("<endpoint>:<id>" as the unit sees it) and JUJU_REMOTE_UNIT,
+	// JUJU_REMOTE_APP and JUJU_DEPARTING_UNIT of a relation hook.
+	Relation, RemoteUnit, RemoteApp, Departing string
 	// Leader reports whether the unit held leadership when the hook started.
 	Leader bool
 	// Skipped is why the hook was not run ("" if it ran): a leader-elected

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -238,13 +239,21 @@ func (m *Model) CheckLeases() error {
 	return checkLeases(leases)
 }
 
-// CheckInvariants verifies, over the whole run, the leadership invariants
-// of the fake (docs/design.md, "Juju's leadership rules") and returns every
-// violation joined: no two
-// units held a guarantee at once ([Model.CheckLeases]); every successful
-// leader-set came from the unit that led at the time (its context had a
-// True leadership answer); and no unit ran a queued leader-settings-changed
-// while it led.
+// CheckInvariants verifies, over the whole run, the invariants of the fake
+// (docs/jujusim.md, "Invariants") and returns every violation joined:
+//
+//   - no two units of one application held a leadership guarantee at once
+//     ([Model.CheckLeases]);
+//   - every successful leader-set and relation-set --app came from a unit
+//     that led at the time (its context had a True leadership answer);
+//   - no unit ran a queued leader-settings-changed while it led;
+//   - on each unit and relation, every -relation-joined for a remote unit
+//     was followed by -relation-changed for that unit before any other hook
+//     of that relation;
+//   - no unit ran a relation hook about its own unit, nor about a unit of
+//     its own application on a non-peer relation;
+//   - -relation-departed came only for a remote unit the unit had joined,
+//     and -relation-broken only once it had departed every remote unit.
 func (m *Model) CheckInvariants() error {
 	errs := []error{m.CheckLeases()}
 	leases, err := m.Leases()
@@ -261,14 +270,52 @@ func (m *Model) CheckInvariants() error {
 			return err
 		}
 		for _, c := range calls {
-			if c.Tool == "leader-set" && c.ExitCode == 0 && !led[c.Context] {
+			leaderOnly := c.Tool == "leader-set" || c.Tool == "relation-set" && slices.ContainsFunc(c.Args, func(a string) bool {
+				return a == "--app" || a == "--app=true"
+			})
+			if leaderOnly && c.ExitCode == 0 && !led[c.Context] {
 				errs = append(errs, fmt.Errorf("jujusim: %s ran %q without leading", u.name, c.String()))
 			}
 		}
 	}
+	type key struct{ unit, rel string }
+	joined := map[key][]string{}  // members the unit has joined
+	changeDue := map[key]string{} // a -joined whose -changed must come next
 	for _, ev := range m.timeline {
 		if ev.Kind == KindHook && ev.Queued && ev.Hook == "leader-settings-changed" && ev.Leader && ev.Skipped == "" {
 			errs = append(errs, fmt.Errorf("jujusim: %s ran leader-settings-changed while leading (event %d)", ev.Unit, ev.Seq))
+		}
+		if ev.Kind != KindHook || ev.Relation == "" || ev.Failed() || ev.Skipped != "" {
+			continue
+		}
+		_, event, _ := strings.Cut(ev.Hook, "-relation-")
+		k := key{ev.Unit, ev.Relation}
+		bad := func(format string, args ...any) {
+			errs = append(errs, fmt.Errorf("jujusim: %s %s (event %d): %s", ev.Unit, ev.Hook, ev.Seq, fmt.Sprintf(format, args...)))
+		}
+		if x := changeDue[k]; x != "" && !(event == "changed" && ev.RemoteUnit == x) {
+			bad("-relation-changed for %s was due after its -relation-joined", x)
+		}
+		delete(changeDue, k)
+		if ev.RemoteUnit == ev.Unit {
+			bad("a hook about the unit itself")
+		} else if ev.RemoteUnit != "" && ev.RemoteApp != fakejuju.AppOf(ev.Unit) && fakejuju.AppOf(ev.RemoteUnit) == fakejuju.AppOf(ev.Unit) {
+			bad("a hook about %s, a unit of its own application, on a non-peer relation", ev.RemoteUnit)
+		}
+		switch event {
+		case "joined":
+			joined[k] = append(joined[k], ev.RemoteUnit)
+			changeDue[k] = ev.RemoteUnit
+		case "departed":
+			if !slices.Contains(joined[k], ev.RemoteUnit) {
+				bad("departed %s, which it never joined", ev.RemoteUnit)
+			}
+			joined[k] = slices.DeleteFunc(joined[k], func(s string) bool { return s == ev.RemoteUnit })
+		case "broken":
+			if len(joined[k]) > 0 {
+				bad("broken while %v had not departed", joined[k])
+			}
+			delete(joined, k)
 		}
 	}
 	return errors.Join(errs...)

@@ -555,6 +555,7 @@ func (r *request) prepare() error {
 		spec := fakejuju.ContextSpec{Unit: u.name, Hook: it.hook}
 		if it.rel != nil {
 			spec = it.rel.Spec(fm, u.name)
+			r.ev.Relation, r.ev.RemoteUnit, r.ev.RemoteApp, r.ev.Departing = spec.Relation, spec.RemoteUnit, spec.RemoteApp, spec.Departing
 		}
 		if r.kind == KindExec {
 			spec.Hook = ""
