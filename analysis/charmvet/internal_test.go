@@ -1,6 +1,8 @@
 package charmvet
 
 import (
+	"go/token"
+	"go/types"
 	"os"
 	"path/filepath"
 	"slices"
@@ -170,4 +172,33 @@ func TestSuggest(t *testing.T) {
 	assert.Equal(t, "config-changed", suggest("config-chagned", jujuHooks))
 	assert.Equal(t, "", suggest("frobnicate", jujuHooks))
 	assert.Equal(t, "", suggest("x", nil))
+}
+
+// Ensure that the leadership calls are recognized under today's names and
+// under the consolidated package functions (Set, Get, GetAll, Delete) that
+// the leadership package is moving to.
+func TestLeadershipNames(t *testing.T) {
+	pkg := types.NewPackage(pathLeadership, "leadership")
+	fn := func(name string) string {
+		return funcKey(types.NewFunc(token.NoPos, pkg, name, types.NewSignatureType(nil, nil, nil, nil, nil, false)))
+	}
+	layer := types.NewNamed(types.NewTypeName(token.NoPos, pkg, "Layer", nil), types.NewStruct(nil, nil), nil)
+	method := func(name string) string {
+		recv := types.NewVar(token.NoPos, pkg, "l", types.NewPointer(layer))
+		return funcKey(types.NewFunc(token.NoPos, pkg, name, types.NewSignatureType(recv, nil, nil, nil, nil, false)))
+	}
+	for _, k := range []string{fn("Set"), fn("LeaderSet"), method("Set")} {
+		assert.Contains(t, leaderSets, k)
+		assert.True(t, leadershipWrites[k], k)
+	}
+	for _, k := range []string{fn("Delete"), method("Delete")} {
+		assert.Contains(t, leaderDeletes, k)
+		assert.True(t, leadershipWrites[k], k)
+	}
+	for _, k := range []string{fn("Get"), fn("LeaderGet"), method("Get")} {
+		assert.Contains(t, leaderGets, k)
+	}
+	assert.Equal(t, "leadership.GetAll", fn("GetAll"), "GetAll names no key: nothing to check")
+	assert.Equal(t, "", funcKey(types.NewFunc(token.NoPos, types.NewPackage("example.com/leadership", "leadership"), "Set",
+		types.NewSignatureType(nil, nil, nil, nil, nil, false))), "another module's leadership package")
 }
