@@ -57,7 +57,7 @@ lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 charm:
-	$(GO) run ./examples/password-charm/cmd/pack -o password-charm.charm
+	$(GO) run ./cmd/charmkit pack -o password-charm.charm examples/password-charm
 
 clean:
 	rm -rf bin dist *.charm

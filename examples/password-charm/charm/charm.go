@@ -21,7 +21,10 @@ const (
 	// StoredFlag is set while this unit has written the shared password.
 	StoredFlag = "password.stored"
 	// CrashAttemptedFlag is set by maybe_fail just before it fails the hook
-	// (so it is never committed).
+	// (so it is never committed). No handler watches it, tests do: the
+	// directive tells charmkit vet that it is read.
+	//
+	//charmkit:flags reads password.crash-attempted
 	CrashAttemptedFlag = "password.crash-attempted"
 )
 

@@ -1,0 +1,308 @@
+package charmvet
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// charmInfo is what the analyzer reads from the charm directory found
+// above a package: the names its metadata and config declare.
+type charmInfo struct {
+	dir        string          // the charm directory
+	metaFile   string          // metadata.yaml or charmcraft.yaml
+	endpoints  map[string]bool // provides, requires and peers, plus juju-info
+	relations  map[string]map[string][]string
+	storage    map[string]bool
+	containers map[string]bool
+	options    map[string]bool // config options
+	configFile string          // where the options come from ("" when none)
+}
+
+// findCharmDir looks for metadata.yaml or charmcraft.yaml in dir and its
+// parents, up to and including the directory holding go.mod. It returns ""
+// when there is none.
+func findCharmDir(dir string) string {
+	for {
+		for _, name := range []string{"metadata.yaml", "charmcraft.yaml"} {
+			if st, err := os.Stat(filepath.Join(dir, name)); err == nil && st.Mode().IsRegular() {
+				if name == "metadata.yaml" || charmcraftHasName(filepath.Join(dir, name)) {
+					return dir
+				}
+			}
+		}
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return ""
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// charmcraftHasName reports whether a charmcraft.yaml holds the metadata
+// inline (it has a name).
+func charmcraftHasName(path string) bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var v struct {
+		Name string `yaml:"name"`
+	}
+	return yaml.Unmarshal(b, &v) == nil && v.Name != ""
+}
+
+// readCharmInfo reads the metadata and config of the charm in dir.
+func readCharmInfo(dir string) (*charmInfo, error) {
+	ci := &charmInfo{
+		dir:        dir,
+		endpoints:  map[string]bool{"juju-info": true},
+		relations:  map[string]map[string][]string{},
+		storage:    map[string]bool{},
+		containers: map[string]bool{},
+		options:    map[string]bool{},
+	}
+	var raw map[string]any
+	for _, name := range []string{"metadata.yaml", "charmcraft.yaml"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := yaml.Unmarshal(b, &raw); err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
+		}
+		ci.metaFile = name
+		break
+	}
+	for _, role := range []string{"provides", "requires", "peers"} {
+		rels, _ := raw[role].(map[string]any)
+		for ep, v := range rels {
+			ci.endpoints[ep] = true
+			iface := ""
+			switch v := v.(type) {
+			case string:
+				iface = v
+			case map[string]any:
+				iface, _ = v["interface"].(string)
+			}
+			if ci.relations[role] == nil {
+				ci.relations[role] = map[string][]string{}
+			}
+			ci.relations[role][iface] = append(ci.relations[role][iface], ep)
+		}
+	}
+	for k := range asMap(raw["storage"]) {
+		ci.storage[k] = true
+	}
+	for k := range asMap(raw["containers"]) {
+		ci.containers[k] = true
+	}
+	// Options: config.yaml, else the config section of charmcraft.yaml.
+	var cfg map[string]any
+	if b, err := os.ReadFile(filepath.Join(dir, "config.yaml")); err == nil {
+		if err := yaml.Unmarshal(b, &cfg); err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "config.yaml"), err)
+		}
+		ci.configFile = "config.yaml"
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	} else if ci.metaFile == "charmcraft.yaml" {
+		cfg = asMap(raw["config"])
+		ci.configFile = "charmcraft.yaml"
+	}
+	for k := range asMap(cfg["options"]) {
+		ci.options[k] = true
+	}
+	return ci, nil
+}
+
+func asMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// The hooks Juju runs whatever the charm's metadata says.
+var jujuHooks = []string{
+	"collect-metrics", "config-changed", "install", "leader-deposed", "leader-elected",
+	"leader-settings-changed", "meter-status-changed", "post-series-upgrade",
+	"pre-series-upgrade", "remove", "secret-changed", "secret-expired",
+	"secret-remove", "secret-rotate", "start", "stop", "update-status", "upgrade-charm",
+}
+
+// Hooks named after something in the metadata: <name><suffix>.
+var (
+	relationSuffixes  = []string{"-relation-created", "-relation-joined", "-relation-changed", "-relation-departed", "-relation-broken"}
+	storageSuffixes   = []string{"-storage-attached", "-storage-detaching"}
+	containerSuffixes = []string{"-pebble-ready", "-pebble-custom-notice", "-pebble-check-failed", "-pebble-check-recovered"}
+	nameRE            = regexp.MustCompile(`^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$`)
+)
+
+// checkHook reports why name is not a hook the charm can get, or "" when it
+// is. ci may be nil (no metadata found): then any well-formed relation,
+// storage or container hook is accepted.
+func checkHook(name string, ci *charmInfo) string {
+	if slices.Contains(jujuHooks, name) {
+		return ""
+	}
+	for _, kind := range []struct {
+		suffixes []string
+		known    func(*charmInfo) map[string]bool
+		what     string
+	}{
+		{relationSuffixes, func(c *charmInfo) map[string]bool { return c.endpoints }, "relation endpoint"},
+		{storageSuffixes, func(c *charmInfo) map[string]bool { return c.storage }, "storage"},
+		{containerSuffixes, func(c *charmInfo) map[string]bool { return c.containers }, "container"},
+	} {
+		for _, s := range kind.suffixes {
+			prefix, ok := strings.CutSuffix(name, s)
+			if !ok || !nameRE.MatchString(prefix) {
+				continue
+			}
+			if ci == nil || kind.known(ci)[prefix] {
+				return ""
+			}
+			return fmt.Sprintf("%q is not a hook of this charm: %s has no %s %q", name, ci.metaFile, kind.what, prefix)
+		}
+	}
+	msg := fmt.Sprintf("%q is not a Juju hook", name)
+	if ci != nil {
+		msg = fmt.Sprintf("%q is neither a Juju hook nor a hook of the names in %s", name, ci.metaFile)
+	}
+	if s := suggest(name, knownHooks(ci)); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return msg
+}
+
+// knownHooks lists the hooks the charm can get (for suggestions).
+func knownHooks(ci *charmInfo) []string {
+	out := slices.Clone(jujuHooks)
+	if ci == nil {
+		return out
+	}
+	for _, kind := range []struct {
+		names    map[string]bool
+		suffixes []string
+	}{{ci.endpoints, relationSuffixes}, {ci.storage, storageSuffixes}, {ci.containers, containerSuffixes}} {
+		for n := range kind.names {
+			for _, s := range kind.suffixes {
+				out = append(out, n+s)
+			}
+		}
+	}
+	return sortedUnique(out)
+}
+
+var (
+	relGroup = regexp.MustCompile(`\{([^:}]+):([^}]+)\}`)
+	altGroup = regexp.MustCompile(`\{((?:[^:,}]+,?)+)\}`)
+)
+
+// maxExpansions bounds what one pattern may expand to.
+const maxExpansions = 10000
+
+// expandHookPattern expands {role:interface} groups (from ci; nil expands
+// them to nothing) and then {a,b} groups, as reactive.ExpandHookPatterns
+// does. ok is false when the pattern expands to too many names.
+func expandHookPattern(ci *charmInfo, pattern string) (names []string, ok bool) {
+	vals, ok := expand(relGroup, func(g []string) []string {
+		if ci == nil {
+			return nil
+		}
+		return ci.relations[g[0]][g[1]]
+	}, []string{pattern})
+	if !ok {
+		return nil, false
+	}
+	return expand(altGroup, func(g []string) []string { return strings.Split(g[0], ",") }, vals)
+}
+
+func expand(pat *regexp.Regexp, sub func([]string) []string, values []string) ([]string, bool) {
+	for round := 0; round <= 1000; round++ {
+		found := false
+		var next []string
+		for _, v := range values {
+			m := pat.FindStringSubmatchIndex(v)
+			if m == nil {
+				next = append(next, v)
+				continue
+			}
+			found = true
+			var groups []string
+			for i := 2; i < len(m); i += 2 {
+				groups = append(groups, v[m[i]:m[i+1]])
+			}
+			whole := v[m[0]:m[1]]
+			for _, r := range sub(groups) {
+				next = append(next, strings.Replace(v, whole, r, 1))
+			}
+			if len(next) > maxExpansions {
+				return nil, false
+			}
+		}
+		values = next
+		if !found {
+			return values, true
+		}
+	}
+	return nil, false
+}
+
+// suggest returns the candidate closest to s when it is close enough to be
+// a likely typo, or "".
+func suggest(s string, candidates []string) string {
+	best, bestD := "", -1
+	for _, c := range candidates {
+		if c == s {
+			continue
+		}
+		d := distance(s, c)
+		if bestD < 0 || d < bestD || (d == bestD && c < best) {
+			best, bestD = c, d
+		}
+	}
+	if bestD < 0 || bestD > max(2, len(s)/4) {
+		return ""
+	}
+	return best
+}
+
+// distance is the Levenshtein distance of a and b, counting a swap of two
+// adjacent characters as one edit.
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}
