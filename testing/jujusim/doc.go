@@ -1,5 +1,6 @@
-// Package jujusim simulates a Juju model with N units of one application,
-// running a real, compiled charm out of process.
+// Package jujusim simulates a Juju model, with applications, their units
+// and the relations between them, running real, compiled charms out of
+// process.
 //
 // Each simulated unit has its own charm directory (a copy of the charm, so
 // its own .unit-state.db), its own tools directory and its own hook queue.
@@ -57,11 +58,19 @@
 // the unit, whether it led, the exit status, output, tool calls, juju-log
 // records and the reactive flags of the unit's store before and after.
 //
+// # Relations
+//
+// [Model.AddApplication] deploys more applications, [Model.Relate] relates
+// two of them and [Model.RemoveRelation] removes a relation. Each unit's
+// next relation hook is chosen as Juju's relation resolver chooses it, from
+// the unit's own view of each relation (docs/jujusim.md, "Several
+// applications and their relations"); [Model.CheckInvariants] checks the
+// relation rules along with the leadership ones.
+//
 // # Limits
 //
 // Hooks run one at a time, in the order the test (or Settle) chooses,
 // except in [Model.RunTogether]. A new leader is never chosen on its own:
-// the test calls [Model.Elect]. Relations are limited to the charm's peer
-// relations. Actions, secrets, storage, ports and state-get/state-set are
-// not simulated.
+// the test calls [Model.Elect]. Storage, subordinates, cross-model and
+// suspended relations are not simulated.
 package jujusim
