@@ -396,23 +396,17 @@ var flagReads = map[string]struct {
 }
 
 // Leader-settings calls: the index of the map (writes), of the first key
-// (deletes, variadic) or of the key (reads). The package functions are the
-// consolidated API; the Layer methods and Leader* functions are today's.
+// (deletes, variadic) or of the key (reads).
 var (
 	leaderSets = map[string]int{
 		"leadership.Set":          2,
-		"leadership.LeaderSet":    2,
-		"leadership.Layer.Set":    2,
 		"hookenv.Tools.LeaderSet": 1,
 	}
 	leaderDeletes = map[string]int{
-		"leadership.Delete":       2,
-		"leadership.Layer.Delete": 2,
+		"leadership.Delete": 2,
 	}
 	leaderGets = map[string]int{
 		"leadership.Get":             1,
-		"leadership.LeaderGet":       1,
-		"leadership.Layer.Get":       1,
 		"hookenv.Tools.LeaderGetKey": 1,
 	}
 	configGets = map[string]int{
@@ -782,7 +776,7 @@ func (p *pass) check() {
 			if !r.n.exact || slices.Contains(written, r.n.s) {
 				continue
 			}
-			msg := fmt.Sprintf("leader setting %q is read but never written (leadership.Set, LeaderSet or Delete)", r.n.s)
+			msg := fmt.Sprintf("leader setting %q is read but never written (leadership.Set or leadership.Delete)", r.n.s)
 			if s := suggest(r.n.s, written); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}

@@ -35,10 +35,9 @@
 //   - A config option read (an index of a hookenv.Config, its String,
 //     Bool, Int or Float methods, Tools.ConfigGetKey) that config.yaml does
 //     not define.
-//   - A leader setting read (leadership.Get, LeaderGet, Layer.Get,
-//     Tools.LeaderGetKey) that nothing writes (leadership.Set, LeaderSet,
-//     Layer.Set or Tools.LeaderSet with a map literal; leadership.Delete,
-//     Layer.Delete).
+//   - A leader setting read (leadership.Get, Tools.LeaderGetKey) that
+//     nothing writes (leadership.Set or Tools.LeaderSet with a map literal;
+//     leadership.Delete).
 //
 // The charm's metadata.yaml (or charmcraft.yaml holding the metadata) and
 // config.yaml are looked for in the package's directory, then in its

@@ -22,7 +22,7 @@ const (
 // with no metadata.yaml above it) the placeholder matches any name.
 const (
 	// PlaceholderLeaderKey is a leader-setting key that the charm writes
-	// (leadership.Set, LeaderSet, Layer.Set with a map literal, Delete).
+	// (leadership.Set with a map literal, leadership.Delete).
 	PlaceholderLeaderKey = "{leader-key}"
 	// PlaceholderConfig is an option of the charm's config.yaml.
 	PlaceholderConfig = "{config}"

@@ -182,20 +182,15 @@ func TestLeadershipNames(t *testing.T) {
 	fn := func(name string) string {
 		return funcKey(types.NewFunc(token.NoPos, pkg, name, types.NewSignatureType(nil, nil, nil, nil, nil, false)))
 	}
-	layer := types.NewNamed(types.NewTypeName(token.NoPos, pkg, "Layer", nil), types.NewStruct(nil, nil), nil)
-	method := func(name string) string {
-		recv := types.NewVar(token.NoPos, pkg, "l", types.NewPointer(layer))
-		return funcKey(types.NewFunc(token.NoPos, pkg, name, types.NewSignatureType(recv, nil, nil, nil, nil, false)))
-	}
-	for _, k := range []string{fn("Set"), fn("LeaderSet"), method("Set")} {
+	for _, k := range []string{fn("Set")} {
 		assert.Contains(t, leaderSets, k)
 		assert.True(t, leadershipWrites[k], k)
 	}
-	for _, k := range []string{fn("Delete"), method("Delete")} {
+	for _, k := range []string{fn("Delete")} {
 		assert.Contains(t, leaderDeletes, k)
 		assert.True(t, leadershipWrites[k], k)
 	}
-	for _, k := range []string{fn("Get"), fn("LeaderGet"), method("Get")} {
+	for _, k := range []string{fn("Get")} {
 		assert.Contains(t, leaderGets, k)
 	}
 	assert.Equal(t, "leadership.GetAll", fn("GetAll"), "GetAll names no key: nothing to check")

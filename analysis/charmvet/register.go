@@ -109,8 +109,7 @@ func (p *pass) condition(e ast.Expr, depth int) (atoms []string, reads []Read) {
 // leadershipWrites are the calls after which the leadership layer changes
 // the unit's flags in the same hook.
 var leadershipWrites = map[string]bool{
-	"leadership.Set": true, "leadership.LeaderSet": true, "leadership.Layer.Set": true,
-	"leadership.Delete": true, "leadership.Layer.Delete": true,
+	"leadership.Set": true, "leadership.Delete": true,
 }
 
 // writesOf returns the flags changed by a handler function: a function

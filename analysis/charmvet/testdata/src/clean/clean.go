@@ -24,7 +24,7 @@ var started = reactive.When("clean.started")
 
 // Register adds the charm's handlers to r.
 func Register(r *reactive.Registry) {
-	lead := leadership.Register(r, nil)
+	leadership.Register(r, nil)
 	r.RegisterTrigger(flags.Trigger{When: installed, SetFlag: "clean.triggered"})
 
 	r.Handle("install", reactive.WhenNot(installed), install)
@@ -34,13 +34,13 @@ func Register(r *reactive.Registry) {
 		}, ready))
 	r.Handle("leader", reactive.All(started, reactive.When(leadership.IsLeaderFlag), reactive.WhenNot(leadership.SetFlag("token"))),
 		func(ctx context.Context, h *reactive.Hook) error {
-			if err := lead.Set(ctx, h, map[string]string{"token": "t"}); err != nil {
+			if err := leadership.Set(ctx, h, map[string]string{"token": "t"}); err != nil {
 				return err
 			}
-			return leadership.LeaderSet(ctx, h, map[string]string{"motd": "hi"})
+			return leadership.Set(ctx, h, map[string]string{"motd": "hi"})
 		})
 	r.Handle("motd", reactive.When(leadership.ChangedFlag("motd")), func(ctx context.Context, h *reactive.Hook) error {
-		if _, ok := lead.Get(h, "token"); !ok || h.IsFlagSet(ready) {
+		if _, ok := leadership.Get(h, "token"); !ok || h.IsFlagSet(ready) {
 			return h.SetFlag("clean.external")
 		}
 		cfg, err := h.Tools().ConfigGet(ctx)
@@ -51,7 +51,7 @@ func Register(r *reactive.Registry) {
 			return nil
 		}
 		_ = cfg["motd"]
-		return lead.Delete(ctx, h, "old")
+		return leadership.Delete(ctx, h, "old")
 	})
 	r.Handle("dynamic", reactive.OnHook("{peers:cluster}-relation-{joined,changed}", "update-status"), func(ctx context.Context, h *reactive.Hook) error {
 		return h.SetFlag("clean.peer." + h.Env().RelationName)

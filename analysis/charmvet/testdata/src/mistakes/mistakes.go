@@ -11,7 +11,7 @@ import (
 
 // Register adds the charm's handlers to r.
 func Register(r *reactive.Registry) {
-	lead := leadership.Register(r, nil)
+	leadership.Register(r, nil)
 
 	r.Handle("install", reactive.WhenNot("mistakes.installed"), func(ctx context.Context, h *reactive.Hook) error {
 		return h.SetFlag("mistakes.installed")
@@ -20,14 +20,14 @@ func Register(r *reactive.Registry) {
 	// 1. Watched but never set: the layer's flag is leadership.is_leader.
 	r.Handle("publish", reactive.When("leadership.is-leader"), // want `flag "leadership.is-leader" is watched but never set \(did you mean "leadership.is_leader"\?\)`
 		func(ctx context.Context, h *reactive.Hook) error {
-			return lead.Set(ctx, h, map[string]string{"api_token": "s3cret"})
+			return leadership.Set(ctx, h, map[string]string{"api_token": "s3cret"})
 		})
 
 	// 1b. The key written is api_token, so leadership.set.api-token is never set.
 	r.Handle("use_token", reactive.When("leadership.set.api-token"), // want `flag "leadership.set.api-token" is watched but never set: it is set while leader setting "api-token" has a value, and no code writes that key \(the key written is "api_token"\)`
 		func(ctx context.Context, h *reactive.Hook) error {
 			// 5. A leader setting read but never written.
-			tok, _ := leadership.LeaderGet(h, "api-token") // want `leader setting "api-token" is read but never written \(leadership.Set, LeaderSet or Delete\) \(did you mean "api_token"\?\)`
+			tok, _ := leadership.Get(h, "api-token") // want `leader setting "api-token" is read but never written \(leadership.Set or leadership.Delete\) \(did you mean "api_token"\?\)`
 			_ = tok
 			return nil
 		})
