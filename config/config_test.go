@@ -161,6 +161,15 @@ func TestCF9_PreviousFileEdgeCases(t *testing.T) {
 		return l.Level == "ERROR" && strings.HasPrefix(l.Message, "Found but was unable to parse previous config data, ignoring which will report all values as changed - ")
 	}), "%v", out.Logs)
 
+	// JSON that is not an object (upstream crashes on it).
+	u.Files[config.PersistentFile] = "null"
+	out = u.Run(t, flagsSeen(&seen), "config-changed")
+	require.NoError(t, out.Err)
+	assert.Contains(t, seen, "config.changed.token")
+	assert.True(t, slices.ContainsFunc(out.Logs, func(l charmtest.LogRecord) bool {
+		return l.Level == "ERROR" && strings.HasSuffix(l.Message, "- not a JSON object")
+	}), "%v", out.Logs)
+
 	u.Files[config.PersistentFile] = ""
 	out = u.Run(t, flagsSeen(&seen), "config-changed")
 	require.NoError(t, out.Err)

@@ -37,6 +37,10 @@ func TestParseOptions(t *testing.T) {
 	opts, err := parseOptions([]byte("options:\n  b:\n    default: 1\n  a:\n  c:\n    default: [1, x]\n"))
 	assert.NoError(t, err)
 	assert.Equal(t, []option{{"b", int64(1)}, {"a", nil}, {"c", []any{int64(1), "x"}}}, opts, "the file's order; no body is no default")
+	// YAML 1.2: yes is a string (PyYAML reads True).
+	opts, err = parseOptions([]byte("options:\n  a:\n    default: yes\n"))
+	assert.NoError(t, err)
+	assert.Equal(t, []option{{"a", "yes"}}, opts)
 	opts, err = parseOptions([]byte("options:\n"))
 	assert.NoError(t, err)
 	assert.Empty(t, opts)
