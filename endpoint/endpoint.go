@@ -478,17 +478,23 @@ func (r *Relation) ApplicationName(ctx context.Context) (string, error) {
 }
 
 // ReceivedApp returns the remote application's data bag (received_app),
-// read once per hook. A bag never written is empty.
+// read once per hook. A bag never written is empty. On a peer relation the
+// remote application is this unit's own: on the leader, once it has asked
+// for [Relation.ToPublishApp], ReceivedApp shows that bag with this hook's
+// changes, as upstream (whose two views share one dictionary) does.
 func (r *Relation) ReceivedApp(ctx context.Context) (Data, error) {
 	if r == nil {
 		return Data{}, nil
 	}
-	if r.recvApp != nil {
-		return *r.recvApp, nil
-	}
 	app, err := r.ApplicationName(ctx)
 	if err != nil {
 		return Data{}, err
+	}
+	if r.pubApp != nil && app == r.ep.st.h.Env().AppName {
+		return r.pubApp.Data(), nil
+	}
+	if r.recvApp != nil {
+		return *r.recvApp, nil
 	}
 	raw, err := r.ep.st.h.Tools().RelationGet(ctx, r.id, true, app)
 	if err != nil {
@@ -533,6 +539,11 @@ func (r *Relation) ToPublishApp(ctx context.Context) (*Bag, error) {
 			return nil, fmt.Errorf("endpoint %s: relation %s: the application's bag: %w", r.ep.name, r.id, err)
 		}
 		app := st.h.Env().AppName
+		if r.recvApp != nil && r.appName == app {
+			// A peer relation's bag, already read through ReceivedApp.
+			r.pubApp = newBag(r.id, true, r.recvApp.RawMap())
+			return r.pubApp, nil
+		}
 		raw, err := st.h.Tools().RelationGet(ctx, r.id, true, app)
 		if err != nil {
 			return nil, r.ep.readErr(r.id, app, err)

@@ -345,6 +345,36 @@ func TestApplicationName(t *testing.T) {
 	assert.Empty(t, appCalls(out, "relation-list"))
 }
 
+// On a peer relation the leader's application bag and the peer
+// application's received bag are one bag: this hook's changes show in both.
+func TestPeerApplicationBag(t *testing.T) {
+	t.Parallel()
+	for _, readFirst := range []bool{false, true} {
+		peer := charmtest.Unit{Name: "wp/0", Leader: true,
+			Files:     map[string]string{"metadata.yaml": "name: wp\npeers:\n  cluster:\n    interface: wp-cluster\n"},
+			Relations: []charmtest.Relation{{ID: "cluster:1", RemoteApp: "wp", AppData: map[string]string{"k": "v"}}},
+		}
+		out := probe(t, peer, "update-status", func(ctx context.Context, h *reactive.Hook) error {
+			rel := endpoint.FromName(h, "cluster").Relations()[0]
+			if readFirst {
+				d, err := rel.ReceivedApp(ctx)
+				require.NoError(t, err)
+				assert.Equal(t, "v", d.Get("k"))
+			}
+			pub, err := rel.ToPublishApp(ctx)
+			require.NoError(t, err)
+			require.NoError(t, pub.SetRaw("k", "v2"))
+			d, err := rel.ReceivedApp(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, "v2", d.Get("k"))
+			return nil
+		})
+		require.NoError(t, out.Err)
+		assert.Len(t, appCalls(out, "relation-get"), 1, "one read of the bag")
+		assert.Equal(t, map[string]string{"k": "v2"}, out.Relations[0].AppData)
+	}
+}
+
 func TestClearChanged(t *testing.T) {
 	t.Parallel()
 	out := probe(t, db(), "db-relation-changed", nil, func(r *reactive.Registry) {
@@ -490,4 +520,18 @@ func TestPythonDigests(t *testing.T) {
 	for k, v := range up.KV {
 		assert.Equal(t, v, out.KV[k], "%s: unchanged", k)
 	}
+}
+
+// The charmtest snippet of docs/endpoint.md, on the example's charm.
+func TestWordpress_DocSnippet(t *testing.T) {
+	t.Parallel()
+	u := charmtest.Unit{Name: "wp/0",
+		Files: map[string]string{"metadata.yaml": "name: wp\nrequires:\n  db:\n    interface: mysql\n"},
+		Relations: []charmtest.Relation{{ID: "db:7", RemoteApp: "mysql",
+			Units: map[string]map[string]string{"mysql/0": {"host": "10.0.0.10", "port": "3306"}}}},
+	}
+	out := u.Run(t, wordpress, "db-relation-joined")
+	require.NoError(t, out.Err)
+	assert.Equal(t, `"wordpress"`, out.Relations[0].LocalData["database"])
+	assert.True(t, out.HasFlag("wordpress.db-ready"))
 }
