@@ -84,6 +84,8 @@ type option struct {
 	def  any
 }
 
+var _ reactive.Layer = (*Layer)(nil)
+
 // LayerName implements [reactive.Layer]: "config".
 func (l *Layer) LayerName() string { return LayerName }
 

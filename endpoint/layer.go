@@ -72,6 +72,8 @@ type Layer struct {
 	opts Options
 }
 
+var _ reactive.Layer = (*Layer)(nil)
+
 // LayerName implements [reactive.Layer]: "endpoint".
 func (l *Layer) LayerName() string { return LayerName }
 
