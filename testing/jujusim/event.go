@@ -15,6 +15,7 @@ type Kind string
 const (
 	KindHook     Kind = "hook"     // a hook ran (or was skipped)
 	KindExec     Kind = "exec"     // a command ran in a hook context (juju exec)
+	KindAction   Kind = "action"   // an action ran (juju run)
 	KindElect    Kind = "elect"    // leadership moved
 	KindConfig   Kind = "config"   // the application's config changed
 	KindClock    Kind = "clock"    // the simulated clock was moved
@@ -35,7 +36,8 @@ type Event struct {
 	Kind Kind      // what happened
 	Time time.Time // simulated time when it started
 	Unit string    // the unit concerned, if any
-	// Hook is the hook name (KindHook) or the command (KindExec).
+	// Hook is the hook name (KindHook), the command (KindExec) or the
+	// action's name (KindAction).
 	Hook string
 	// Relation, RemoteUnit, RemoteApp and Departing are the relation
 	// ("<endpoint>:<id>" as the unit sees it) and JUJU_REMOTE_UNIT,
@@ -64,13 +66,17 @@ type Event struct {
 	// FlagsBefore and FlagsAfter are the reactive flags in the unit's
 	// .unit-state.db before and after the hook (nil if there is no store).
 	FlagsBefore, FlagsAfter []string
+	// Action is what an action (KindAction) reported: its results
+	// (action-set), whether it called action-fail and with which message,
+	// and its action-log messages.
+	Action *ActionResult
 	// Note describes events that are not hooks.
 	Note string
 }
 
 // Failed reports whether the event is a hook or command that exited non-zero.
 func (e *Event) Failed() bool {
-	return (e.Kind == KindHook || e.Kind == KindExec) && e.Skipped == "" && e.ExitCode != 0
+	return (e.Kind == KindHook || e.Kind == KindExec || e.Kind == KindAction) && e.Skipped == "" && e.ExitCode != 0
 }
 
 // FlagChanges returns the flags the hook set and cleared, each sorted.
@@ -108,7 +114,7 @@ func (e *Event) String() string {
 		fmt.Fprintf(&b, " %s", e.Unit)
 	}
 	switch e.Kind {
-	case KindHook, KindExec:
+	case KindHook, KindExec, KindAction:
 		if e.Leader {
 			b.WriteString("*")
 		}
@@ -154,3 +160,15 @@ type (
 	// Fault makes a hook tool fail (see [Unit.SetFault]).
 	Fault = fakejuju.Fault
 )
+
+// ActionResult is what an action reported through the action tools.
+type ActionResult struct {
+	// Results are the action-set values, nested by their dotted keys.
+	Results map[string]any
+	// Failed is true when the action called action-fail; Message is its
+	// message.
+	Failed  bool
+	Message string
+	// Logs are the action-log messages, in order.
+	Logs []string
+}

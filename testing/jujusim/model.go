@@ -91,6 +91,7 @@ type Model struct {
 	timeline []*Event
 	watch    *watcher
 	journal  int64 // journal offset already read into events
+	actions  int   // actions run so far (their ids)
 	juju4    bool
 	closed   bool
 	closeMu  sync.Mutex

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -366,6 +367,29 @@ func (u *Unit) Exec(command string) (*Event, error) {
 	return evs[0], nil
 }
 
+// RunAction runs an action on the unit, as `juju run <unit> <name>
+// key=value...` does: the charm runs with JUJU_DISPATCH_PATH
+// actions/<name>, an empty JUJU_HOOK_NAME, and the action tools serving
+// params. The event reports the action's results ([Event.Action]) and its
+// exit status; a failed action does not put the unit in error. Its queued
+// changes (relation data, secrets, ...) are committed only if it
+// succeeded, as for a hook.
+func (u *Unit) RunAction(name string, params map[string]any) (*Event, error) {
+	if u.gone {
+		return nil, fmt.Errorf("jujusim: running action %s on %s: %w", name, u.name, ErrUnitGone)
+	}
+	if name == "" {
+		return nil, fmt.Errorf("jujusim: running an action on %s: empty action name", u.name)
+	}
+	u.m.actions++
+	a := &fakejuju.Action{Name: name, ID: strconv.Itoa(u.m.actions), Params: params}
+	evs, err := u.m.runBatch([]*request{{u: u, kind: KindAction, it: &item{hook: name}, action: a}})
+	if err != nil {
+		return nil, err
+	}
+	return evs[0], nil
+}
+
 func (u *Unit) runItem(it *item, retry bool) (*Event, error) {
 	evs, err := u.m.runBatch([]*request{{u: u, kind: KindHook, it: it, retry: retry, stateful: true}})
 	if err != nil {
@@ -472,7 +496,8 @@ type request struct {
 	u        *Unit
 	kind     Kind
 	it       *item
-	command  string // KindExec
+	command  string           // KindExec
+	action   *fakejuju.Action // KindAction
 	retry    bool
 	stateful bool // picked by the resolver: apply take, done and the error state
 
@@ -549,6 +574,9 @@ func (r *request) prepare() error {
 	if r.kind == KindExec {
 		r.ev.Hook = r.command
 	}
+	if r.kind == KindAction {
+		r.ev.Hook = r.action.Name
+	}
 	r.ev.FlagsBefore, _ = u.Flags()
 	led := true
 	err := m.update(func(fm *fakejuju.Model) error {
@@ -557,9 +585,10 @@ func (r *request) prepare() error {
 			spec = it.rel.Spec(fm, u.name)
 			r.ev.Relation, r.ev.RemoteUnit, r.ev.RemoteApp, r.ev.Departing = spec.Relation, spec.RemoteUnit, spec.RemoteApp, spec.Departing
 		}
-		if r.kind == KindExec {
+		if r.kind == KindExec || r.kind == KindAction {
 			spec.Hook = ""
 		}
+		spec.Action = r.action
 		spec.ID = r.ctxID
 		c, err := fm.Open(spec)
 		if err != nil {
@@ -577,6 +606,15 @@ func (r *request) prepare() error {
 	switch {
 	case r.kind == KindExec:
 		r.argv = []string{"/bin/sh", "-c", r.command}
+	case r.kind == KindAction:
+		charm := u.CharmDir()
+		if isExecutable(filepath.Join(charm, "dispatch")) {
+			r.argv = []string{filepath.Join(charm, "dispatch")}
+		} else if isExecutable(filepath.Join(charm, "actions", r.action.Name)) {
+			r.argv = []string{filepath.Join(charm, "actions", r.action.Name)}
+		} else {
+			r.ev.Skipped = "missing"
+		}
 	case !led:
 		r.ev.Skipped = "unit is no longer the leader"
 	default:
@@ -607,7 +645,10 @@ func (r *request) execute() error {
 func (r *request) finish() error {
 	ok := r.argv != nil && r.ev.ExitCode == 0
 	err := r.u.m.update(func(fm *fakejuju.Model) error {
-		_, err := fm.Close(r.ctxID, ok)
+		commit, err := fm.Close(r.ctxID, ok)
+		if a := commit.Action; a != nil && r.kind == KindAction {
+			r.ev.Action = &ActionResult{Results: a.Results, Failed: a.Failed, Message: a.Message, Logs: a.Logs}
+		}
 		return err
 	})
 	if err != nil {
