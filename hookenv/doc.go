@@ -27,6 +27,18 @@
 // reject (a key containing "=", an unknown status, a bad port, a value Juju would
 // trim) is refused before any tool runs, with an error wrapping [ErrInvalidArgument].
 //
+// # Secrets
+//
+// The secret wrappers ([Tools.SecretAdd], [Tools.SecretSet], [Tools.SecretGet],
+// [Tools.SecretInfoGet], [Tools.SecretRemove], [Tools.SecretIDs]) follow what Juju
+// does (docs/juju-secrets.md). Secret content never appears on a command line:
+// each value is written to a file of a private temporary directory (0700, files
+// 0600) and passed as key#file=<path>, which keeps its exact bytes; the directory
+// is removed as soon as the tool returns. IDs are checked with [ParseSecretID]
+// before any tool runs; errors name keys, never values. A secret tool's "not
+// found" matches [ErrSecretNotFound]. The hook environment of a secret hook is in
+// [Env]'s SecretID, SecretLabel and SecretRevision.
+//
 // # Caching
 //
 // One Tools value serves one hook, and caches only what Juju itself snapshots per

@@ -30,6 +30,14 @@ type Env struct {
 	ActionName    string  // JUJU_ACTION_NAME, or the name in JUJU_DISPATCH_PATH
 	ActionUUID    string  // JUJU_ACTION_UUID
 	JujuVersion   Version // JUJU_VERSION; zero when unset (meter-status-changed)
+	// The secret a secret hook (secret-changed, -rotate, -expired, -remove)
+	// is about: JUJU_SECRET_ID (in secret-changed "secret:<id>"; compare IDs
+	// with ParseSecretID), JUJU_SECRET_LABEL (possibly empty) and
+	// JUJU_SECRET_REVISION (secret-remove and secret-expired only; 0 when
+	// unset).
+	SecretID       string
+	SecretLabel    string
+	SecretRevision int
 }
 
 // IsAction reports whether the context runs an action rather than a hook.
@@ -82,6 +90,8 @@ func LoadEnv(getenv func(string) string, argv0 string) (Env, error) {
 		ActionName:    getenv("JUJU_ACTION_NAME"),
 		ActionUUID:    getenv("JUJU_ACTION_UUID"),
 		HookName:      HookName(getenv, argv0),
+		SecretID:      getenv("JUJU_SECRET_ID"),
+		SecretLabel:   getenv("JUJU_SECRET_LABEL"),
 	}
 	e.InHook = e.ContextID != ""
 	if e.CharmDir == "" {
@@ -140,6 +150,19 @@ func LoadEnv(getenv func(string) string, argv0 string) (Env, error) {
 	}
 	if e.RemoteApp != "" && !appNameRE.MatchString(e.RemoteApp) {
 		bad("JUJU_REMOTE_APP", e.RemoteApp, "invalid application name")
+	}
+	if id := e.SecretID; id != "" {
+		if _, err := ParseSecretID(id); err != nil {
+			bad("JUJU_SECRET_ID", id, "invalid secret ID")
+		}
+	}
+	if r := getenv("JUJU_SECRET_REVISION"); r != "" {
+		n, err := strconv.Atoi(r)
+		if err != nil || n <= 0 || strconv.Itoa(n) != r {
+			bad("JUJU_SECRET_REVISION", r, "invalid secret revision, want a positive number")
+		} else {
+			e.SecretRevision = n
+		}
 	}
 	if !e.InHook {
 		return e, errors.Join(errs...)

@@ -71,6 +71,18 @@ func TestLoadEnvContexts(t *testing.T) {
 			assert.Equal(t, []string{"db-relation-changed", "db", "db:7", "mysql/0", "mysql"},
 				[]string{e.HookName, e.RelationName, e.RelationID, e.RemoteUnit, e.RemoteApp})
 		}},
+		{name: "secret-remove", vars: hookVars(map[string]string{
+			"JUJU_HOOK_NAME": "secret-remove", "JUJU_DISPATCH_PATH": "hooks/secret-remove",
+			"JUJU_SECRET_ID": "secret:coj8mulh8b41e8nv6p90", "JUJU_SECRET_LABEL": "db-pass", "JUJU_SECRET_REVISION": "3",
+		}), check: func(t *testing.T, e hookenv.Env) {
+			assert.Equal(t, []any{"secret:coj8mulh8b41e8nv6p90", "db-pass", 3}, []any{e.SecretID, e.SecretLabel, e.SecretRevision})
+		}},
+		{name: "secret-changed", vars: hookVars(map[string]string{
+			"JUJU_HOOK_NAME": "secret-changed", "JUJU_DISPATCH_PATH": "hooks/secret-changed",
+			"JUJU_SECRET_ID": "secret:coj8mulh8b41e8nv6p90", "JUJU_SECRET_LABEL": "",
+		}), check: func(t *testing.T, e hookenv.Env) {
+			assert.Equal(t, []any{"secret:coj8mulh8b41e8nv6p90", "", 0}, []any{e.SecretID, e.SecretLabel, e.SecretRevision})
+		}},
 		{name: "action", vars: hookVars(map[string]string{
 			"JUJU_HOOK_NAME": "", "JUJU_DISPATCH_PATH": "actions/backup", "JUJU_ACTION_NAME": "backup", "JUJU_ACTION_UUID": "2",
 		}), check: func(t *testing.T, e hookenv.Env) {
@@ -133,6 +145,10 @@ func TestLoadEnvErrors(t *testing.T) {
 			want: `JUJU_REMOTE_UNIT "mysql": invalid unit name`},
 		{name: "bad remote app", vars: hookVars(map[string]string{"JUJU_RELATION": "db", "JUJU_RELATION_ID": "db:1", "JUJU_REMOTE_APP": "My_SQL"}),
 			want: `JUJU_REMOTE_APP "My_SQL": invalid application name`},
+		{name: "bad secret id", vars: hookVars(map[string]string{"JUJU_SECRET_ID": "secret:nope"}),
+			want: `JUJU_SECRET_ID "secret:nope": invalid secret ID`},
+		{name: "bad secret revision", vars: hookVars(map[string]string{"JUJU_SECRET_ID": "secret:coj8mulh8b41e8nv6p90", "JUJU_SECRET_REVISION": "0"}),
+			want: `JUJU_SECRET_REVISION "0": invalid secret revision, want a positive number`},
 		{name: "no event name", vars: hookVars(map[string]string{"JUJU_HOOK_NAME": "", "JUJU_DISPATCH_PATH": ""}),
 			want: `JUJU_HOOK_NAME "": no hook or action name in JUJU_HOOK_NAME, JUJU_DISPATCH_PATH or argv[0]`},
 	} {

@@ -17,6 +17,11 @@ var ErrToolNotFound = errors.New("hook tool not found")
 // "not the leader" messages.
 var ErrNotLeader = errors.New("unit is not the leader")
 
+// ErrSecretNotFound is matched by a [*ToolError] of a secret tool that answered
+// "not found" (exit 1): no such secret, none the unit may see by that ID or
+// label, no such key. ops maps the same answers to SecretNotFoundError.
+var ErrSecretNotFound = errors.New("secret not found")
+
 // ErrInvalidArgument is wrapped by every error a wrapper returns for input Juju would
 // reject (a key with "=", an unknown status, a bad port, ...). No tool was run.
 var ErrInvalidArgument = errors.New("invalid argument")
@@ -61,8 +66,16 @@ func (e *ToolError) Unwrap() error { return e.err }
 // "... not the leader", status-set --application's "this unit is not the leader",
 // relation-set --app's "cannot write relation settings"). A write refused in a lost
 // race ("failed to merge leadership settings") is not ErrNotLeader.
+//
+// It matches [ErrSecretNotFound] for a secret tool's "not found" answers.
 func (e *ToolError) Is(target error) bool {
-	if target != ErrNotLeader || e.ExitCode != 1 {
+	if e.ExitCode != 1 {
+		return false
+	}
+	if target == ErrSecretNotFound {
+		return strings.HasPrefix(e.Tool, "secret-") && strings.Contains(e.Message, "not found")
+	}
+	if target != ErrNotLeader {
 		return false
 	}
 	switch {

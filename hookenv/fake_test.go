@@ -4,15 +4,20 @@ package hookenv_test
 // process does: newFake makes a directory of symlinks named after the tools that
 // point at this binary, and TestMain, finding itself started under a tool's name with
 // HOOKENV_FAKE_SCRIPT set, replays the next call of a golden script (package
-// hookenvtest) or of a fault script (testdata/faults): it checks the arguments and
-// stdin, writes the recorded stdout and stderr, and exits with the recorded code.
+// hookenvtest) or of a fault script (testdata/faults): it checks the arguments, the
+// files they name (hookenvtest.FilesDir) and stdin, writes the recorded stdout and
+// stderr, and exits with the recorded code. It logs every call it receives (see
+// fake.Log).
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,6 +34,7 @@ import (
 // Exit codes of the fake when the wrapper under test did not call what the script
 // expected; never used by Juju.
 const (
+	exitWrongFiles = 96
 	exitWrongCall  = 97
 	exitWrongStdin = 98
 	exitNoScript   = 99
@@ -40,8 +46,8 @@ var toolNames = []string{
 	"close-port", "config-get", "goal-state", "is-leader", "juju-log", "leader-get",
 	"leader-set", "network-get", "open-port", "opened-ports", "relation-get",
 	"relation-ids", "relation-list", "relation-set", "secret-add", "secret-get",
-	"secret-set", "state-delete", "state-get", "state-set", "status-get", "status-set",
-	"unit-get",
+	"secret-ids", "secret-info-get", "secret-remove", "secret-set", "state-delete",
+	"state-get", "state-set", "status-get", "status-set", "unit-get",
 }
 
 func TestMain(m *testing.M) {
@@ -100,12 +106,19 @@ func fakeTool(tool string, args []string, scriptName, statePath string) int {
 		return exitWrongCall
 	}
 	c := s.Calls[n]
-	gotJSON, _ := json.Marshal(got)
-	wantJSON, _ := json.Marshal(c.Args)
-	if !bytes.Equal(gotJSON, wantJSON) {
+	dir, ok := c.MatchArgs(got)
+	logCall(statePath, loggedCall{Args: got, Dir: dir})
+	if !ok {
+		gotJSON, _ := json.Marshal(got)
+		wantJSON, _ := json.Marshal(c.Args)
 		fmt.Fprintf(os.Stderr, "fake: call %d: got %s, want %s\n", n, gotJSON, wantJSON)
 		return exitWrongCall
 	}
+	if err := checkFiles(c, dir); err != nil {
+		fmt.Fprintf(os.Stderr, "fake: call %d: %v\n", n, err)
+		return exitWrongFiles
+	}
+	c = c.Expand(dir)
 	if c.Stdin != nil {
 		in, _ := io.ReadAll(os.Stdin)
 		if !bytes.Equal(in, c.Stdin) {
@@ -116,6 +129,69 @@ func fakeTool(tool string, args []string, scriptName, statePath string) int {
 	os.Stdout.Write(c.Stdout)
 	os.Stderr.Write(c.Stderr)
 	return c.ExitCode
+}
+
+// loggedCall is one call the fake received: its arguments and the directory
+// of its files, if any.
+type loggedCall struct {
+	Args []string `json:"args"`
+	Dir  string   `json:"dir,omitempty"`
+}
+
+// logCall appends a call to the fake's log, statePath + ".log".
+func logCall(statePath string, c loggedCall) {
+	f, err := os.OpenFile(statePath+".log", os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_ = json.NewEncoder(f).Encode(c)
+}
+
+// checkFiles checks the files a call reads: exactly the script's files, with
+// their exact content, readable by their owner only (0600) in a directory
+// only its owner may enter (0700).
+func checkFiles(c hookenvtest.Call, dir string) error {
+	if dir == "" {
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	if perm := fi.Mode().Perm(); perm != 0o700 {
+		return fmt.Errorf("directory %s has mode %v, want 0700", dir, perm)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	want := slices.Sorted(maps.Keys(c.Files))
+	if !slices.Equal(names, want) {
+		return fmt.Errorf("files %q, want %q", names, want)
+	}
+	for _, name := range names {
+		path := filepath.Join(dir, name)
+		fi, err := os.Stat(path)
+		if err != nil {
+			return err
+		}
+		if perm := fi.Mode().Perm(); perm != 0o600 {
+			return fmt.Errorf("file %s has mode %v, want 0600", name, perm)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if string(b) != c.Files[name] {
+			return fmt.Errorf("file %s does not hold the script's content", name)
+		}
+	}
+	return nil
 }
 
 // fake is a directory of fake tools replaying one golden script.
@@ -165,6 +241,24 @@ func (f *fake) Calls() int {
 	}
 	n, _ := strconv.Atoi(string(b))
 	return n
+}
+
+// Log returns the calls the fake received so far, in order.
+func (f *fake) Log(tb testing.TB) []loggedCall {
+	tb.Helper()
+	b, err := os.ReadFile(f.state + ".log")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	require.NoError(tb, err)
+	var out []loggedCall
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for dec.More() {
+		var c loggedCall
+		require.NoError(tb, dec.Decode(&c))
+		out = append(out, c)
+	}
+	return out
 }
 
 // reset makes the next call replay the script's first call again.

@@ -64,6 +64,9 @@ func FuzzDecoders(f *testing.F) {
 		`{"status":"active","message":"m","status-data":{"n":1}}`,
 		`{"units":{"a/0":{"status":"active","since":"x"}},"relations":{}}`,
 		`{"application-status":{"status":"active","units":{"a/0":{"status":"x"}}}}`,
+		"secret://6f6c6467-6e65-4a75-8a75-000000000000/coj8mulh8b41e8nv6p90\n", "secret:nope\n",
+		`{"coj8mulh8b41e8nv6p90":{"revision":2,"label":"l","owner":"application","expiry":"2026-01-01T00:00:00Z"}}`,
+		`{"a":{},"b":{}}`, `["coj8mulh8b41e8nv6p90"]`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -113,6 +116,32 @@ func FuzzDecoders(f *testing.F) {
 		check("UnitGet", err)
 		_, err = tools.SecretAdd(ctx, map[string]string{"password": "x"}, hookenv.SecretOptions{})
 		check("SecretAdd", err)
+		_, err = tools.SecretGet(ctx, "secret:coj8mulh8b41e8nv6p90", hookenv.SecretGetOptions{})
+		check("SecretGet", err)
+		_, err = tools.SecretInfoGet(ctx, "", "db-pass")
+		check("SecretInfoGet", err)
+		_, err = tools.SecretIDs(ctx)
+		check("SecretIDs", err)
+	})
+}
+
+// FuzzParseSecretID checks that a parsed secret ID survives a round trip
+// through its String form, and that a refusal wraps ErrInvalidArgument.
+func FuzzParseSecretID(f *testing.F) {
+	for _, s := range []string{"coj8mulh8b41e8nv6p90", "secret:coj8mulh8b41e8nv6p90", "secret://6f6c6467-6e65-4a75-8a75-000000000000/coj8mulh8b41e8nv6p90",
+		"secret:6f6c6467-6e65-4a75-8a75-000000000000/coj8mulh8b41e8nv6p90", "secret:nope", "secret://x/coj8mulh8b41e8nv6p90", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		id, err := hookenv.ParseSecretID(s)
+		if err != nil {
+			require.ErrorIs(t, err, hookenv.ErrInvalidArgument)
+			return
+		}
+		back, err := hookenv.ParseSecretID(id.String())
+		require.NoError(t, err)
+		require.Equal(t, id, back)
+		require.Len(t, id.ID, 20)
 	})
 }
 

@@ -20,6 +20,8 @@
 //	state   optional, once, before the first call: one JSON object, the State
 //	call    starts a call: a JSON list, the tool's name then its arguments
 //	stdin   optional: the exact bytes the call reads on stdin
+//	files   optional: the files the call reads, a JSON object of name to
+//	        exact content; the call names their directory $FILES
 //	stdout  the exact stdout bytes (an empty section: nothing printed)
 //	stderr  the exact stderr bytes
 //	exit    the exit code; 0 when the section is missing

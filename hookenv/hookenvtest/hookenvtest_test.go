@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -147,6 +149,17 @@ func TestParseScriptErrors(t *testing.T) {
 		"negative lease count":  {"-- state --\n{\"faults\": {\"lose-lease-after-calls\": -1}}\n", "faults: lose-lease-after-calls: want a count"},
 		"status twice":          {"-- state --\n{\"status\": {\"unit\": {\"status\": \"active\"}, \"units\": {\"app/0\": {\"status\": \"active\"}}}}\n", "status given twice"},
 		"action without name":   {"-- state --\n{\"action\": {}}\n", "action: no name"},
+		"files not an object":   {"-- call --\n[\"a\"]\n-- files --\n[]\n", "call 0: files: want a JSON object"},
+		"file name with slash":  {"-- call --\n[\"a\"]\n-- files --\n{\"a/b\": \"\"}\n", `call 0: files: "a/b" is not a file name`},
+		"bad secret id":         {"-- state --\n{\"secrets\": {\"nope\": {\"owner\": \"app\", \"revisions\": [{}]}}}\n", `secrets: "nope" is not a secret ID`},
+		"bad next secret id":    {"-- state --\n{\"next-secret-id\": \"coj8mulh8b41e8nv6p9z\"}\n", `next-secret-id: "coj8mulh8b41e8nv6p9z" is not a secret ID`},
+		"secret no revision":    {"-- state --\n{\"secrets\": {\"coj8mulh8b41e8nv6p90\": {\"owner\": \"app\"}}}\n", "secrets: coj8mulh8b41e8nv6p90: no revision"},
+		"secret bad tracked":    {"-- state --\n{\"secrets\": {\"coj8mulh8b41e8nv6p90\": {\"owner\": \"app\", \"revisions\": [{}], \"tracked\": 2}}}\n", "tracked revision 2 is not one of its 1 revisions"},
+		"own secret granted":    {"-- state --\n{\"secrets\": {\"coj8mulh8b41e8nv6p90\": {\"owner\": \"app/0\", \"revisions\": [{}], \"granted\": true}}}\n", "granted to its own application"},
+		"consumer label":        {"-- state --\n{\"secrets\": {\"coj8mulh8b41e8nv6p90\": {\"owner\": \"db\", \"label\": \"x\", \"revisions\": [{}]}}}\n", "a consumer label needs a tracked revision"},
+		"bad secret owner unit": {"-- state --\n{\"secrets\": {\"coj8mulh8b41e8nv6p90\": {\"owner\": \"db/x\", \"revisions\": [{}]}}}\n", `invalid unit name "db/x"`},
+		"bad model uuid":        {"-- state --\n{\"model-uuid\": \"x\"}\n", `model-uuid: "x" is not a UUID`},
+		"bad juju version":      {"-- state --\n{\"juju-version\": \"3\"}\n", `juju-version: "3" is not a Juju version`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := ParseScript("s/x", []byte("comment\n"+tc.text))
@@ -221,7 +234,14 @@ type replay struct {
 func (r *replay) Run(_ context.Context, tool string, args []string, stdin []byte) ([]byte, error) {
 	c := r.calls[0]
 	r.calls = r.calls[1:]
-	assert.Equal(r.t, c.Args, append([]string{tool}, args...))
+	dir, ok := c.MatchArgs(append([]string{tool}, args...))
+	assert.True(r.t, ok, "arguments %q, want %q", args, c.Args)
+	for name, content := range c.Files {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		assert.NoError(r.t, err)
+		assert.Equal(r.t, content, string(b), "file %s", name)
+	}
+	c = c.Expand(dir)
 	assert.Equal(r.t, c.Stdin, stdin)
 	if c.ExitCode != 0 {
 		return c.Stdout, hookenv.NewToolError(tool, args, c.ExitCode, string(c.Stderr))
@@ -256,4 +276,78 @@ func TestCompareCall(t *testing.T) {
 	failed := Call{Args: []string{"leader-set", "a=1"}, Stderr: []byte("ERROR no\n"), ExitCode: 1}
 	assert.Empty(t, compareCall(failed, nil, hookenv.NewToolError("leader-set", []string{"a=1"}, 1, "ERROR no\n")))
 	assert.NotEmpty(t, compareCall(failed, nil, nil), "success where Juju fails")
+}
+
+// Ensure a call's files are parsed with their exact content, written by
+// WriteFiles, named by Expand and found again by MatchArgs, one directory
+// for the whole call.
+func TestCallFiles(t *testing.T) {
+	s, err := ParseScript("x/y", []byte(`comment
+-- call --
+["secret-add", "--label=l", "a#file=$FILES/a", "b#file=$FILES/b"]
+-- files --
+{"a": " x\n", "b": ""}
+-- stderr --
+ERROR reading $FILES/a
+-- exit --
+1
+-- call --
+["secret-ids"]
+`))
+	require.NoError(t, err)
+	c := s.Calls[0]
+	assert.Equal(t, map[string]string{"a": " x\n", "b": ""}, c.Files)
+	assert.Nil(t, s.Calls[1].Files)
+	assert.True(t, c.usesFiles())
+	assert.False(t, s.Calls[1].usesFiles())
+
+	dir := t.TempDir()
+	require.NoError(t, c.WriteFiles(dir))
+	b, err := os.ReadFile(filepath.Join(dir, "a"))
+	require.NoError(t, err)
+	assert.Equal(t, " x\n", string(b))
+	fi, err := os.Stat(filepath.Join(dir, "b"))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+
+	e := c.Expand("/tmp/d")
+	assert.Equal(t, []string{"secret-add", "--label=l", "a#file=/tmp/d/a", "b#file=/tmp/d/b"}, e.Args)
+	assert.Equal(t, "ERROR reading /tmp/d/a\n", string(e.Stderr))
+	assert.Equal(t, []string{"secret-add", "--label=l", "a#file=$FILES/a", "b#file=$FILES/b"}, c.Args, "the call is unchanged")
+
+	got, ok := c.MatchArgs(e.Args)
+	assert.True(t, ok)
+	assert.Equal(t, "/tmp/d", got)
+	for _, bad := range [][]string{
+		{"secret-add", "--label=l", "a#file=/tmp/d/a", "b#file=/tmp/e/b"},
+		{"secret-add", "--label=m", "a#file=/tmp/d/a", "b#file=/tmp/d/b"},
+		{"secret-add", "--label=l", "a#file=/a", "b#file=/b"},
+		{"secret-add", "--label=l", "a#file=/tmp/d/a"},
+		{"secret-add", "--label=l", "a=x", "b#file=/tmp/d/b"},
+	} {
+		_, ok := c.MatchArgs(bad)
+		assert.False(t, ok, "%q", bad)
+	}
+	dir, ok = s.Calls[1].MatchArgs([]string{"secret-ids"})
+	assert.True(t, ok)
+	assert.Empty(t, dir)
+}
+
+// Ensure the secrets of a state name their owners and the model's UUID
+// and Juju version default as documented.
+func TestStateSecrets(t *testing.T) {
+	s, err := decodeState([]byte(`{"secrets": {
+		"coj8mulh8b41e8nv6p90": {"owner": "mysql", "granted": true, "revisions": [{"a": "b"}]},
+		"coj8mulh8b41e8nv6pa0": {"owner": "app/1", "granted": true, "revisions": [{"a": "b"}]},
+		"coj8mulh8b41e8nv6pb0": {"owner": "app", "label": "l", "revisions": [{"a": "b"}]}}}`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"app/0", "app/1"}, s.Units())
+	assert.Equal(t, []string{"app", "mysql"}, s.Apps())
+	assert.True(t, s.Owns(s.Secrets["coj8mulh8b41e8nv6pb0"]))
+	assert.False(t, s.Owns(s.Secrets["coj8mulh8b41e8nv6pa0"]), "another unit's secret")
+	assert.Equal(t, DefaultModelUUID, s.Model())
+	assert.Equal(t, DefaultJujuVersion, s.Version())
+	s.ModelUUID, s.JujuVersion = "00000000-0000-4000-8000-000000000000", "3.1.2"
+	assert.Equal(t, "00000000-0000-4000-8000-000000000000", s.Model())
+	assert.Equal(t, "3.1.2", s.Version())
 }

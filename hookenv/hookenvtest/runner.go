@@ -14,9 +14,11 @@ import (
 // For each script, in a subtest named after it, it calls newRunner with the
 // subtest and the script's state, then runs the script's calls in order
 // through the runner, as hookenv's wrappers do: runner.Run(ctx, tool, args,
-// stdin). It compares each call's stdout, stderr and exit code with Juju's:
-// a nil error is exit 0 with empty stderr; a *hookenv.ToolError gives its
-// ExitCode and Stderr; any other error fails the call.
+// stdin), after writing a call's files into a directory of its own and
+// naming it in place of [FilesDir]. It compares each call's stdout, stderr
+// and exit code with Juju's: a nil error is exit 0 with empty stderr; a
+// *hookenv.ToolError gives its ExitCode and Stderr; any other error fails
+// the call.
 //
 // newRunner builds the fake in the state s describes and returns a runner
 // for the context the calls run in. When the fake cannot express a script's
@@ -55,6 +57,13 @@ func TestRunner(t *testing.T, newRunner func(t *testing.T, s State) hookenv.Runn
 func runScript(t testing.TB, sc Script, r hookenv.Runner) {
 	t.Helper()
 	for i, c := range sc.Calls {
+		if c.usesFiles() {
+			dir := t.TempDir()
+			if err := c.WriteFiles(dir); err != nil {
+				t.Fatalf("call %d of %d: writing its files: %v", i+1, len(sc.Calls), err)
+			}
+			c = c.Expand(dir)
+		}
 		stdout, err := r.Run(t.Context(), c.Tool(), c.Args[1:], c.Stdin)
 		if msg := compareCall(c, stdout, err); msg != "" {
 			t.Errorf("call %d of %d: %s\n%s", i+1, len(sc.Calls), c, msg)

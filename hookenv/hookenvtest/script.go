@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,6 +44,74 @@ type Call struct {
 	Stdout, Stderr []byte
 	// ExitCode is the tool's exit status.
 	ExitCode int
+	// Files are the files the call reads, by name, with their exact
+	// content (e.g. for secret-add password#file=$FILES/password); nil
+	// when it reads none. The call's arguments and outputs name their
+	// directory [FilesDir].
+	Files map[string]string
+}
+
+// FilesDir stands for the directory holding a call's files in its
+// arguments and outputs: a runner of the script writes the files into a
+// directory of its own and puts its path there ([Call.Expand]); a fake
+// tool finds the caller's directory with [Call.MatchArgs].
+const FilesDir = "$FILES"
+
+// usesFiles reports whether the call has files or names their directory.
+func (c Call) usesFiles() bool {
+	return c.Files != nil || slices.ContainsFunc(c.Args, func(a string) bool { return strings.Contains(a, FilesDir) })
+}
+
+// Expand returns the call with FilesDir replaced by dir in its arguments,
+// stdout and stderr.
+func (c Call) Expand(dir string) Call {
+	out := c
+	out.Args = make([]string, len(c.Args))
+	for i, a := range c.Args {
+		out.Args[i] = strings.ReplaceAll(a, FilesDir, dir)
+	}
+	out.Stdout = bytes.ReplaceAll(c.Stdout, []byte(FilesDir), []byte(dir))
+	out.Stderr = bytes.ReplaceAll(c.Stderr, []byte(FilesDir), []byte(dir))
+	return out
+}
+
+// WriteFiles writes the call's files into dir, readable by their owner
+// only.
+func (c Call) WriteFiles(dir string) error {
+	for name, content := range c.Files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MatchArgs reports whether args (the tool's name, then its arguments) are
+// the call's, FilesDir standing for one same non-empty directory, and
+// returns that directory ("" when the call names none).
+func (c Call) MatchArgs(args []string) (dir string, ok bool) {
+	if len(args) != len(c.Args) {
+		return "", false
+	}
+	for i, want := range c.Args {
+		pre, post, has := strings.Cut(want, FilesDir)
+		got := args[i]
+		if !has {
+			if got != want {
+				return "", false
+			}
+			continue
+		}
+		if len(got) <= len(pre)+len(post) || !strings.HasPrefix(got, pre) || !strings.HasSuffix(got, post) {
+			return "", false
+		}
+		d := got[len(pre) : len(got)-len(post)]
+		if dir != "" && d != dir {
+			return "", false
+		}
+		dir = d
+	}
+	return dir, true
 }
 
 // Tool returns the name of the tool the call runs.
@@ -120,6 +190,16 @@ func ParseScript(name string, data []byte) (Script, error) {
 			cur.Stdout = append([]byte(nil), body...)
 		case "stderr":
 			cur.Stderr = append([]byte(nil), body...)
+		case "files":
+			cur.Files = map[string]string{}
+			if err := json.Unmarshal(body, &cur.Files); err != nil {
+				return fmt.Errorf("call %d: files: want a JSON object of file name to content: %v", len(s.Calls)-1, err)
+			}
+			for name := range cur.Files {
+				if name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/\x00") {
+					return fmt.Errorf("call %d: files: %q is not a file name", len(s.Calls)-1, name)
+				}
+			}
 		case "exit":
 			n, err := strconv.Atoi(strings.TrimSpace(string(body)))
 			if err != nil {
@@ -156,7 +236,7 @@ func ParseScript(name string, data []byte) (Script, error) {
 			s.Calls = append(s.Calls, Call{})
 			cur = &s.Calls[len(s.Calls)-1]
 			seen = map[string]bool{"state": true}
-		case "stdin", "stdout", "stderr", "exit":
+		case "stdin", "files", "stdout", "stderr", "exit":
 			if cur == nil {
 				return fail("section %q before the first call", section)
 			}

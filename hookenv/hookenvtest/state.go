@@ -69,10 +69,16 @@ type State struct {
 	// unset: {"JUJU_CONTEXT_ID": ""} runs the calls outside any hook (see
 	// OutsideHook).
 	Env map[string]string `json:"env,omitempty"`
-	// NextSecretID is the id (without "secret:") secret-add gives the next
-	// secret it creates.
+	// ModelUUID is the model's UUID; "" means DefaultModelUUID.
+	ModelUUID string `json:"model-uuid,omitempty"`
+	// JujuVersion is the version of the Juju the outputs come from; ""
+	// means DefaultJujuVersion.
+	JujuVersion string `json:"juju-version,omitempty"`
+	// NextSecretID is the ID (20 characters, without "secret:") secret-add
+	// gives the next secret it creates.
 	NextSecretID string `json:"next-secret-id,omitempty"`
-	// Secrets are the secrets the unit can see, by id without "secret:".
+	// Secrets are the committed secrets the outputs depend on, by ID
+	// without "secret:".
 	Secrets map[string]Secret `json:"secrets,omitempty"`
 
 	tools []string // the tools the script calls, sorted
@@ -188,16 +194,48 @@ func (f Faults) MarshalJSON() ([]byte, error) {
 // IsZero reports whether no fault is injected.
 func (f Faults) IsZero() bool { return len(f.Tools) == 0 && f.LoseLeaseAfterCalls == nil }
 
-// Secret is a secret the running unit can see.
+// Secret is a committed secret of the model.
 type Secret struct {
-	// Owner owns the secret: the running unit, its application, or
-	// another application (the unit consumes the secret).
+	// Owner owns the secret: an application (e.g. the running unit's) or a
+	// unit (e.g. the running unit).
 	Owner string `json:"owner"`
-	// Label is the label the running unit knows the secret by.
+	// Label is the label the running unit knows the secret by: the owner
+	// label when the running unit's application or the unit itself owns
+	// it, else the running unit's consumer label (which needs Tracked).
 	Label       string `json:"label,omitempty"`
 	Description string `json:"description,omitempty"`
-	// Revisions are the contents of the secret's revisions, oldest first.
+	// Revisions are the contents of the secret's revisions 1, 2, ...,
+	// oldest first.
 	Revisions []map[string]string `json:"revisions"`
+	// Tracked is the revision the running unit tracks (its consumer
+	// record, which knows of the latest revision); 0 when the unit never
+	// read the secret.
+	Tracked int `json:"tracked,omitempty"`
+	// Granted gives the running unit's application view access to a
+	// secret owned by another application or unit.
+	Granted bool `json:"granted,omitempty"`
+}
+
+// The model a state describes unless it says otherwise.
+const (
+	DefaultModelUUID   = "6f6c6467-6e65-4a75-8a75-000000000000"
+	DefaultJujuVersion = "3.6.4"
+)
+
+// Model returns the model's UUID: ModelUUID or DefaultModelUUID.
+func (s State) Model() string {
+	if s.ModelUUID == "" {
+		return DefaultModelUUID
+	}
+	return s.ModelUUID
+}
+
+// Version returns the Juju version: JujuVersion or DefaultJujuVersion.
+func (s State) Version() string {
+	if s.JujuVersion == "" {
+		return DefaultJujuVersion
+	}
+	return s.JujuVersion
 }
 
 // UnitName returns the unit running the hook: Unit, or "app/0".
@@ -314,7 +352,8 @@ func (s State) RemoteAppOf(key string) string {
 }
 
 // Units returns every unit the state names, sorted: the running unit, those
-// of Status.Units, and each relation's Units and UnitData.
+// of Status.Units, each relation's Units and UnitData, and the units owning
+// a secret.
 func (s State) Units() []string {
 	set := map[string]bool{s.UnitName(): true}
 	for u := range s.Status.Units {
@@ -328,11 +367,17 @@ func (s State) Units() []string {
 			set[u] = true
 		}
 	}
+	for _, sec := range s.Secrets {
+		if strings.Contains(sec.Owner, "/") {
+			set[sec.Owner] = true
+		}
+	}
 	return slices.Sorted(maps.Keys(set))
 }
 
 // Apps returns every application the state names, sorted: those of Units,
-// the relations' remote applications and app-data owners.
+// the relations' remote applications and app-data owners, and the
+// applications owning a secret.
 func (s State) Apps() []string {
 	set := map[string]bool{}
 	for _, u := range s.Units() {
@@ -342,6 +387,11 @@ func (s State) Apps() []string {
 		set[s.RemoteAppOf(key)] = true
 		for app := range r.AppData {
 			set[app] = true
+		}
+	}
+	for _, sec := range s.Secrets {
+		if !strings.Contains(sec.Owner, "/") {
+			set[sec.Owner] = true
 		}
 	}
 	return slices.Sorted(maps.Keys(set))
@@ -422,5 +472,40 @@ func (s State) check() error {
 	if s.Action != nil && s.Action.Name == "" {
 		return errors.New("action: no name")
 	}
+	if s.NextSecretID != "" && !secretIDRE.MatchString(s.NextSecretID) {
+		return fmt.Errorf("next-secret-id: %q is not a secret ID (20 characters of 0-9a-v ending in 0 or g)", s.NextSecretID)
+	}
+	if s.ModelUUID != "" && !uuidRE.MatchString(s.ModelUUID) {
+		return fmt.Errorf("model-uuid: %q is not a UUID", s.ModelUUID)
+	}
+	if s.JujuVersion != "" && !versionRE.MatchString(s.JujuVersion) {
+		return fmt.Errorf("juju-version: %q is not a Juju version", s.JujuVersion)
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.Secrets)) {
+		sec := s.Secrets[id]
+		switch {
+		case !secretIDRE.MatchString(id):
+			return fmt.Errorf("secrets: %q is not a secret ID (20 characters of 0-9a-v ending in 0 or g)", id)
+		case sec.Owner == "":
+			return fmt.Errorf("secrets: %s: no owner", id)
+		case len(sec.Revisions) == 0:
+			return fmt.Errorf("secrets: %s: no revision", id)
+		case sec.Tracked < 0 || sec.Tracked > len(sec.Revisions):
+			return fmt.Errorf("secrets: %s: tracked revision %d is not one of its %d revisions", id, sec.Tracked, len(sec.Revisions))
+		case sec.Granted && s.Owns(sec):
+			return fmt.Errorf("secrets: %s: granted to its own application", id)
+		case sec.Label != "" && !s.Owns(sec) && sec.Tracked == 0:
+			return fmt.Errorf("secrets: %s: a consumer label needs a tracked revision", id)
+		}
+	}
 	return nil
 }
+
+// Owns reports whether the running unit or its application owns sec.
+func (s State) Owns(sec Secret) bool { return sec.Owner == s.UnitName() || sec.Owner == s.AppName() }
+
+var (
+	secretIDRE = regexp.MustCompile(`^[0-9a-v]{19}[0g]$`)
+	uuidRE     = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	versionRE  = regexp.MustCompile(`^\d+\.\d+(?:\.|-[a-z]+)\d+(?:\.\d+)?$`)
+)

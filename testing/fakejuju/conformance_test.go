@@ -21,9 +21,6 @@ import (
 var expectedSkips = map[string]string{
 	"is-leader/no-context": "outside a hook",
 	"juju-log/no-context":  "outside a hook",
-	"secret-add/ok":        "secret tools",
-	"secret-get/not-found": "secret tools",
-	"secret-get/ok":        "secret tools",
 }
 
 // Ensure the fake answers every golden script exactly as Juju does, over
@@ -49,7 +46,7 @@ func TestConformance(t *testing.T) {
 				}
 				for _, tool := range s.Tools() {
 					if !fakejuju.Serves(tool) {
-						skip(t, name, "fakejuju does not serve %s (secret tools are not implemented yet)", tool)
+						skip(t, name, "fakejuju does not serve %s", tool)
 					}
 				}
 				m, id, err := fakejujutest.FromState(s, start)
@@ -128,4 +125,40 @@ func TestFromState(t *testing.T) {
 		_, _, err = fakejujutest.FromState(s.State, start)
 		assert.ErrorContains(t, err, want)
 	}
+}
+
+// Ensure FromState builds a state's secrets: revisions, owner and consumer
+// labels, the running unit's consumer record, grants, the next ID, and the
+// model's UUID and Juju version.
+func TestFromStateSecrets(t *testing.T) {
+	s, err := hookenvtest.ParseScript("x/y", []byte(`-- state --
+{"unit": "app/1", "model-uuid": "00000000-0000-4000-8000-000000000000", "juju-version": "3.1.2", "next-secret-id": "coj8mulh8b41e8nv6pc0",
+ "secrets": {"coj8mulh8b41e8nv6p90": {"owner": "app", "label": "db-pass", "description": "d", "revisions": [{"a": "1"}, {"a": "2"}], "tracked": 1},
+             "coj8mulh8b41e8nv6pa0": {"owner": "mysql", "label": "theirs", "granted": true, "revisions": [{"b": "x"}], "tracked": 1}}}
+-- call --
+["secret-ids"]
+`))
+	require.NoError(t, err)
+	m, _, err := fakejujutest.FromState(s.State, start)
+	require.NoError(t, err)
+	assert.Equal(t, "00000000-0000-4000-8000-000000000000", m.UUID)
+	assert.Equal(t, "3.1.2", m.JujuVersion)
+	assert.Equal(t, "coj8mulh8b41e8nv6pc0", m.NextSecretID)
+	own := m.Secrets["coj8mulh8b41e8nv6p90"]
+	require.NotNil(t, own)
+	assert.Equal(t, "app", own.Owner)
+	assert.Equal(t, "db-pass", own.Label)
+	assert.Equal(t, "d", own.Description)
+	assert.Equal(t, 2, own.LatestRevision)
+	v, err := own.Revision(1).Values()
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"a": "1"}, v)
+	assert.Equal(t, map[string]*fakejuju.SecretConsumer{"app/1": {Current: 1, Latest: 2, Announced: 2}}, own.Consumers)
+	theirs := m.Secrets["coj8mulh8b41e8nv6pa0"]
+	require.NotNil(t, theirs)
+	assert.Empty(t, theirs.Label, "the unit's label for another application's secret is its consumer label")
+	assert.Equal(t, "theirs", theirs.Consumers["app/1"].Label)
+	assert.Equal(t, map[string]fakejuju.SecretGrant{"app": {Relation: -1}}, theirs.Grants)
+	assert.NotNil(t, m.Apps["mysql"], "the owner exists")
+	assert.Empty(t, m.SecretHooks(), "nothing is due in a state")
 }

@@ -51,10 +51,15 @@ type Context struct {
 	Members map[int][]string `json:"members,omitempty"`
 
 	// Pending changes, applied when the context closes after a success.
-	PendingBags   map[string]map[string]string `json:"pending-bags,omitempty"`   // by "<id>/<owner>"; "" deletes
-	PendingState  map[string]*string           `json:"pending-state,omitempty"`  // nil deletes
-	PendingPorts  []PortChange                 `json:"pending-ports,omitempty"`  // open-port and close-port requests still in force, in call order
-	PendingSecret []SecretOp                   `json:"pending-secret,omitempty"` // in call order
+	PendingBags    map[string]map[string]string `json:"pending-bags,omitempty"`  // by "<id>/<owner>"; "" deletes
+	PendingState   map[string]*string           `json:"pending-state,omitempty"` // nil deletes
+	PendingPorts   []PortChange                 `json:"pending-ports,omitempty"` // open-port and close-port requests still in force, in call order
+	PendingSecrets *SecretChanges               `json:"pending-secrets,omitempty"`
+
+	// SecretMetadata lists the secrets the context's metadata holds: those
+	// the unit managed when the context first needed them (see
+	// docs/juju-secrets.md, "secret-info-get"); nil until then.
+	SecretMetadata []string `json:"secret-metadata,omitzero"`
 }
 
 // PortChange is one open-port or close-port request: one for each endpoint
@@ -191,8 +196,16 @@ func (m *Model) Context(id string) (*Context, bool) {
 type Commit struct {
 	// Bags lists the relation bags whose data changed, as "<id>/<owner>".
 	Bags []BagRef
-	// Secrets lists the secrets that got a new revision or were removed.
+	// Secrets lists the IDs of the secrets the commit created, gave a new
+	// revision or removed (whole or some revisions), sorted.
 	Secrets []string
+	// SecretHooks are the secret hooks due once the context closed, as
+	// [Model.SecretHooks] then reports them: e.g. secret-changed on the units
+	// that read a secret the commit gave a new revision, secret-remove on
+	// the manager of a revision a reader's --refresh made obsolete. A hook
+	// stays due until a context opened for it closes successfully, so a
+	// simulator queues those it has not queued yet.
+	SecretHooks []SecretHook
 	// Action is the action the context ran, with its results, logs and
 	// failure, reported whether or not the process succeeded (Juju sends
 	// them when the action finishes); nil outside an action.
@@ -206,61 +219,78 @@ type BagRef struct {
 }
 
 // Close ends a context. When ok (the process exited 0) the context's queued
-// changes are committed, as Juju commits them in one step: relation data,
-// state, ports and secrets, and the unit's view of a relation hook's
-// relation moves on. Otherwise they are dropped. Either way an action's
-// results come back in the Commit. The context is gone afterwards: a tool
-// call naming it fails.
+// changes are committed as Juju's controller commits them: first the secret
+// changes, step by step (creations, updates, tracked revisions, grants,
+// revocations, removals), then relation data, state and ports together; the
+// unit's view of a relation hook's relation moves on, and a secret hook
+// counts as run. Otherwise they are dropped. Either way an action's results
+// come back in the Commit. The context is gone afterwards: a tool call
+// naming it fails.
+//
+// When the controller refuses a secret step (a unit that does not manage
+// the secret, e.g. a non-leader's secret-set of an application-owned
+// secret; a label already in use; an unknown secret), the hook fails at
+// commit: Close returns a *[CommitError] (matching [ErrCommitFailed]) with
+// the controller's message. The model then holds what Juju would have:
+// the context is closed and the secret steps before the failing one are
+// applied, but nothing else; the returned Commit reports them. The caller
+// keeps the model (returns nil from [Store.Update]) and reports the hook as
+// failed, with the error as its message. Any other error is a misuse (an
+// unknown context) and changes nothing.
 func (m *Model) Close(id string, ok bool) (Commit, error) {
 	c, found := m.Contexts[id]
 	if !found {
 		return Commit{}, fmt.Errorf("fakejuju: closing context %q: not open", id)
+	}
+	u, err := m.Unit(c.Unit)
+	if err != nil && ok {
+		return Commit{}, err
 	}
 	delete(m.Contexts, id)
 	out := Commit{Action: c.Action}
 	if !ok {
 		return out, nil
 	}
-	u, err := m.Unit(c.Unit)
-	if err != nil {
-		return Commit{}, err
-	}
-	for _, key := range slices.Sorted(maps.Keys(c.PendingBags)) {
-		ref, err := parseBagKey(key)
-		if err != nil {
-			return Commit{}, err
-		}
-		r := m.Relations[ref.Relation]
-		if r == nil {
-			continue // removed while the hook ran
-		}
-		if r.Apply(ref.Owner, c.PendingBags[key]) {
-			out.Bags = append(out.Bags, ref)
-		}
-	}
-	if len(c.PendingState) > 0 {
-		if u.State == nil {
-			u.State = map[string]string{}
-		}
-		for k, v := range c.PendingState {
-			if v == nil {
-				delete(u.State, k)
-			} else {
-				u.State[k] = *v
+	secrets, commitErr := m.commitSecrets(c)
+	out.Secrets = secrets
+	if commitErr == nil {
+		for _, key := range slices.Sorted(maps.Keys(c.PendingBags)) {
+			ref, err := parseBagKey(key)
+			if err != nil {
+				return Commit{}, err
+			}
+			r := m.Relations[ref.Relation]
+			if r == nil {
+				continue // removed while the hook ran
+			}
+			if r.Apply(ref.Owner, c.PendingBags[key]) {
+				out.Bags = append(out.Bags, ref)
 			}
 		}
+		if len(c.PendingState) > 0 {
+			if u.State == nil {
+				u.State = map[string]string{}
+			}
+			for k, v := range c.PendingState {
+				if v == nil {
+					delete(u.State, k)
+				} else {
+					u.State[k] = *v
+				}
+			}
+		}
+		if len(c.PendingPorts) > 0 {
+			g := u.PortGroups()
+			applyPortChanges(g, c.PendingPorts)
+			u.setPortGroups(g)
+		}
+		m.advanceView(u, c)
+		m.secretHookDone(c)
 	}
-	if len(c.PendingPorts) > 0 {
-		g := u.PortGroups()
-		applyPortChanges(g, c.PendingPorts)
-		u.setPortGroups(g)
+	out.SecretHooks = m.SecretHooks()
+	if commitErr != nil {
+		return out, commitErr
 	}
-	secrets, err := m.commitSecrets(c)
-	if err != nil {
-		return Commit{}, err
-	}
-	out.Secrets = secrets
-	m.advanceView(u, c)
 	return out, nil
 }
 

@@ -14,8 +14,9 @@ import (
 // action; relation hooks export JUJU_RELATION, JUJU_RELATION_ID,
 // JUJU_REMOTE_UNIT and JUJU_REMOTE_APP (possibly empty) and, in
 // -relation-departed, JUJU_DEPARTING_UNIT; secret hooks export
-// JUJU_SECRET_ID, JUJU_SECRET_LABEL and, when positive,
-// JUJU_SECRET_REVISION. A juju exec context has no hook name nor dispatch
+// JUJU_SECRET_ID, JUJU_SECRET_LABEL and, in secret-remove and
+// secret-expired when positive, JUJU_SECRET_REVISION (secret-changed does
+// not export the revision it is about). A juju exec context has no hook name nor dispatch
 // path.
 func (m *Model) HookVars(c *Context) []string {
 	u := m.Units[c.Unit]
@@ -62,7 +63,7 @@ func (m *Model) HookVars(c *Context) []string {
 	}
 	if s := c.Secret; s != nil {
 		vars = append(vars, "JUJU_SECRET_ID=secret:"+strings.TrimPrefix(s.ID, "secret:"), "JUJU_SECRET_LABEL="+s.Label)
-		if s.Revision > 0 {
+		if s.Revision > 0 && (c.Hook == "secret-remove" || c.Hook == "secret-expired") {
 			vars = append(vars, fmt.Sprintf("JUJU_SECRET_REVISION=%d", s.Revision))
 		}
 	}

@@ -29,12 +29,16 @@ type Model struct {
 	Apps      map[string]*App     `json:"apps"`
 	Units     map[string]*Unit    `json:"units"`
 	Relations map[int]*Relation   `json:"relations"`
-	Secrets   map[string]*Secret  `json:"secrets,omitempty"`
-	Contexts  map[string]*Context `json:"contexts"` // open hook contexts
+	Secrets   map[string]*Secret  `json:"secrets,omitempty"` // by ID
+	Contexts  map[string]*Context `json:"contexts"`          // open hook contexts
 
-	// NextRelationID and NextSecret number new relations and secrets.
+	// NextRelationID numbers new relations.
 	NextRelationID int `json:"next-relation-id"`
-	NextSecret     int `json:"next-secret"`
+	// NextSecretID, when not empty, is the ID the next secret-add gives
+	// (once); otherwise IDs are random, as Juju makes them.
+	NextSecretID string `json:"next-secret-id,omitempty"`
+	// SecretRules settle what Juju's behaviour leaves open about secrets.
+	SecretRules SecretRules `json:"secret-rules,omitzero"`
 
 	journal []Entry // entries recorded since the store handed the model out
 }

@@ -145,6 +145,7 @@ func (m *Model) run(call Call) (Reply, error) {
 	code := inv.dispatch(f)
 	reply := Reply{Stdout: inv.out.Bytes(), Stderr: inv.errb.Bytes(), ExitCode: code}
 	rec.ExitCode, rec.Stdout, rec.Stderr, rec.Stdin = code, string(reply.Stdout), string(reply.Stderr), string(inv.input)
+	redactSecretCall(&rec)
 	m.record(Entry{Call: &rec})
 	return reply, nil
 }

@@ -32,11 +32,19 @@ import (
 // no unit leads. Faults and lose-lease-after-calls apply to the running
 // unit (fakejuju.Unit's Faults and TruesLeft).
 //
-// Two parts of a state are left to the caller: Env (an in-process fake has
-// no environment; see hookenvtest.State.OutsideHook) and the secrets
-// (NextSecretID, Secrets), which the fake does not model yet.
+// The model has the state's UUID and Juju version (hookenvtest's defaults
+// unless it names them) and its secrets, committed: revisions 1, 2, ...
+// with the state's contents; a label is the owner label of a secret of the
+// running unit or its application, else the running unit's consumer label;
+// with Tracked the running unit has a consumer record tracking that
+// revision and knowing of the latest (announced: no secret-changed is due);
+// Granted grants the running unit's application view access.
+// NextSecretID is the ID the next secret-add gives.
+//
+// Env is left to the caller: an in-process fake has no environment (see
+// hookenvtest.State.OutsideHook).
 func FromState(s hookenvtest.State, now time.Time) (*fakejuju.Model, string, error) {
-	m := fakejuju.New("golden", "6f6c6467-6e65-4a75-8a75-000000000000", "3.6.4", now)
+	m := fakejuju.New("golden", s.Model(), s.Version(), now)
 	unit, own := s.UnitName(), s.AppName()
 
 	// Applications, with the endpoints the relations use and the config.
@@ -135,6 +143,29 @@ func FromState(s hookenvtest.State, now time.Time) (*fakejuju.Model, string, err
 	if n := s.Faults.LoseLeaseAfterCalls; n != nil {
 		u.TruesLeft = new(int)
 		*u.TruesLeft = *n
+	}
+
+	// Secrets.
+	m.NextSecretID = s.NextSecretID
+	for _, id := range slices.Sorted(maps.Keys(s.Secrets)) {
+		sec := s.Secrets[id]
+		fs, err := m.AddSecret(id, sec.Owner, sec.Revisions...)
+		if err != nil {
+			return nil, "", fmt.Errorf("fakejujutest: %w", err)
+		}
+		fs.Description = sec.Description
+		consumerLabel := sec.Label
+		if s.Owns(sec) {
+			fs.Label, consumerLabel = sec.Label, ""
+		}
+		if sec.Tracked > 0 {
+			fs.Consumers = map[string]*fakejuju.SecretConsumer{unit: {
+				Current: sec.Tracked, Latest: fs.LatestRevision, Announced: fs.LatestRevision, Label: consumerLabel,
+			}}
+		}
+		if sec.Granted {
+			fs.Grants = map[string]fakejuju.SecretGrant{own: {Relation: -1}}
+		}
 	}
 
 	spec := fakejuju.ContextSpec{Unit: unit, Hook: s.HookName(), Relation: s.Relation, RemoteUnit: s.RemoteUnit, RemoteApp: s.RemoteApp}
