@@ -57,6 +57,10 @@ type Event struct {
 	// ExitCode is the process's exit status (-1 if it was killed by a
 	// signal).
 	ExitCode int
+	// CommitError is why Juju refused the changes of a hook whose process
+	// exited 0 (a non-leader's secret-set, a secret label already in use):
+	// the hook failed all the same.
+	CommitError string
 	// Stdout and Stderr are the process's output.
 	Stdout, Stderr string
 	// Calls are the hook-tool calls the process made, in order.
@@ -76,7 +80,7 @@ type Event struct {
 
 // Failed reports whether the event is a hook or command that exited non-zero.
 func (e *Event) Failed() bool {
-	return (e.Kind == KindHook || e.Kind == KindExec || e.Kind == KindAction) && e.Skipped == "" && e.ExitCode != 0
+	return (e.Kind == KindHook || e.Kind == KindExec || e.Kind == KindAction) && e.Skipped == "" && (e.ExitCode != 0 || e.CommitError != "")
 }
 
 // FlagChanges returns the flags the hook set and cleared, each sorted.
@@ -127,6 +131,8 @@ func (e *Event) String() string {
 			fmt.Fprintf(&b, ": skipped (%s)", e.Skipped)
 		case e.ExitCode != 0:
 			fmt.Fprintf(&b, ": exit %d", e.ExitCode)
+		case e.CommitError != "":
+			fmt.Fprintf(&b, ": commit refused (%s)", e.CommitError)
 		}
 		set, cleared := e.FlagChanges()
 		for _, f := range set {

@@ -43,6 +43,7 @@ type Unit struct {
 type item struct {
 	hook    string
 	rel     *fakejuju.RelationHook // the relation and remote side of a relation hook
+	secret  *fakejuju.SecretEvent  // the secret of a secret hook
 	planned bool                   // chosen by the resolver, not a one-off
 	take    func()                 // when the hook is picked (persisted decisions)
 	done    func()                 // when it succeeds
@@ -140,8 +141,9 @@ const maxPlannedRelationHooks = 200
 // now on if each succeeded, in Juju's resolver order: install, the
 // -relation-created hooks of the relations whose scope it entered,
 // leader-elected or leader-settings-changed, config-changed, start, then
-// the relation hooks the relation resolver chooses one after the other,
-// then one-off hooks.
+// the secret hooks due (secret-changed, secret-remove), then the relation
+// hooks the relation resolver chooses one after the other, then one-off
+// hooks.
 func (u *Unit) plan() []*item {
 	if u.gone || u.failed != nil {
 		return nil
@@ -187,6 +189,18 @@ func (u *Unit) plan() []*item {
 	}
 	if !u.started && (cfgPending || u.cfgSeen > 0) {
 		out = append(out, &item{hook: "start", done: func() { u.started = true }})
+	}
+	if u.started || u.dying {
+		for _, h := range fm.SecretHooks() {
+			if h.Unit != u.name {
+				continue
+			}
+			out = append(out, &item{hook: h.Hook, secret: &h.Secret})
+			spec := fakejuju.ContextSpec{ID: fakejuju.NewContextID(u.name, h.Hook), Unit: u.name, Hook: h.Hook, Secret: &h.Secret}
+			if _, err := fm.Open(spec); err == nil {
+				_, _ = fm.Close(spec.ID, true)
+			}
+		}
 	}
 	for range maxPlannedRelationHooks {
 		h, ok := fm.NextRelationHook(u.name)
@@ -339,11 +353,14 @@ func (u *Unit) skip(it *item) error {
 	if it.done != nil {
 		it.done()
 	}
-	if it.rel == nil {
+	if it.rel == nil && it.secret == nil {
 		return nil
 	}
 	return u.m.update(func(fm *fakejuju.Model) error {
-		spec := it.rel.Spec(fm, u.name)
+		spec := fakejuju.ContextSpec{Unit: u.name, Hook: it.hook, Secret: it.secret}
+		if it.rel != nil {
+			spec = it.rel.Spec(fm, u.name)
+		}
 		spec.ID = fakejuju.NewContextID(u.name, it.hook)
 		if _, err := fm.Open(spec); err != nil {
 			return err
@@ -589,6 +606,7 @@ func (r *request) prepare() error {
 			spec.Hook = ""
 		}
 		spec.Action = r.action
+		spec.Secret = it.secret
 		spec.ID = r.ctxID
 		c, err := fm.Open(spec)
 		if err != nil {
@@ -648,6 +666,12 @@ func (r *request) finish() error {
 		commit, err := fm.Close(r.ctxID, ok)
 		if a := commit.Action; a != nil && r.kind == KindAction {
 			r.ev.Action = &ActionResult{Results: a.Results, Failed: a.Failed, Message: a.Message, Logs: a.Logs}
+		}
+		if errors.Is(err, fakejuju.ErrCommitFailed) {
+			// The controller refused the hook's changes: the hook fails,
+			// with what Juju applied before the refusal kept.
+			r.ev.CommitError = err.Error()
+			return nil
 		}
 		return err
 	})
