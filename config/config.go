@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -438,60 +437,15 @@ func parseObject(data []byte) ([]string, map[string][]byte, error) {
 // decode decodes a JSON value with integers as int64 and other numbers as
 // float64, as config-get's values are.
 func decode(raw []byte) any {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	v, err := pyjson.Unmarshal(raw)
+	if err != nil {
 		return nil
-	}
-	return numbers(v)
-}
-
-func numbers(v any) any {
-	switch v := v.(type) {
-	case json.Number:
-		s := v.String()
-		if !strings.ContainsAny(s, ".eE") {
-			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-				return i
-			}
-		}
-		f, _ := strconv.ParseFloat(s, 64)
-		return f
-	case []any:
-		for i := range v {
-			v[i] = numbers(v[i])
-		}
-	case map[string]any:
-		for k := range v {
-			v[k] = numbers(v[k])
-		}
 	}
 	return v
 }
 
 // truthy is Python's bool(v) for JSON values.
-func truthy(v any) bool {
-	switch v := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return v
-	case int64:
-		return v != 0
-	case int:
-		return v != 0
-	case float64:
-		return v != 0
-	case string:
-		return v != ""
-	case []any:
-		return len(v) > 0
-	case map[string]any:
-		return len(v) > 0
-	}
-	return true
-}
+func truthy(v any) bool { return pyjson.Truthy(v) }
 
 // number returns v as a number when Python would compare it as one (bools
 // are the integers 0 and 1).

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -148,35 +147,9 @@ func decodeValue(raw string) any {
 	if !json.Valid([]byte(raw)) {
 		return raw
 	}
-	dec := json.NewDecoder(strings.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	v, err := pyjson.Unmarshal([]byte(raw))
+	if err != nil {
 		return raw
-	}
-	return numbers(v)
-}
-
-// numbers turns json.Number values into int64 or float64.
-func numbers(v any) any {
-	switch v := v.(type) {
-	case json.Number:
-		s := v.String()
-		if !strings.ContainsAny(s, ".eE") {
-			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-				return i
-			}
-		}
-		f, _ := strconv.ParseFloat(s, 64) // out of range: ±Inf, as Python
-		return f
-	case []any:
-		for i := range v {
-			v[i] = numbers(v[i])
-		}
-	case map[string]any:
-		for k := range v {
-			v[k] = numbers(v[k])
-		}
 	}
 	return v
 }

@@ -181,7 +181,7 @@ func WasInvoked(tx *Tx, id string) bool {
 	if !ok || err != nil {
 		return false
 	}
-	return truthy(v)
+	return pyjson.Truthy(v)
 }
 
 // MarkInvoked records id under reactive.invoked.<id> as true.
@@ -189,20 +189,3 @@ func MarkInvoked(tx *Tx, id string) error {
 	return tx.Set(InvokedPrefix+id, true)
 }
 
-func truthy(v any) bool {
-	switch v := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return v
-	case float64:
-		return v != 0
-	case string:
-		return v != ""
-	case []any:
-		return len(v) > 0
-	case map[string]any:
-		return len(v) > 0
-	}
-	return true
-}
