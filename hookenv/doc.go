@@ -20,6 +20,13 @@
 // leader-set, and callers must be able to tell. Refusals of leader-only writes match
 // [ErrNotLeader].
 //
+// No error text shows a value, because a hook logs its error to the controller's
+// debug-log: [ToolError.Error] hides every argument's value (key=value shows as
+// "key=…", free text after "--" as "…"), output that does not decode is described
+// by its size and the position of the fault, never quoted, and input refused
+// before the call is named by its key. [ToolError.Args] and [ToolError.Stderr]
+// keep the data for programmatic use and must never be logged.
+//
 // [Tools] holds a Runner and offers one typed method per tool. Every tool that
 // supports it is called with --format=json and its output decoded into Go types
 // (undecodable output wraps [ErrBadOutput]). Free text (log messages, status

@@ -3,7 +3,9 @@ package hookenv
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"unicode"
@@ -111,17 +113,47 @@ func checkSettingValue(k, v string) error {
 }
 
 // decodeJSON decodes a tool's --format=json stdout into v. Exactly one JSON value
-// (followed by white space) must be present.
+// (followed by white space) must be present. An error says what is wrong and
+// where, never what the output holds: the output may be a secret (leader-get,
+// secret-get, relation-get, config-get), cut short or not.
 func decodeJSON(tool string, out []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(out))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%s: %w: %q: %w", tool, ErrBadOutput, clip(out), err)
+		return fmt.Errorf("%s: %w: %s", tool, ErrBadOutput, describeDecodeError(err, len(out)))
 	}
-	if len(bytes.TrimSpace(out[dec.InputOffset():])) != 0 {
-		return fmt.Errorf("%s: %w: %q: trailing data after the JSON value", tool, ErrBadOutput, clip(out))
+	if rest := out[dec.InputOffset():]; len(bytes.TrimSpace(rest)) != 0 {
+		at := dec.InputOffset() + int64(len(rest)-len(bytes.TrimLeft(rest, " \t\r\n")))
+		return fmt.Errorf("%s: %w: %d bytes: trailing data after the JSON value at byte %d", tool, ErrBadOutput, len(out), at)
 	}
 	return nil
+}
+
+// describeDecodeError explains a JSON decoding error of n bytes of output
+// without quoting any of them: the kind of error and its byte offset, and for a
+// type mismatch the JSON kind found, the Go type expected and the path of object
+// keys leading to it (keys are names, not values).
+func describeDecodeError(err error, n int) string {
+	var (
+		syn *json.SyntaxError
+		typ *json.UnmarshalTypeError
+	)
+	switch {
+	case n == 0 || errors.Is(err, io.EOF):
+		return fmt.Sprintf("%d bytes: no JSON value", n)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Sprintf("%d bytes: JSON cut short", n)
+	case errors.As(err, &syn):
+		return fmt.Sprintf("%d bytes: invalid JSON at byte %d", n, syn.Offset)
+	case errors.As(err, &typ):
+		kind, _, _ := strings.Cut(typ.Value, " ") // "number 12" names the number
+		where := ""
+		if typ.Field != "" {
+			where = fmt.Sprintf(" in %q", typ.Field)
+		}
+		return fmt.Sprintf("%d bytes: JSON %s%s at byte %d where %s is expected", n, kind, where, typ.Offset, typ.Type)
+	}
+	return fmt.Sprintf("%d bytes: invalid JSON (%T)", n, err)
 }
 
 // decodeStringMap decodes the --format=json output of leader-get -, relation-get -
@@ -170,12 +202,14 @@ func decodeBool(tool string, out []byte) (bool, error) {
 		return false, err
 	}
 	if b == nil {
-		return false, fmt.Errorf("%s: %w: %q: want true or false", tool, ErrBadOutput, clip(out))
+		return false, fmt.Errorf("%s: %w: null, want true or false", tool, ErrBadOutput)
 	}
 	return *b, nil
 }
 
-// clip shortens tool output quoted in an error.
+// clip shortens tool output quoted in an error. Only secret-add's check of the
+// URI it prints uses it; no other error quotes a tool's output, which may hold a
+// secret.
 func clip(b []byte) string {
 	const n = 200
 	if len(b) > n {

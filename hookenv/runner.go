@@ -48,9 +48,9 @@ func (r ExecRunner) Run(ctx context.Context, tool string, args []string, stdin [
 	if err := checkToolName(tool); err != nil {
 		return nil, err
 	}
-	for _, a := range args {
+	for i, a := range args {
 		if strings.IndexByte(a, 0) >= 0 {
-			return nil, invalidf(tool, "argument %q contains a NUL byte", a)
+			return nil, invalidf(tool, "argument %d contains a NUL byte", i+1)
 		}
 	}
 	path := tool
