@@ -6,19 +6,45 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// Argument size limits of Linux execve: one argument may be at most
-// MAX_ARG_STRLEN (32 pages) including its NUL, and the whole argv plus environment
-// share a larger budget. The wrappers stay well inside both.
+// Argument size limits of Linux execve: one argument (or environment string) may
+// be at most MAX_ARG_STRLEN (32 pages) including its NUL, and the strings of argv
+// and envp with their pointers share the budget [execArgLimit] returns (2 MiB with
+// the usual 8 MiB stack limit).
 const (
-	maxArgLen   = 128*1024 - 1
-	maxArgsSize = 2 * 1024 * 1024
+	maxArgLen = 128*1024 - 1
+	// ptrSize is what each argument or environment string costs in execve's
+	// budget beside its bytes and NUL: its pointer.
+	ptrSize = 8
+	// keyValueReserve is the part of the budget EncodeKeyValues leaves for the
+	// rest of the command line: the tool's path (copied twice, as the file name
+	// and argv[0]), the tool's own options, and the NULL pointers.
+	keyValueReserve = 16 * 1024
 )
+
+// execSize returns what strs cost in execve's budget: each string, its NUL and
+// its pointer.
+func execSize(strs []string) int {
+	n := 0
+	for _, s := range strs {
+		n += len(s) + 1 + ptrSize
+	}
+	return n
+}
+
+// keyValueBudget returns how many bytes of execve's budget key=value arguments may
+// take, beside the environment the tool inherits from this process, and that
+// environment's size.
+func keyValueBudget() (budget, envSize int) {
+	envSize = execSize(os.Environ())
+	return execArgLimit() - envSize - keyValueReserve, envSize
+}
 
 // EncodeKeyValues encodes settings as the sorted key=value arguments that
 // leader-set and action-set take (Juju's keyvalues.Parse rules; docs/design.md,
@@ -28,7 +54,12 @@ const (
 // It rejects, before any tool runs, what Juju would reject or silently change: an
 // empty key, a key containing "=" or starting with "-", a key or value with
 // surrounding white space (Juju trims it), a NUL byte, invalid UTF-8, and arguments
-// beyond the operating system's limits. Errors wrap [ErrInvalidArgument].
+// beyond the operating system's limits: one argument over 128 KiB - 1 bytes
+// (MAX_ARG_STRLEN), or arguments that do not fit in what execve's budget
+// ([execArgLimit], 2 MiB with an 8 MiB stack limit) leaves beside this process's
+// environment, which the tool inherits, and 16 KiB for the rest of the command
+// line; that error names the keys, largest first. Errors wrap
+// [ErrInvalidArgument] and never show a value.
 func EncodeKeyValues(settings map[string]string) ([]string, error) {
 	keys := make([]string, 0, len(settings))
 	for k := range settings {
@@ -36,7 +67,6 @@ func EncodeKeyValues(settings map[string]string) ([]string, error) {
 	}
 	slices.Sort(keys)
 	args := make([]string, 0, len(keys))
-	total := 0
 	for _, k := range keys {
 		if err := checkSettingKey(k); err != nil {
 			return nil, err
@@ -49,13 +79,33 @@ func EncodeKeyValues(settings map[string]string) ([]string, error) {
 		if len(arg) > maxArgLen {
 			return nil, fmt.Errorf("%w: setting %q is %d bytes, over the %d-byte argument limit", ErrInvalidArgument, k, len(arg), maxArgLen)
 		}
-		total += len(arg) + 1
-		if total > maxArgsSize {
-			return nil, fmt.Errorf("%w: settings exceed the %d-byte argument list limit", ErrInvalidArgument, maxArgsSize)
-		}
 		args = append(args, arg)
 	}
+	if total := execSize(args); total > 64*1024 { // small writes always fit: skip reading the environment
+		if budget, envSize := keyValueBudget(); total > budget {
+			return nil, fmt.Errorf("%w: settings of %d bytes do not fit in the %d bytes execve leaves for them beside the %d-byte environment (largest: %s)",
+				ErrInvalidArgument, total, max(budget, 0), envSize, largestKeys(keys, settings, 5))
+		}
+	}
 	return args, nil
+}
+
+// largestKeys names up to n keys, largest setting first (ties in key order), and
+// how many more there are: `"a", "b" and 3 more`.
+func largestKeys(keys []string, settings map[string]string, n int) string {
+	bySize := slices.Clone(keys)
+	slices.SortStableFunc(bySize, func(a, b string) int { return len(b) + len(settings[b]) - len(a) - len(settings[a]) })
+	var b strings.Builder
+	for i, k := range bySize[:min(n, len(bySize))] {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%q", k)
+	}
+	if more := len(bySize) - n; more > 0 {
+		fmt.Fprintf(&b, " and %d more", more)
+	}
+	return b.String()
 }
 
 // DecodeKeyValues parses key=value arguments exactly as Juju's keyvalues.Parse does

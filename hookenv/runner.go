@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -52,6 +53,9 @@ func (r ExecRunner) Run(ctx context.Context, tool string, args []string, stdin [
 		if strings.IndexByte(a, 0) >= 0 {
 			return nil, invalidf(tool, "argument %d contains a NUL byte", i+1)
 		}
+		if len(a) > maxArgLen {
+			return nil, invalidf(tool, "argument %d is %d bytes, over the %d-byte limit of one argument", i+1, len(a), maxArgLen)
+		}
 	}
 	path := tool
 	if r.Dir != "" {
@@ -62,6 +66,9 @@ func (r ExecRunner) Run(ctx context.Context, tool string, args []string, stdin [
 			return nil, fmt.Errorf("%w: %s: %w", ErrToolNotFound, tool, err)
 		}
 		path = p
+	}
+	if err := checkExecSize(tool, path, args, r.Env); err != nil {
+		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Env = r.Env
@@ -96,6 +103,22 @@ func (r ExecRunner) Run(ctx context.Context, tool string, args []string, stdin [
 func checkToolName(tool string) error {
 	if tool == "" || strings.ContainsAny(tool, "/\\\x00") || tool == "." || tool == ".." {
 		return fmt.Errorf("%w: bad hook tool name %q", ErrInvalidArgument, tool)
+	}
+	return nil
+}
+
+// checkExecSize refuses, before execve would with "argument list too long", a
+// command line that with the environment does not fit in [execArgLimit]: the
+// path (copied as the file name and as argv[0]), the arguments, the environment
+// (env, or this process's when nil), their pointers and the two NULL pointers.
+func checkExecSize(tool, path string, args, env []string) error {
+	if env == nil {
+		env = os.Environ()
+	}
+	argSize := execSize(args) + 2*(len(path)+1) + 3*ptrSize
+	envSize := execSize(env) + ptrSize
+	if limit := execArgLimit(); argSize+envSize > limit {
+		return invalidf(tool, "arguments of %d bytes and an environment of %d bytes exceed the %d bytes execve takes (argument list too long)", argSize, envSize, limit)
 	}
 	return nil
 }
