@@ -13,7 +13,12 @@
 // # Running tools
 //
 // Every tool is run through a one-method [Runner] (context first); [ExecRunner]
-// runs the tool from PATH and captures stdout and stderr. A tool that exits
+// runs the tool from PATH and captures stdout and stderr. It bounds every call:
+// a tool is killed, with its process group, when the context ends, after
+// [ExecRunner.Timeout] ([DefaultToolTimeout], a minute; [ErrToolTimeout]), or once
+// it writes more than [ExecRunner.MaxOutput] bytes to stdout or stderr
+// ([DefaultMaxOutput], 8 MiB; [ErrOutputTooLarge]), and a command line that
+// execve would refuse as too long is refused before it starts. A tool that exits
 // non-zero is a [*ToolError] carrying the tool, its arguments, the exit code (2 for
 // usage errors, 1 for errors while running) and Juju's "ERROR ..." message. A tool
 // that is not installed wraps [ErrToolNotFound]: Juju 4 removed leader-get and
