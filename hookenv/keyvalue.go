@@ -132,6 +132,13 @@ func DecodeKeyValues(args []string) (map[string]string, error) {
 	return out, nil
 }
 
+// ValidateSettingKey reports why [EncodeKeyValues] would refuse key: empty,
+// containing "=" or a NUL byte, starting with "-", surrounding white space (which
+// Juju trims) or invalid UTF-8. The error wraps [ErrInvalidArgument] and names the
+// key. Readers of settings written by others (the leadership layer) use it to
+// hold what they read to the rule of what they write.
+func ValidateSettingKey(key string) error { return checkSettingKey(key) }
+
 func checkSettingKey(k string) error {
 	switch {
 	case k == "":
