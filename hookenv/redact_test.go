@@ -110,7 +110,7 @@ func TestErrorsNeverShowValues(t *testing.T) {
 		"leader-get":     func(tl *hookenv.Tools) error { _, err := tl.LeaderGet(ctx); return err },
 		"leader-get key": func(tl *hookenv.Tools) error { _, _, err := tl.LeaderGetKey(ctx, "k"); return err },
 		"secret-get": func(tl *hookenv.Tools) error {
-			_, err := tl.SecretGet(ctx, "secret:x", hookenv.SecretGetOptions{})
+			_, err := tl.SecretGet(ctx, "secret:coj8mulh8b41e8nv6p90", hookenv.SecretGetOptions{})
 			return err
 		},
 		"relation-get": func(tl *hookenv.Tools) error { _, err := tl.RelationGet(ctx, "db:1", true, "mysql"); return err },
