@@ -112,7 +112,9 @@ func typedValue(v any) (any, error) {
 		}
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return nil, fmt.Errorf("number %s: %w", s, err)
+			// Not the number itself nor strconv's error, which quotes it: it
+			// may be a secret.
+			return nil, fmt.Errorf("a number of %d digits out of the range of float64", len(s))
 		}
 		return f, nil
 	case map[string]any:

@@ -13,12 +13,24 @@
 // # Running tools
 //
 // Every tool is run through a one-method [Runner] (context first); [ExecRunner]
-// runs the tool from PATH and captures stdout and stderr. A tool that exits
+// runs the tool from PATH and captures stdout and stderr. It bounds every call:
+// a tool is killed, with its process group, when the context ends, after
+// [ExecRunner.Timeout] ([DefaultToolTimeout], a minute; [ErrToolTimeout]), or once
+// it writes more than [ExecRunner.MaxOutput] bytes to stdout or stderr
+// ([DefaultMaxOutput], 8 MiB; [ErrOutputTooLarge]), and a command line that
+// execve would refuse as too long is refused before it starts. A tool that exits
 // non-zero is a [*ToolError] carrying the tool, its arguments, the exit code (2 for
 // usage errors, 1 for errors while running) and Juju's "ERROR ..." message. A tool
 // that is not installed wraps [ErrToolNotFound]: Juju 4 removed leader-get and
 // leader-set, and callers must be able to tell. Refusals of leader-only writes match
 // [ErrNotLeader].
+//
+// No error text shows a value, because a hook logs its error to the controller's
+// debug-log: [ToolError.Error] hides every argument's value (key=value shows as
+// "key=…", free text after "--" as "…"), output that does not decode is described
+// by its size and the position of the fault, never quoted, and input refused
+// before the call is named by its key. [ToolError.Args] and [ToolError.Stderr]
+// keep the data for programmatic use and must never be logged.
 //
 // [Tools] holds a Runner and offers one typed method per tool. Every tool that
 // supports it is called with --format=json and its output decoded into Go types

@@ -61,7 +61,7 @@ func ExampleTools_LeaderSet_notLeader() {
 	// Output:
 	// $ leader-set password=s3cret
 	// true true
-	// leader-set "password=s3cret": exit status 1: cannot write leadership settings: cannot write settings: not the leader
+	// leader-set password=…: exit status 1: cannot write leadership settings: cannot write settings: not the leader
 }
 
 func ExampleLeaderTracker() {

@@ -18,3 +18,7 @@ func NewBatchLogHandlerWithFallback(r Runner, opts *slog.HandlerOptions, w io.Wr
 	h.batch = new(batch)
 	return &BatchLogHandler{logHandler: *h}
 }
+
+// ExecArgLimit is the bytes execve takes for the strings of argv and envp with
+// their pointers, on this machine.
+var ExecArgLimit = execArgLimit

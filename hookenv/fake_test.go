@@ -51,6 +51,9 @@ var toolNames = []string{
 }
 
 func TestMain(m *testing.M) {
+	if mode := os.Getenv("HOOKENV_FAKE_MODE"); mode != "" {
+		os.Exit(misbehave(mode))
+	}
 	if script := os.Getenv("HOOKENV_FAKE_SCRIPT"); script != "" {
 		os.Exit(fakeTool(filepath.Base(os.Args[0]), os.Args[1:], script, os.Getenv("HOOKENV_FAKE_STATE")))
 	}

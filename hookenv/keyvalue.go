@@ -3,20 +3,48 @@ package hookenv
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"os"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// Argument size limits of Linux execve: one argument may be at most
-// MAX_ARG_STRLEN (32 pages) including its NUL, and the whole argv plus environment
-// share a larger budget. The wrappers stay well inside both.
+// Argument size limits of Linux execve: one argument (or environment string) may
+// be at most MAX_ARG_STRLEN (32 pages) including its NUL, and the strings of argv
+// and envp with their pointers share the budget [execArgLimit] returns (2 MiB with
+// the usual 8 MiB stack limit).
 const (
-	maxArgLen   = 128*1024 - 1
-	maxArgsSize = 2 * 1024 * 1024
+	maxArgLen = 128*1024 - 1
+	// ptrSize is what each argument or environment string costs in execve's
+	// budget beside its bytes and NUL: its pointer.
+	ptrSize = 8
+	// keyValueReserve is the part of the budget EncodeKeyValues leaves for the
+	// rest of the command line: the tool's path (copied twice, as the file name
+	// and argv[0]), the tool's own options, and the NULL pointers.
+	keyValueReserve = 16 * 1024
 )
+
+// execSize returns what strs cost in execve's budget: each string, its NUL and
+// its pointer.
+func execSize(strs []string) int {
+	n := 0
+	for _, s := range strs {
+		n += len(s) + 1 + ptrSize
+	}
+	return n
+}
+
+// keyValueBudget returns how many bytes of execve's budget key=value arguments may
+// take, beside the environment the tool inherits from this process, and that
+// environment's size.
+func keyValueBudget() (budget, envSize int) {
+	envSize = execSize(os.Environ())
+	return execArgLimit() - envSize - keyValueReserve, envSize
+}
 
 // EncodeKeyValues encodes settings as the sorted key=value arguments that
 // leader-set and action-set take (Juju's keyvalues.Parse rules; docs/design.md,
@@ -26,7 +54,12 @@ const (
 // It rejects, before any tool runs, what Juju would reject or silently change: an
 // empty key, a key containing "=" or starting with "-", a key or value with
 // surrounding white space (Juju trims it), a NUL byte, invalid UTF-8, and arguments
-// beyond the operating system's limits. Errors wrap [ErrInvalidArgument].
+// beyond the operating system's limits: one argument over 128 KiB - 1 bytes
+// (MAX_ARG_STRLEN), or arguments that do not fit in what execve's budget
+// ([execArgLimit], 2 MiB with an 8 MiB stack limit) leaves beside this process's
+// environment, which the tool inherits, and 16 KiB for the rest of the command
+// line; that error names the keys, largest first. Errors wrap
+// [ErrInvalidArgument] and never show a value.
 func EncodeKeyValues(settings map[string]string) ([]string, error) {
 	keys := make([]string, 0, len(settings))
 	for k := range settings {
@@ -34,7 +67,6 @@ func EncodeKeyValues(settings map[string]string) ([]string, error) {
 	}
 	slices.Sort(keys)
 	args := make([]string, 0, len(keys))
-	total := 0
 	for _, k := range keys {
 		if err := checkSettingKey(k); err != nil {
 			return nil, err
@@ -47,13 +79,33 @@ func EncodeKeyValues(settings map[string]string) ([]string, error) {
 		if len(arg) > maxArgLen {
 			return nil, fmt.Errorf("%w: setting %q is %d bytes, over the %d-byte argument limit", ErrInvalidArgument, k, len(arg), maxArgLen)
 		}
-		total += len(arg) + 1
-		if total > maxArgsSize {
-			return nil, fmt.Errorf("%w: settings exceed the %d-byte argument list limit", ErrInvalidArgument, maxArgsSize)
-		}
 		args = append(args, arg)
 	}
+	if total := execSize(args); total > 64*1024 { // small writes always fit: skip reading the environment
+		if budget, envSize := keyValueBudget(); total > budget {
+			return nil, fmt.Errorf("%w: settings of %d bytes do not fit in the %d bytes execve leaves for them beside the %d-byte environment (largest: %s)",
+				ErrInvalidArgument, total, max(budget, 0), envSize, largestKeys(keys, settings, 5))
+		}
+	}
 	return args, nil
+}
+
+// largestKeys names up to n keys, largest setting first (ties in key order), and
+// how many more there are: `"a", "b" and 3 more`.
+func largestKeys(keys []string, settings map[string]string, n int) string {
+	bySize := slices.Clone(keys)
+	slices.SortStableFunc(bySize, func(a, b string) int { return len(b) + len(settings[b]) - len(a) - len(settings[a]) })
+	var b strings.Builder
+	for i, k := range bySize[:min(n, len(bySize))] {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%q", k)
+	}
+	if more := len(bySize) - n; more > 0 {
+		fmt.Fprintf(&b, " and %d more", more)
+	}
+	return b.String()
 }
 
 // DecodeKeyValues parses key=value arguments exactly as Juju's keyvalues.Parse does
@@ -79,6 +131,13 @@ func DecodeKeyValues(args []string) (map[string]string, error) {
 	}
 	return out, nil
 }
+
+// ValidateSettingKey reports why [EncodeKeyValues] would refuse key: empty,
+// containing "=" or a NUL byte, starting with "-", surrounding white space (which
+// Juju trims) or invalid UTF-8. The error wraps [ErrInvalidArgument] and names the
+// key. Readers of settings written by others (the leadership layer) use it to
+// hold what they read to the rule of what they write.
+func ValidateSettingKey(key string) error { return checkSettingKey(key) }
 
 func checkSettingKey(k string) error {
 	switch {
@@ -111,17 +170,47 @@ func checkSettingValue(k, v string) error {
 }
 
 // decodeJSON decodes a tool's --format=json stdout into v. Exactly one JSON value
-// (followed by white space) must be present.
+// (followed by white space) must be present. An error says what is wrong and
+// where, never what the output holds: the output may be a secret (leader-get,
+// secret-get, relation-get, config-get), cut short or not.
 func decodeJSON(tool string, out []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(out))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%s: %w: %q: %w", tool, ErrBadOutput, clip(out), err)
+		return fmt.Errorf("%s: %w: %s", tool, ErrBadOutput, describeDecodeError(err, len(out)))
 	}
-	if len(bytes.TrimSpace(out[dec.InputOffset():])) != 0 {
-		return fmt.Errorf("%s: %w: %q: trailing data after the JSON value", tool, ErrBadOutput, clip(out))
+	if rest := out[dec.InputOffset():]; len(bytes.TrimSpace(rest)) != 0 {
+		at := dec.InputOffset() + int64(len(rest)-len(bytes.TrimLeft(rest, " \t\r\n")))
+		return fmt.Errorf("%s: %w: %d bytes: trailing data after the JSON value at byte %d", tool, ErrBadOutput, len(out), at)
 	}
 	return nil
+}
+
+// describeDecodeError explains a JSON decoding error of n bytes of output
+// without quoting any of them: the kind of error and its byte offset, and for a
+// type mismatch the JSON kind found, the Go type expected and the path of object
+// keys leading to it (keys are names, not values).
+func describeDecodeError(err error, n int) string {
+	var (
+		syn *json.SyntaxError
+		typ *json.UnmarshalTypeError
+	)
+	switch {
+	case n == 0 || errors.Is(err, io.EOF):
+		return fmt.Sprintf("%d bytes: no JSON value", n)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Sprintf("%d bytes: JSON cut short", n)
+	case errors.As(err, &syn):
+		return fmt.Sprintf("%d bytes: invalid JSON at byte %d", n, syn.Offset)
+	case errors.As(err, &typ):
+		kind, _, _ := strings.Cut(typ.Value, " ") // "number 12" names the number
+		where := ""
+		if typ.Field != "" {
+			where = fmt.Sprintf(" in %q", typ.Field)
+		}
+		return fmt.Sprintf("%d bytes: JSON %s%s at byte %d where %s is expected", n, kind, where, typ.Offset, typ.Type)
+	}
+	return fmt.Sprintf("%d bytes: invalid JSON (%T)", n, err)
 }
 
 // decodeStringMap decodes the --format=json output of leader-get -, relation-get -
@@ -170,12 +259,14 @@ func decodeBool(tool string, out []byte) (bool, error) {
 		return false, err
 	}
 	if b == nil {
-		return false, fmt.Errorf("%s: %w: %q: want true or false", tool, ErrBadOutput, clip(out))
+		return false, fmt.Errorf("%s: %w: null, want true or false", tool, ErrBadOutput)
 	}
 	return *b, nil
 }
 
-// clip shortens tool output quoted in an error.
+// clip shortens tool output quoted in an error. Only secret-add's check of the
+// URI it prints uses it; no other error quotes a tool's output, which may hold a
+// secret.
 func clip(b []byte) string {
 	const n = 200
 	if len(b) > n {

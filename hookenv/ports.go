@@ -120,10 +120,10 @@ func (t *Tools) OpenedPorts(ctx context.Context) ([]Port, error) {
 		return nil, err
 	}
 	ports := make([]Port, 0, len(list))
-	for _, s := range list {
+	for i, s := range list {
 		p, err := ParsePort(s)
 		if err != nil {
-			return nil, badOutputf("opened-ports", "%v", err)
+			return nil, badOutputf("opened-ports", "entry %d of %d is not a port", i, len(list))
 		}
 		ports = append(ports, p)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -28,6 +29,30 @@ func (f RunnerFunc) Run(ctx context.Context, tool string, args []string, stdin [
 	return f(ctx, tool, args, stdin)
 }
 
+// Defaults of [ExecRunner]'s limits.
+const (
+	// DefaultToolTimeout bounds one hook tool call when ExecRunner.Timeout is
+	// zero. Juju's tools answer in milliseconds (they ask the unit agent, which
+	// may ask the controller); a minute leaves room for a slow controller and
+	// still ends a hook whose tool hangs well before Juju's own hook timeout.
+	DefaultToolTimeout = time.Minute
+	// DefaultMaxOutput caps each of a tool's stdout and stderr, in bytes, when
+	// ExecRunner.MaxOutput is zero. The largest legitimate outputs are leader
+	// settings, relation data and config, a few hundred KiB at most (leader-set
+	// itself is limited to the 2 MiB of execve's argument budget); 8 MiB keeps
+	// every real answer and bounds the memory a flooding tool can cost.
+	DefaultMaxOutput = 8 << 20
+)
+
+// ErrToolTimeout is returned (wrapped, naming the tool and the timeout) when a
+// hook tool ran past [ExecRunner.Timeout] and was killed.
+var ErrToolTimeout = errors.New("hook tool timed out")
+
+// ErrOutputTooLarge is returned (wrapped, naming the tool, the stream and the
+// limit) when a hook tool wrote more than [ExecRunner.MaxOutput] bytes to stdout
+// or stderr; it was killed, and what it wrote is not returned.
+var ErrOutputTooLarge = errors.New("hook tool output over the limit")
+
 // ExecRunner is the default [Runner]: it runs the tool found on PATH (or in Dir if
 // set) as a child process and captures its stdout and stderr. The zero value is
 // ready to use.
@@ -36,6 +61,14 @@ type ExecRunner struct {
 	Dir string
 	// Env, if non-nil, is the child's environment; nil means the current process's.
 	Env []string
+	// Timeout bounds each call: a tool still running after it is killed, and
+	// the call returns an error wrapping ErrToolTimeout. Zero (or negative)
+	// means DefaultToolTimeout. The ctx given to Run bounds it too.
+	Timeout time.Duration
+	// MaxOutput caps each of stdout and stderr, in bytes: a tool that writes
+	// more is killed, and the call returns an error wrapping ErrOutputTooLarge.
+	// Zero (or negative) means DefaultMaxOutput.
+	MaxOutput int
 }
 
 var (
@@ -48,9 +81,12 @@ func (r ExecRunner) Run(ctx context.Context, tool string, args []string, stdin [
 	if err := checkToolName(tool); err != nil {
 		return nil, err
 	}
-	for _, a := range args {
+	for i, a := range args {
 		if strings.IndexByte(a, 0) >= 0 {
-			return nil, invalidf(tool, "argument %q contains a NUL byte", a)
+			return nil, invalidf(tool, "argument %d contains a NUL byte", i+1)
+		}
+		if len(a) > maxArgLen {
+			return nil, invalidf(tool, "argument %d is %d bytes, over the %d-byte limit of one argument", i+1, len(a), maxArgLen)
 		}
 	}
 	path := tool
@@ -63,28 +99,52 @@ func (r ExecRunner) Run(ctx context.Context, tool string, args []string, stdin [
 		}
 		path = p
 	}
-	cmd := exec.CommandContext(ctx, path, args...)
+	if err := checkExecSize(tool, path, args, r.Env); err != nil {
+		return nil, err
+	}
+	timeout := r.Timeout
+	if timeout <= 0 {
+		timeout = DefaultToolTimeout
+	}
+	limit := r.MaxOutput
+	if limit <= 0 {
+		limit = DefaultMaxOutput
+	}
+	// runCtx ends at the caller's end, at the timeout, or when an output
+	// goes over the cap; exec then kills the tool's process group.
+	capped, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	runCtx, cancel := context.WithTimeoutCause(capped, timeout, ErrToolTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(runCtx, path, args...)
 	cmd.Env = r.Env
+	ownProcessGroup(cmd)
 	cmd.WaitDelay = time.Second // do not hang on a grandchild holding stdout open
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout = &stdout
-	cmd.Stderr = &stderr
+	stdout := &cappedBuffer{limit: limit, stream: "stdout", stop: stop}
+	stderr := &cappedBuffer{limit: limit, stream: "stderr", stop: stop}
+	cmd.Stdout = stdout
+	cmd.Stderr = stderr
 	err := cmd.Run()
-	if err == nil {
-		return stdout.Bytes(), nil
+	switch {
+	case ctx.Err() != nil && err != nil:
+		return nil, fmt.Errorf("%s: %w", tool, ctx.Err())
+	case stdout.over || stderr.over:
+		// Even if the tool exited 0 before it was killed: its answer is cut.
+		return nil, fmt.Errorf("%s: %w", tool, context.Cause(capped))
+	case errors.Is(context.Cause(runCtx), ErrToolTimeout) && err != nil:
+		return nil, fmt.Errorf("%s: %w after %v", tool, ErrToolTimeout, timeout)
+	case err == nil:
+		return stdout.buf.Bytes(), nil
 	}
 	var exitErr *exec.ExitError
 	switch {
 	case errors.As(err, &exitErr):
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return stdout.Bytes(), fmt.Errorf("%s: %w", tool, ctxErr)
-		}
-		te := NewToolError(tool, args, exitErr.ExitCode(), stderr.String())
+		te := NewToolError(tool, args, exitErr.ExitCode(), stderr.buf.String())
 		te.err = exitErr
-		return stdout.Bytes(), te
+		return stdout.buf.Bytes(), te
 	case errors.Is(err, fs.ErrNotExist), errors.Is(err, exec.ErrNotFound):
 		return nil, fmt.Errorf("%w: %s: %w", ErrToolNotFound, tool, err)
 	default:
@@ -92,10 +152,52 @@ func (r ExecRunner) Run(ctx context.Context, tool string, args []string, stdin [
 	}
 }
 
+// cappedBuffer keeps up to limit bytes of one output stream. A write that would
+// go past the limit is refused (so exec stops reading the pipe), marks the
+// buffer over and stops the run with an error naming the stream and the limit,
+// which kills the tool. Memory stays bounded by the limit (twice it at most, as
+// the buffer grows), whatever the tool writes.
+type cappedBuffer struct {
+	buf    bytes.Buffer
+	limit  int
+	stream string
+	stop   context.CancelCauseFunc
+	over   bool
+}
+
+func (c *cappedBuffer) Write(p []byte) (int, error) {
+	if c.over {
+		return 0, ErrOutputTooLarge
+	}
+	if c.buf.Len()+len(p) > c.limit {
+		c.over = true
+		err := fmt.Errorf("%w: more than %d bytes on %s", ErrOutputTooLarge, c.limit, c.stream)
+		c.stop(err)
+		return 0, err
+	}
+	return c.buf.Write(p)
+}
+
 // checkToolName rejects names that are not a plain tool name.
 func checkToolName(tool string) error {
 	if tool == "" || strings.ContainsAny(tool, "/\\\x00") || tool == "." || tool == ".." {
 		return fmt.Errorf("%w: bad hook tool name %q", ErrInvalidArgument, tool)
+	}
+	return nil
+}
+
+// checkExecSize refuses, before execve would with "argument list too long", a
+// command line that with the environment does not fit in [execArgLimit]: the
+// path (copied as the file name and as argv[0]), the arguments, the environment
+// (env, or this process's when nil), their pointers and the two NULL pointers.
+func checkExecSize(tool, path string, args, env []string) error {
+	if env == nil {
+		env = os.Environ()
+	}
+	argSize := execSize(args) + 2*(len(path)+1) + 3*ptrSize
+	envSize := execSize(env) + ptrSize
+	if limit := execArgLimit(); argSize+envSize > limit {
+		return invalidf(tool, "arguments of %d bytes and an environment of %d bytes exceed the %d bytes execve takes (argument list too long)", argSize, envSize, limit)
 	}
 	return nil
 }

@@ -47,7 +47,7 @@ func TestExecRunnerBadInput(t *testing.T) {
 	}{
 		{"", nil, `invalid argument: bad hook tool name ""`},
 		{"../is-leader", nil, `invalid argument: bad hook tool name "../is-leader"`},
-		{"juju-log", []string{"a\x00b"}, `juju-log: invalid argument: argument "a\x00b" contains a NUL byte`},
+		{"juju-log", []string{"-l", "a\x00b"}, `juju-log: invalid argument: argument 2 contains a NUL byte`}, // never the argument: a value
 	} {
 		_, err := hookenv.ExecRunner{Dir: t.TempDir()}.Run(t.Context(), tc.tool, tc.args, nil)
 		require.ErrorIs(t, err, hookenv.ErrInvalidArgument)
@@ -84,19 +84,19 @@ func TestToolError(t *testing.T) {
 	}{
 		{"leader-set", "ERROR cannot write leadership settings: cannot write settings: not the leader\n", 1,
 			"cannot write leadership settings: cannot write settings: not the leader",
-			`leader-set "k=v": exit status 1: cannot write leadership settings: cannot write settings: not the leader`, true},
+			`leader-set k=…: exit status 1: cannot write leadership settings: cannot write settings: not the leader`, true},
 		{"status-set", "ERROR this unit is not the leader\n", 1, "this unit is not the leader",
-			`status-set "k=v": exit status 1: this unit is not the leader`, true},
+			`status-set k=…: exit status 1: this unit is not the leader`, true},
 		{"relation-set", "ERROR cannot write relation settings\n", 1, "cannot write relation settings",
-			`relation-set "k=v": exit status 1: cannot write relation settings`, true},
+			`relation-set k=…: exit status 1: cannot write relation settings`, true},
 		{"status-set", "ERROR cannot write relation settings\n", 1, "cannot write relation settings",
-			`status-set "k=v": exit status 1: cannot write relation settings`, false},
+			`status-set k=…: exit status 1: cannot write relation settings`, false},
 		{"leader-set", "ERROR cannot write leadership settings: cannot write settings: not the leader\n", 2,
 			"cannot write leadership settings: cannot write settings: not the leader",
-			`leader-set "k=v": exit status 2: cannot write leadership settings: cannot write settings: not the leader`, false},
-		{"x", "notice\nERROR first\r\nERROR last\r\n", 1, "last", `x "k=v": exit status 1: last`, false},
-		{"x", "  no error line \n", 1, "no error line", `x "k=v": exit status 1: no error line`, false},
-		{"x", "", 3, "", `x "k=v": exit status 3`, false},
+			`leader-set k=…: exit status 2: cannot write leadership settings: cannot write settings: not the leader`, false},
+		{"x", "notice\nERROR first\r\nERROR last\r\n", 1, "last", `x k=…: exit status 1: last`, false},
+		{"x", "  no error line \n", 1, "no error line", `x k=…: exit status 1: no error line`, false},
+		{"x", "", 3, "", `x k=…: exit status 3`, false},
 	} {
 		err := hookenv.NewToolError(tc.tool, []string{"k=v"}, tc.code, tc.stderr)
 		assert.Equal(t, tc.msg, err.Message, "stderr %q", tc.stderr)

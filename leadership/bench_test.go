@@ -30,7 +30,7 @@ func BenchmarkComputeStart(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := computeStart(flags.New(tx), true, current, true); err != nil {
+		if err := computeStart(flags.New(tx), true, current, true, nil); err != nil {
 			b.Fatal(err)
 		}
 		_ = tx.Rollback()

@@ -3,6 +3,7 @@ package leadership
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 
@@ -17,8 +18,11 @@ import (
 // before set; leader-get's keys in sorted order, then the deleted keys in sorted
 // order; leadership.changed last), and stores the new snapshot, keeping
 // tombstones. When haveSettings is false (the peer relation is not there yet)
-// only leadership.is_leader is computed.
-func computeStart(f *flags.Flags, isLeader bool, current map[string]string, haveSettings bool) error {
+// only leadership.is_leader is computed. Snapshot entries whose key Set would
+// refuse (left by the Python layer or an older charm) are skipped with a
+// WARNING on log (which may be nil) and left in the store as they are; current
+// must hold only valid keys.
+func computeStart(f *flags.Flags, isLeader bool, current map[string]string, haveSettings bool, log *slog.Logger) error {
 	if err := f.Toggle(IsLeaderFlag, isLeader); err != nil {
 		return fmt.Errorf("leadership: %w", err)
 	}
@@ -27,6 +31,7 @@ func computeStart(f *flags.Flags, isLeader bool, current map[string]string, have
 	}
 	tx := f.Tx()
 	snap := tx.Range(SnapshotPrefix, true)
+	dropBadKeys(snap, "snapshot", log)
 	keys := slices.Sorted(maps.Keys(current))
 	var deleted []string
 	for k := range snap {

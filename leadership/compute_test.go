@@ -91,7 +91,7 @@ func TestComputeStart(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			events, after, snap := inTx(t, tc.flags, tc.snap, func(f *flags.Flags) error {
-				return computeStart(f, tc.leader, tc.current, true)
+				return computeStart(f, tc.leader, tc.current, true, nil)
 			})
 			assert.Equal(t, tc.events, events, "events")
 			assert.Equal(t, tc.after, after, "flags after")
@@ -113,7 +113,7 @@ func TestComputeStart_NonStringSnapshot(t *testing.T) {
 	require.NoError(t, store.Update(ctx, func(tx *flags.Tx) error {
 		f := flags.New(tx)
 		f.OnChange = func(flag string, set bool) { events = append(events, flag) }
-		return computeStart(f, false, map[string]string{"n": "3"}, true)
+		return computeStart(f, false, map[string]string{"n": "3"}, true, nil)
 	}))
 	assert.Equal(t, L("L.changed.n", "L.set.n", "L.changed"), events)
 	_, snap, _ := unitState(t, store)
@@ -124,7 +124,7 @@ func TestComputeStart_NonStringSnapshot(t *testing.T) {
 // leadership.is_leader moves.
 func TestComputeStart_NoSettings(t *testing.T) {
 	events, after, snap := inTx(t, L("L.changed", "L.changed.x", "L.set.x"), map[string]*string{"x": str("1")}, func(f *flags.Flags) error {
-		return computeStart(f, true, nil, false)
+		return computeStart(f, true, nil, false, nil)
 	})
 	assert.Equal(t, L("+L.is_leader"), events)
 	assert.Equal(t, L("L.changed", "L.changed.x", "L.is_leader", "L.set.x"), after)

@@ -51,6 +51,17 @@
 // h.Tools() get the same check as Set ([ErrNotLeader] before the tool runs
 // on a follower, one is-leader once the guarantee has lapsed).
 //
+// # Keys Set refuses
+//
+// Reads are as strict as writes: a key [Set] refuses (one leader-set would
+// refuse or change, or one with a control character, which makes no flag
+// name) is skipped when the layer reads it at the start of a hook, from Juju's
+// settings (either backend) or from the snapshot in the store, with one
+// WARNING naming the key (never its value). Such a key can come from `juju exec
+// -- leader-set`, another writer of the peer bag, or a store of the Python
+// layer; failing on it would fail every hook of every unit before any handler
+// could repair it. Get and GetAll do not show it and no flag is set for it.
+//
 // # Backends
 //
 // By default the settings are Juju's leader settings (leader-get,

@@ -51,7 +51,7 @@ func FuzzComputeStart(f *testing.F) {
 		}
 		store := seed(t, nil, snap)
 		require.NoError(t, store.Update(context.Background(), func(tx *flags.Tx) error {
-			return computeStart(flags.New(tx), leader, maps.Clone(cur), true)
+			return computeStart(flags.New(tx), leader, maps.Clone(cur), true, nil)
 		}))
 		fl, gotSnap, _ := unitState(t, store)
 		has := map[string]bool{}

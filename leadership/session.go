@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/charmkit/charmkit/flags"
@@ -62,12 +63,13 @@ func (s *session) start(ctx context.Context, f *flags.Flags, log *slog.Logger) e
 		if log != nil {
 			log.Info("leadership: peer relation not available yet; leader settings flags left unchanged", "error", err.Error())
 		}
-		return computeStart(f, leader, nil, false)
+		return computeStart(f, leader, nil, false, log)
 	case err != nil:
 		return fmt.Errorf("leadership: reading leader settings: %w", err)
 	}
+	dropBadKeys(cur, "leader settings", log)
 	s.settings = cur
-	return computeStart(f, leader, maps.Clone(cur), true)
+	return computeStart(f, leader, maps.Clone(cur), true, log)
 }
 
 // set is Set (docs/design.md, "leadership.Set"): validate, check
@@ -75,13 +77,13 @@ func (s *session) start(ctx context.Context, f *flags.Flags, log *slog.Logger) e
 // guarantee has lapsed), write in one tool call, then flags and snapshot.
 func (s *session) set(ctx context.Context, f *flags.Flags, settings map[string]string) error {
 	what := writing(settings)
+	for _, k := range slices.Sorted(maps.Keys(settings)) {
+		if err := validKey(k); err != nil { // the rule reads are held to as well
+			return fmt.Errorf("leadership: %s: %w", what, err)
+		}
+	}
 	if _, err := hookenv.EncodeKeyValues(settings); err != nil {
 		return fmt.Errorf("leadership: %s: %w", what, err)
-	}
-	for k := range settings {
-		if err := flags.ValidateName(SetFlag(k)); err != nil {
-			return fmt.Errorf("leadership: %s: key %q: %w", what, k, err)
-		}
 	}
 	if !s.isLeader {
 		return fmt.Errorf("leadership: %s: %w: is-leader answered false at the start of the hook", what, ErrNotLeader)

@@ -15,7 +15,11 @@
 // "--" ending the options, boolean switches that also accept "=true",
 // "=false", "=1", "=0" (anything strconv.ParseBool takes), and -h/--help,
 // which returns [ErrHelp]. A command-line mistake is a *[UsageError] with
-// the exact text Juju prints after "ERROR ".
+// the exact text Juju prints after "ERROR ", with one deliberate difference:
+// gnuflag names an unknown option as typed, so Juju's message for an option
+// containing a newline runs over two lines; here a name with a non-printable
+// character is quoted as Go's %q does (`option provided but not defined:
+// "-\n"`), and every message is one line.
 //
 // Tools that print a value declare [FormatOptions]: --format, checked while
 // parsing exactly as Juju's formatter value is, and -o/--output. Extra

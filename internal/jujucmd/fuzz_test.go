@@ -19,6 +19,7 @@ func FuzzParse(f *testing.F) {
 	for _, seed := range []string{
 		"", "--format=json", "-r\x003\x00key", "-aoout\x00--app=0", "--\x00-x",
 		"--=x", "---", "--", "-", "-h", "--help=1", "-a=true", "--app=maybe", "-é",
+		"-\n", "--x\r\ny", "-\xff",
 	} {
 		f.Add(seed)
 	}
@@ -34,6 +35,7 @@ func FuzzParse(f *testing.F) {
 			require.ErrorAs(t, err, &ue, "Parse(%q)", args)
 			assert.Equal(t, 2, jujucmd.ExitCode(err))
 			assert.NotEmpty(t, err.Error())
+			assert.NotContains(t, err.Error(), "\n", "Parse(%q): the ERROR line must stay one line", args)
 			return
 		}
 		// Whatever came before, a "--" followed by arguments that would be

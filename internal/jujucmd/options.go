@@ -100,9 +100,10 @@ func (a *Args) IsSet(name string) bool {
 // flags "options"): `option provided but not defined: --x`,
 // `option needs an argument: -o`, `invalid value "x" for option --app: …`.
 // Options are named in errors by the name given, with one dash for a
-// one-letter name and two otherwise. An invalid opts (an empty or repeated
-// name, a Short that is not one letter) is a mistake in the caller's code:
-// Parse panics.
+// one-byte name and two otherwise; a name with a non-printable character is
+// quoted as Go's %q does, so the message stays one line (see withDashes).
+// An invalid opts (an empty or repeated name, a Short that is not one
+// letter) is a mistake in the caller's code: Parse panics.
 func Parse(args []string, opts ...Option) (*Args, error) {
 	a := &Args{
 		byName: map[string]*Option{},
@@ -231,9 +232,37 @@ func (p *parser) set(o *Option, val string) {
 
 // withDashes names an option as gnuflag's errors do: one dash before a
 // one-byte name, two before a longer one, whatever the user typed.
+//
+// gnuflag prints the name as typed ("%s"), so an unknown option containing
+// a newline makes Juju print an "ERROR ..." message of two lines, the second
+// without the "ERROR " prefix. The fake tools keep every message on one
+// line instead: a name with a character strconv.IsPrint rejects (a control
+// character such as a newline, a tab or a carriage return, or invalid UTF-8)
+// is quoted as Go's %q quotes it, dashes included
+// (`option provided but not defined: "-\n"`). Every printable name keeps
+// gnuflag's text byte for byte.
 func withDashes(name string) string {
+	s := "-" + name
 	if len(name) > 1 {
-		return "--" + name
+		s = "--" + name
 	}
-	return "-" + name
+	if !printable(name) {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+// printable reports whether s is valid UTF-8 made only of characters
+// strconv.IsPrint accepts (letters, marks, numbers, punctuation, symbols and
+// the ASCII space).
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !strconv.IsPrint(r) {
+			return false
+		}
+	}
+	return true
 }

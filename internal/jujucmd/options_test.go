@@ -113,6 +113,12 @@ func TestParseErrors(t *testing.T) {
 		{"unknown after a known switch", []string{"-ax"}, "option provided but not defined: -x"},
 		{"unknown one letter with two dashes", []string{"--x"}, "option provided but not defined: -x"},
 		{"three dashes", []string{"---app"}, "option provided but not defined: ---app"},
+		{"unknown name with a newline is quoted", []string{"-\n"}, `option provided but not defined: "-\n"`},
+		{"unknown long name with a newline", []string{"--a\nERROR b"}, `option provided but not defined: "--a\nERROR b"`},
+		{"unknown name with a tab or CR", []string{"--x\ty\r"}, `option provided but not defined: "--x\ty\r"`},
+		{"unknown name with invalid UTF-8", []string{"-\xff"}, `option provided but not defined: "-\xff"`},
+		{"unknown name with a space stays as typed", []string{"--a b"}, "option provided but not defined: --a b"},
+		{"unknown non-ASCII name stays as typed", []string{"-é"}, "option provided but not defined: --é"}, // gnuflag counts bytes
 		{"empty name", []string{"--=json"}, `empty option in argument "--=json"`},
 		{"long needs an argument", []string{"key", "--format"}, "option needs an argument: --format"},
 		{"short needs an argument", []string{"-r"}, "option needs an argument: -r"},
