@@ -264,13 +264,3 @@ func decodeBool(tool string, out []byte) (bool, error) {
 	return *b, nil
 }
 
-// clip shortens tool output quoted in an error. Only secret-add's check of the
-// URI it prints uses it; no other error quotes a tool's output, which may hold a
-// secret.
-func clip(b []byte) string {
-	const n = 200
-	if len(b) > n {
-		return string(b[:n]) + "..."
-	}
-	return string(b)
-}

@@ -243,7 +243,7 @@ func (t *Tools) SecretAdd(ctx context.Context, content map[string]string, opts S
 	}
 	uri := strings.TrimSpace(string(out))
 	if _, err := ParseSecretID(uri); err != nil || !strings.HasPrefix(uri, "secret:") {
-		return "", badOutputf("secret-add", "%q is not a secret URI", clip(out))
+		return "", badOutputf("secret-add", "%d bytes that are not a secret URI", len(out))
 	}
 	return uri, nil
 }

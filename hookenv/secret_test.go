@@ -81,7 +81,7 @@ func TestSecrets(t *testing.T) {
 			do: func(ctx context.Context, tools *hookenv.Tools) (any, error) {
 				return tools.SecretAdd(ctx, map[string]string{"password": "s3cret"}, hookenv.SecretOptions{})
 			},
-			wantErr: is(hookenv.ErrBadOutput, `secret-add: cannot decode tool output: "done\n" is not a secret URI`)},
+			wantErr: is(hookenv.ErrBadOutput, `secret-add: cannot decode tool output: 5 bytes that are not a secret URI`)},
 		{name: "get by id and by label", golden: "tools/secret-get/ok.txt",
 			do: seq(
 				func(ctx context.Context, tools *hookenv.Tools) (any, error) {
