@@ -145,7 +145,7 @@ func ReadFiles(dir string, names ...string) (map[string]string, error) {
 	}
 	files := make(map[string]string, len(names))
 	for _, n := range names {
-		if err := checkFilePath(n); err != nil {
+		if err := checkCharmPath(n); err != nil {
 			return nil, fmt.Errorf("charmtest: reading %q: %w", n, err)
 		}
 		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(n)))
