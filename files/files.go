@@ -126,7 +126,12 @@ func Write(ctx context.Context, path string, data []byte, opts Options) (changed
 			_ = os.Remove(tmp)
 		}
 	}()
-	// Owner first: chown clears the setuid and setgid bits.
+	// Content first, then owner, then mode: a write by an unprivileged
+	// process and chown both clear the setuid and setgid bits. Until the
+	// chmod the file is private (CreateTemp makes it 0600).
+	if _, err := f.Write(data); err != nil {
+		return false, fail("writing", path, err)
+	}
 	if opts.Owner != nil {
 		if err := f.Chown(opts.Owner.UID, opts.Owner.GID); err != nil {
 			return false, fail("writing", path, err)
@@ -135,8 +140,12 @@ func Write(ctx context.Context, path string, data []byte, opts Options) (changed
 	if err := f.Chmod(mode); err != nil {
 		return false, fail("writing", path, err)
 	}
-	if _, err := f.Write(data); err != nil {
+	// The system may drop a bit silently (setgid for a group the process is
+	// not in): the file would then differ from what was asked at every call.
+	if fi, err := f.Stat(); err != nil {
 		return false, fail("writing", path, err)
+	} else if got := fi.Mode() & modeBits; got != mode {
+		return false, fail("writing", path, fmt.Errorf("mode %v not applied: the file gets %v (setuid and setgid need privileges, or membership of the file's group)", mode, got))
 	}
 	if err := f.Sync(); err != nil {
 		return false, fail("writing", path, err)
