@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -324,6 +325,11 @@ func checkOptionValue(typ string, v any) string {
 		case int64:
 		case float64:
 			return fmt.Sprintf("give an integer, e.g. %d", int64(v))
+		case string:
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				return fmt.Sprintf("give an integer, e.g. %d", n)
+			}
+			return "give an integer"
 		default:
 			return "give an integer"
 		}

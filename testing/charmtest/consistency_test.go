@@ -50,7 +50,7 @@ func TestValidate_AgainstTheCharm(t *testing.T) {
 		{name: "unknown option", unit: charmtest.Unit{Config: map[string]any{"prot": 9}},
 			want: `Config["prot"]: the charm has no option "prot" (did you mean "port"?): Juju refuses options that testdata/charm/config.yaml does not declare; fix the key, or declare the option (options: creds, debug, name, port, ratio)`, badConfig: true},
 		{name: "string for an int", unit: charmtest.Unit{Config: map[string]any{"port": "9"}},
-			want: `Config["port"]: "9" is a string, but option "port" is of type int in testdata/charm/config.yaml: give an integer`, badConfig: true},
+			want: `Config["port"]: "9" is a string, but option "port" is of type int in testdata/charm/config.yaml: give an integer, e.g. 9`, badConfig: true},
 		{name: "float for an int", unit: charmtest.Unit{Config: map[string]any{"port": 9.0}},
 			want: `Config["port"]: 9 is a float, but option "port" is of type int in testdata/charm/config.yaml: give an integer, e.g. 9`, badConfig: true},
 		{name: "int for a string", unit: charmtest.Unit{Config: map[string]any{"name": 1}},
