@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,9 +16,19 @@ import (
 // with CGO_ENABLED=0 as make test does.
 func goIn(tb testing.TB, dir string, args ...string) result {
 	tb.Helper()
-	gobin, err := exec.LookPath("go")
-	require.NoError(tb, err)
-	return runIn(tb, dir, gobin, append([]string{}, args...)...)
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS=-mod=readonly", "CGO_ENABLED=0")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if err != nil {
+		ee, ok := err.(*exec.ExitError)
+		require.True(tb, ok, "running go %q: %v", args, err)
+		code = ee.ExitCode()
+	}
+	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 
 // Ensure that the module init creates builds, passes its own tests (the
