@@ -33,8 +33,9 @@ func goIn(tb testing.TB, dir string, args ...string) result {
 
 // Ensure that the module init creates builds, passes its own tests (the
 // charmtest table and the three-unit jujusim test), passes go vet and
-// charmkit vet with nothing to report, is gofmt-clean and packs, offline:
-// -replace points it at this checkout.
+// charmkit vet (run as go tool charmkit, as its Makefile does) with nothing
+// to report, is gofmt-clean and packs, offline: -replace points it at this
+// checkout.
 func TestInit_GeneratedModulePasses(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "demo_charm")
@@ -67,7 +68,8 @@ func TestInit_GeneratedModulePasses(t *testing.T) {
 	assert.Contains(t, test.stdout, "ok  \texample.com/demo\t")
 	assert.Contains(t, test.stdout, "ok  \texample.com/demo/charm\t")
 
-	cvet := charmkit(t, dir, "vet", "./...")
+	// As the generated Makefile runs it: go.mod's tool directive works.
+	cvet := goIn(t, dir, "tool", "charmkit", "vet", "./...")
 	assert.Equal(t, 0, cvet.code, cvet.stderr)
 	assert.Empty(t, cvet.stdout, "charmkit vet finds nothing")
 	assert.Empty(t, cvet.stderr, "charmkit vet finds nothing")
