@@ -242,6 +242,9 @@ func (u Unit) loadCharm() (*charmSpec, error) {
 			if !slices.Contains(optionTypes, typ) {
 				return nil, &invalidError{msg: fmt.Sprintf("%s: option %q: unknown type %q (want one of %s)", spec.configFile, name, o.Type, strings.Join(optionTypes, ", "))}
 			}
+			if _, err := configDefault(typ, o.Default); err != nil {
+				return nil, &invalidError{msg: fmt.Sprintf("%s: option %q: %v", spec.configFile, name, err)}
+			}
 			spec.options[name] = optionSpec{Type: typ, Default: o.Default}
 		}
 	case spec.hasMeta:

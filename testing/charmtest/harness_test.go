@@ -254,6 +254,7 @@ func TestUnit_Validate(t *testing.T) {
 		_, err := u.RunDir(t.Context(), t.TempDir(), mutator, "install")
 		assert.ErrorIs(t, err, charmtest.ErrInvalidUnit)
 		assert.ErrorContains(t, err, `option "n"`)
+		assert.ErrorContains(t, u.Validate(), `Files["config.yaml"]: option "n": default nope is not of type int`, "Validate reports it too")
 	})
 }
 
