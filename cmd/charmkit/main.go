@@ -7,11 +7,13 @@
 //
 // Subcommands:
 //
+//	charmkit init [-module PATH] [-name NAME] [-replace DIR] DIR
 //	charmkit pack [-o FILE] [-arch ARCH] [-pkg PATH | -dispatch FILE] [DIR]
 //	charmkit vet [-unwatched=false] [PKG...]
 //	charmkit graph [-format dot|mermaid] [PKG...]
 //	charmkit help [COMMAND]
 //
+// init creates a new charm module that builds and passes its own tests.
 // pack builds the charm's Go main package as a static Linux binary and
 // writes the deployable .charm archive with it as dispatch. vet checks a
 // charm's code statically (flags watched but never set, flags set but
@@ -25,8 +27,9 @@
 //
 // Exit status: 0 on success, 1 when vet finds an error (warnings alone do
 // not fail) or a command fails, 2 for a usage mistake. The logic lives in
-// internal/charmpack, internal/charmcheck, internal/charmgraph and the
-// public analysis/charmvet; docs/charmkit.md has examples of each output.
+// internal/charminit, internal/charmpack, internal/charmcheck,
+// internal/charmgraph and the public analysis/charmvet; docs/charmkit.md
+// has examples of each output.
 package main
 
 import (
@@ -78,7 +81,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{packCommand, vetCommand, graphCommand, {
+	commands = []*command{initCommand, packCommand, vetCommand, graphCommand, {
 		name:  "help",
 		short: "show help for a command",
 		usage: "usage: charmkit help [COMMAND]\n\nHelp prints the usage of a command, or the list of commands.\n",

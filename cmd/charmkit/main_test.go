@@ -84,11 +84,11 @@ func TestHelp(t *testing.T) {
 	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}} {
 		r := charmkit(t, ".", args...)
 		assert.Equal(t, 0, r.code, args)
-		for _, c := range []string{"pack", "vet", "graph", "help", "-vettool=$(which charmkit)"} {
+		for _, c := range []string{"init", "pack", "vet", "graph", "help", "-vettool=$(which charmkit)"} {
 			assert.Contains(t, r.stdout, c, args)
 		}
 	}
-	for _, c := range []string{"pack", "vet", "graph"} {
+	for _, c := range []string{"init", "pack", "vet", "graph"} {
 		r := charmkit(t, ".", "help", c)
 		assert.Equal(t, 0, r.code, c)
 		assert.True(t, strings.HasPrefix(r.stdout, "usage: charmkit "+c), r.stdout)

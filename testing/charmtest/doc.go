@@ -19,11 +19,24 @@
 // [Unit] holds what Juju knows about a unit (leadership, the application's
 // leader settings, config, status, relations and their data bags) and what
 // the unit keeps itself (its flags, its leadership snapshot, other store
-// keys, the files of its charm directory). Its zero value is a fresh
-// non-leader unit before its first hook. Faults make tools fail
-// ([Fault]); LoseLeadershipAfter makes the lease lapse mid-hook; Now and
-// ClockStep drive the clock that the 30-second leadership guarantee is
-// measured with, so lease tests never sleep.
+// keys, the files of its charm directory and of its machine, with their
+// modes). Its zero value is a fresh non-leader unit before its first hook.
+// Faults make tools fail ([Fault]); LoseLeadershipAfter makes the lease
+// lapse mid-hook; Now and ClockStep drive the clock that the 30-second
+// leadership guarantee is measured with, so lease tests never sleep.
+//
+// # Checked like Juju would
+//
+// Before the hook runs, the unit is checked against the charm: its
+// metadata.yaml and config.yaml are found from the test's working directory
+// upwards (or named by [Unit.Charm]). A config key config.yaml does not
+// declare or a value of the wrong type ([ErrBadConfig]), a relation on an
+// endpoint the metadata does not declare, a peer relation with another
+// application, a hook Juju would never run for the charm, and state only a
+// leader can see on a follower (AppStatus, the application bag of a
+// relation with another application) fail the test with an error matching
+// [ErrInvalidUnit] that names the field and what to do. config.yaml gives
+// the options Config does not mention their defaults.
 //
 // [Unit.Run] never modifies the unit it is given, and runs share nothing, so
 // table-driven tests can call t.Parallel. [Unit.RunDir] is the same without a
@@ -31,9 +44,13 @@
 //
 // # What a run does
 //
-// Each run creates a charm directory in a temporary directory, writes
-// [Unit.Files] into it, and builds the unit's store as a real SQLite
+// Each run creates a charm directory and a root directory for the unit's
+// system paths in a temporary directory, writes [Unit.Files] into them
+// (relative paths in the charm directory, absolute ones under the root,
+// with [Unit.Modes]), and builds the unit's store as a real SQLite
 // .unit-state.db (package flags) from Flags, Snapshot, Tombstones and KV.
+// Handlers get a context under which files.Path (package files) maps a
+// system path such as /etc/app/app.conf under the root.
 // It builds a fresh registry with the register function, and runs the hook
 // with reactive.Registry.Run: the same code path as a deployed charm, one
 // transaction per hook. The hook context (hookenv.Env) is passed as data, so
@@ -59,7 +76,9 @@
 // [Result] embeds the unit's next state: after a failed hook its store is
 // exactly as before the hook, while what Juju applies at once (leader-set,
 // status-set, files the charm wrote) stays, as in production. The result
-// also reports the handlers invoked, the flag events in order (from the
+// holds every file of the charm directory and of the root after the hook,
+// with its mode ([Result.File], [Result.FileMode]). It also reports the
+// handlers invoked, the flag events in order (from the
 // reactive tracer), every tool call, the status history and the log
 // records. A cleanup registered by Run reopens the store after the test and
 // checks that it holds exactly what the result reports.

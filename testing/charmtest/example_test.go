@@ -100,3 +100,23 @@ func ExampleFault() {
 	// handlers run: 0
 	// flags: [app.installed]
 }
+
+// A unit Juju could never show the charm is refused before the hook runs,
+// with an error naming the field and what to do. Here config.yaml is given
+// in Files; a charm's own tests find it from their working directory.
+func ExampleUnit_Validate() {
+	u := charmtest.Unit{
+		Files:  map[string]string{"config.yaml": "options:\n  port: {type: int, default: 8080}\n"},
+		Config: map[string]any{"prot": 9},
+	}
+	err := u.Validate()
+	fmt.Println(errors.Is(err, charmtest.ErrInvalidUnit), errors.Is(err, charmtest.ErrBadConfig))
+	fmt.Println(err)
+
+	u.Config = map[string]any{"port": "9"}
+	fmt.Println(u.Validate())
+	// Output:
+	// true true
+	// charmtest: invalid unit: Config["prot"]: the charm has no option "prot" (did you mean "port"?): Juju refuses options that Files["config.yaml"] does not declare; fix the key, or declare the option (options: port)
+	// charmtest: invalid unit: Config["port"]: "9" is a string, but option "port" is of type int in Files["config.yaml"]: give an integer, e.g. 9
+}

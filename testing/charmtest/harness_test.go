@@ -17,6 +17,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// richConfig is richUnit's config.yaml: the options its Config sets.
+const richConfig = "options:\n  motd: {type: string}\n  debug: {type: boolean, default: false}\n  n: {type: int}\n"
+
 // richUnit returns a unit with every kind of state filled in. It builds a new
 // value on every call, so two calls can be compared after one was used.
 func richUnit() charmtest.Unit {
@@ -35,7 +38,7 @@ func richUnit() charmtest.Unit {
 			LocalData: map[string]string{"me": "1"},
 			AppData:   map[string]string{"shared": "s"},
 		}},
-		Files:  map[string]string{"data/old.txt": "old", "config.yaml": "options: {}\n"},
+		Files:  map[string]string{"data/old.txt": "old", "config.yaml": richConfig},
 		Status: charmtest.Status{State: "active", Message: "was fine"},
 		Faults: map[string]charmtest.Fault{"application-version-set": {Message: "nope"}},
 	}
@@ -120,7 +123,7 @@ func TestRun_CommitAndRollback(t *testing.T) {
 		assert.Equal(t, []string{"b", "gone"}, out.Tombstones)
 		assert.Equal(t, map[string]string{"new": "n"}, out.Relations[0].AppData, "relation-set applied after success")
 		assert.Equal(t, charmtest.Status{State: "maintenance", Message: "mutating"}, out.Status)
-		assert.Equal(t, map[string]string{"data/new.txt": "new", "config.yaml": "options: {}\n"}, out.Files)
+		assert.Equal(t, map[string]string{"data/new.txt": "new", "config.yaml": richConfig}, out.Files)
 		assert.Equal(t, 0, out.ExitCode)
 	})
 	t.Run("failure rolls back the store only", func(t *testing.T) {
@@ -138,7 +141,7 @@ func TestRun_CommitAndRollback(t *testing.T) {
 		assert.Equal(t, map[string]string{"a": "1", "c": "3"}, out.LeaderSettings, "leader-set is Juju's: kept")
 		assert.Equal(t, charmtest.Status{State: "maintenance", Message: "mutating"}, out.Status, "status-set is kept")
 		assert.Equal(t, u.Relations[0].AppData, out.Relations[0].AppData, "relation-set of a failed hook is discarded")
-		assert.Equal(t, map[string]string{"data/new.txt": "new", "config.yaml": "options: {}\n"}, out.Files, "files the charm wrote stay")
+		assert.Equal(t, map[string]string{"data/new.txt": "new", "config.yaml": richConfig}, out.Files, "files the charm wrote stay")
 		assert.Contains(t, out.Events, "+app.configured", "events show what happened before the rollback")
 	})
 }
@@ -251,6 +254,7 @@ func TestUnit_Validate(t *testing.T) {
 		_, err := u.RunDir(t.Context(), t.TempDir(), mutator, "install")
 		assert.ErrorIs(t, err, charmtest.ErrInvalidUnit)
 		assert.ErrorContains(t, err, `option "n"`)
+		assert.ErrorContains(t, u.Validate(), `Files["config.yaml"]: option "n": default nope is not of type int`, "Validate reports it too")
 	})
 }
 

@@ -5,9 +5,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/charmkit/charmkit/hookenv"
 	"github.com/charmkit/charmkit/testing/fakejuju"
@@ -80,14 +79,15 @@ type juju struct {
 }
 
 // newJuju builds the model Juju would hold for u and opens the hook's
-// context. u must be valid.
-func newJuju(u Unit, hook string) (*juju, error) {
+// context. u must be valid; charm is the charm's metadata and config (nil
+// when unknown).
+func newJuju(u Unit, charm *charmSpec, hook string) (*juju, error) {
 	now := u.Now
 	if now.IsZero() {
 		now = defaultNow
 	}
 	m := fakejuju.New(orDefault(u.Env.ModelName, defaultModelName), modelUUID, orDefault(u.Env.JujuVersion, defaultJujuVersion), now)
-	cfg, err := appConfig(u)
+	cfg, err := appConfig(u, charm)
 	if err != nil {
 		return nil, err
 	}
@@ -117,8 +117,14 @@ func newJuju(u Unit, hook string) (*juju, error) {
 		}
 	}
 	relID, remote := hookRelation(u, hook)
-	if ep, _, isRel := strings.Cut(hook, "-relation-"); isRel && relID == "" {
+	ep, event, isRel := strings.Cut(hook, "-relation-")
+	if isRel && relID == "" {
 		return nil, fmt.Errorf("%w: hook %s: no relation on endpoint %q in Relations", ErrInvalidUnit, hook, ep)
+	}
+	if isRel {
+		if err := checkRemoteUnit(u, relID, event, remote); err != nil {
+			return nil, err
+		}
 	}
 	spec := fakejuju.ContextSpec{ID: contextID(name, hook), Unit: name, Hook: hook, Relation: relID, RemoteUnit: remote}
 	if strings.HasSuffix(hook, "-relation-departed") {
@@ -128,6 +134,25 @@ func newJuju(u Unit, hook string) (*juju, error) {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidUnit, err)
 	}
 	return &juju{store: fakejuju.NewMemory(m), ctxID: spec.ID, unit: name}, nil
+}
+
+// checkRemoteUnit refuses a relation hook Juju would not run: -joined and
+// -departed are about one remote unit of the relation, and a remote unit
+// given in Env must be one of the relation's. (-changed may have none: a
+// change of the remote application's bag.)
+func checkRemoteUnit(u Unit, relID, event, remote string) error {
+	var r Relation
+	i := slices.IndexFunc(u.Relations, func(r Relation) bool { return r.ID == relID })
+	if i >= 0 {
+		r = u.Relations[i]
+	}
+	switch {
+	case remote == "" && (event == "joined" || event == "departed"):
+		return &invalidError{msg: fmt.Sprintf("hook %s-relation-%s: Relations[%d] (%q) has no remote unit, and Juju runs -relation-%s for one: add the unit to its Units", r.Endpoint(), event, i, relID, event)}
+	case u.Env.RemoteUnit != "" && !slices.Contains(sortedKeys(r.Units), u.Env.RemoteUnit):
+		return &invalidError{msg: fmt.Sprintf("Env.RemoteUnit %q: not a unit of Relations[%d] (%q): add it to its Units", u.Env.RemoteUnit, i, relID)}
+	}
+	return nil
 }
 
 // contextID is a context id in Juju's form, the same for the same unit and
@@ -257,6 +282,9 @@ func (j *juju) finish(next *Unit, hookOK bool) (version string, err error) {
 			next.LeaderSettings = nil
 		}
 		next.Status, next.AppStatus = u.Status, a.Status
+		if !next.Leader {
+			next.AppStatus = Status{} // a follower cannot read it
+		}
 		for i := range next.Relations {
 			r := &next.Relations[i]
 			rel, _ := m.RelationByKey(r.ID)
@@ -264,6 +292,9 @@ func (j *juju) finish(next *Unit, hookOK bool) (version string, err error) {
 			r.AppData = maps.Clone(rel.Bag(a.Name))
 			if !rel.Peer() {
 				r.RemoteAppData = maps.Clone(rel.Bag(r.RemoteApp))
+				if !next.Leader {
+					r.AppData = nil // a follower cannot read it
+				}
 			}
 		}
 		version = u.Version
@@ -294,31 +325,19 @@ func (j *juju) records() ([]ToolCall, []LogRecord, []StatusChange, error) {
 	return calls, logs, statuses, nil
 }
 
-// appConfig returns the application's config options: those declared in
-// Files["config.yaml"] with their defaults, overridden by u.Config; an
-// option only in u.Config gets the type of its value.
-func appConfig(u Unit) (map[string]fakejuju.ConfigOption, error) {
+// appConfig returns the application's config options: those the charm's
+// config.yaml declares (spec) with their defaults, overridden by u.Config;
+// without a config.yaml, an option of u.Config gets the type of its value.
+func appConfig(u Unit, spec *charmSpec) (map[string]fakejuju.ConfigOption, error) {
 	cfg := map[string]fakejuju.ConfigOption{}
-	if text, found := u.Files["config.yaml"]; found {
-		var doc struct {
-			Options map[string]struct {
-				Type    string `yaml:"type"`
-				Default any    `yaml:"default"`
-			} `yaml:"options"`
-		}
-		if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
-			return nil, fmt.Errorf("%w: config.yaml: %v", ErrInvalidUnit, err)
-		}
-		for name, o := range doc.Options {
+	if spec != nil && spec.hasConfig {
+		for _, name := range sortedKeys(spec.options) {
+			o := spec.options[name]
 			v, err := configDefault(o.Type, o.Default)
 			if err != nil {
-				return nil, fmt.Errorf("%w: config.yaml: option %q: %v", ErrInvalidUnit, name, err)
+				return nil, &invalidError{msg: fmt.Sprintf("%s: option %q: %v", spec.configFile, name, err)}
 			}
-			typ := o.Type
-			if typ == "" {
-				typ = "string"
-			}
-			cfg[name] = fakejuju.ConfigOption{Type: typ, Value: v}
+			cfg[name] = fakejuju.ConfigOption{Type: o.Type, Value: v}
 		}
 	}
 	for _, k := range sortedKeys(u.Config) {
@@ -329,6 +348,11 @@ func appConfig(u Unit) (map[string]fakejuju.ConfigOption, error) {
 		o, declared := cfg[k]
 		if !declared {
 			o.Type = typeOf(v)
+		}
+		if o.Type == "float" {
+			if i, isInt := v.(int64); isInt {
+				v = float64(i)
+			}
 		}
 		o.Value = v
 		cfg[k] = o

@@ -92,7 +92,7 @@ func TestTools_HookenvRoundTrip(t *testing.T) {
 // Ensure that a follower's writes come back as the errors the wrappers promise.
 func TestTools_HookenvFollowerErrors(t *testing.T) {
 	t.Parallel()
-	m := newTestModel(t, Unit{Name: "app/1", Relations: []Relation{db}}, "config-changed")
+	m := newTestModel(t, Unit{Name: "app/1", Relations: []Relation{dbFollower}}, "config-changed")
 	ctx := t.Context()
 	tools := &hookenv.Tools{Runner: m}
 

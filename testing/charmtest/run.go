@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -15,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmkit/charmkit/files"
 	"github.com/charmkit/charmkit/hookenv"
 	"github.com/charmkit/charmkit/reactive"
 )
@@ -28,7 +31,12 @@ type Result struct {
 	// Juju's side keeps what the tools did at once: leader-set writes, status.
 	// Relation writes (relation-set) are applied only after a successful hook.
 	// A unit whose lease ran out during the hook (LoseLeadershipAfter) is no
-	// longer Leader; Faults, Config, Now and Env are carried over unchanged.
+	// longer Leader, and so no longer sees AppStatus nor the AppData of its
+	// relations with other applications: they are left empty, so that the
+	// result runs again as it is. Files and Modes hold every file of the
+	// charm directory and of the unit's root (absolute paths) after the hook,
+	// failed or not. Charm, Faults, Config, Now and Env are carried over
+	// unchanged.
 	Unit
 
 	// Hook is the hook that ran.
@@ -65,11 +73,22 @@ func (r Result) Setting(key string) (string, bool) {
 	return v, ok
 }
 
-// File returns the content of a file of the charm directory after the hook
-// and whether it exists.
+// File returns the content of a file after the hook and whether it exists:
+// name is relative to the charm directory ("admin_password") or an
+// absolute path on the unit's machine ("/etc/app/app.conf", written through
+// files.Path).
 func (r Result) File(name string) (string, bool) {
 	v, ok := r.Files[name]
 	return v, ok
+}
+
+// FileMode returns the permission bits of a file after the hook (as
+// [Result.File] names it) and whether it exists.
+func (r Result) FileMode(name string) (fs.FileMode, bool) {
+	if _, ok := r.Files[name]; !ok {
+		return 0, false
+	}
+	return r.Modes[name], true
 }
 
 // CallsTo returns the calls made to one tool, in order.
@@ -109,9 +128,9 @@ func (u Unit) Run(t testing.TB, register func(*reactive.Registry), hook string) 
 }
 
 // RunDir is [Unit.Run] without a testing.TB: it simulates the hook in dir,
-// which must be empty or missing (the charm directory is dir/charm), and
-// returns an error only for a problem with the harness or with u. Examples and
-// non-test tools use it.
+// which must be empty or missing (the charm directory is dir/charm, the
+// unit's root for system paths dir/root), and returns an error only for a
+// problem with the harness or with u. Examples and non-test tools use it.
 func (u Unit) RunDir(ctx context.Context, dir string, register func(*reactive.Registry), hook string) (Result, error) {
 	if register == nil {
 		return Result{}, fmt.Errorf("%w: nil register function", ErrInvalidUnit)
@@ -119,18 +138,24 @@ func (u Unit) RunDir(ctx context.Context, dir string, register func(*reactive.Re
 	if !hookNameRE.MatchString(hook) {
 		return Result{}, fmt.Errorf("%w: hook name %q", ErrInvalidUnit, hook)
 	}
-	if err := u.Validate(); err != nil {
+	charm, err := u.validate()
+	if err != nil {
+		return Result{}, err
+	}
+	if err := charm.checkHook(hook); err != nil {
 		return Result{}, err
 	}
 	in := u.clone()
-	charmDir := filepath.Join(dir, "charm")
-	if entries, err := os.ReadDir(charmDir); err == nil && len(entries) > 0 {
-		return Result{}, fmt.Errorf("charmtest: charm directory %s is not empty: give each run its own directory", charmDir)
+	charmDir, rootDir := filepath.Join(dir, "charm"), filepath.Join(dir, "root")
+	for _, d := range []string{charmDir, rootDir} {
+		if entries, err := os.ReadDir(d); err == nil && len(entries) > 0 {
+			return Result{}, fmt.Errorf("charmtest: directory %s is not empty: give each run its own directory", d)
+		}
 	}
-	if err := writeFiles(charmDir, in.Files); err != nil {
+	if err := writeFiles(charmDir, rootDir, in.Files, in.Modes); err != nil {
 		return Result{}, err
 	}
-	j, err := newJuju(in, hook)
+	j, err := newJuju(in, charm, hook)
 	if err != nil {
 		return Result{}, err
 	}
@@ -149,7 +174,7 @@ func (u Unit) RunDir(ctx context.Context, dir string, register func(*reactive.Re
 		return Result{}, err
 	}
 	lh := &logHandler{j: j}
-	res, _ := reg.Run(ctx, reactive.RunOptions{
+	res, _ := reg.Run(files.WithRoot(ctx, rootDir), reactive.RunOptions{
 		Store:  store,
 		Env:    env,
 		Runner: j.runner(charmDir),
@@ -171,7 +196,7 @@ func (u Unit) RunDir(ctx context.Context, dir string, register func(*reactive.Re
 		return Result{}, err
 	}
 	next.Flags, next.Snapshot, next.Tombstones, next.KV = st.Flags, st.Snapshot, st.Tombstones, st.KV
-	if next.Files, err = readFiles(charmDir); err != nil {
+	if next.Files, next.Modes, err = readUnitFiles(charmDir, rootDir); err != nil {
 		return Result{}, err
 	}
 	calls, logs, statuses, err := j.records()
@@ -232,55 +257,111 @@ func newClock(start time.Time, step time.Duration) func() time.Time {
 	}
 }
 
-// writeFiles creates the charm directory with the given files.
-func writeFiles(charmDir string, files map[string]string) error {
-	if err := os.MkdirAll(charmDir, 0o755); err != nil {
-		return fmt.Errorf("charmtest: creating the charm directory: %w", err)
+// writeFiles creates the charm directory and the unit's root with the
+// given files (relative paths in the charm directory, absolute ones under
+// the root) and modes (default 0644, exact: the umask does not apply).
+func writeFiles(charmDir, rootDir string, files map[string]string, modes map[string]fs.FileMode) error {
+	for _, d := range []string{charmDir, rootDir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return fmt.Errorf("charmtest: creating %s: %w", d, err)
+		}
 	}
 	for _, name := range sortedKeys(files) {
-		p := filepath.Join(charmDir, filepath.FromSlash(name))
+		p := hostPath(charmDir, rootDir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return fmt.Errorf("charmtest: writing file %q: %w", name, err)
 		}
-		if err := os.WriteFile(p, []byte(files[name]), 0o644); err != nil {
+		mode := modes[name]
+		if mode == 0 {
+			mode = 0o644
+		}
+		if err := os.WriteFile(p, []byte(files[name]), 0o600); err != nil {
+			return fmt.Errorf("charmtest: writing file %q: %w", name, err)
+		}
+		if err := os.Chmod(p, mode); err != nil {
 			return fmt.Errorf("charmtest: writing file %q: %w", name, err)
 		}
 	}
 	return nil
 }
 
+// hostPath returns where a path of Unit.Files is during the run.
+func hostPath(charmDir, rootDir, name string) string {
+	if path.IsAbs(name) {
+		return filepath.Join(rootDir, filepath.FromSlash(name))
+	}
+	return filepath.Join(charmDir, filepath.FromSlash(name))
+}
+
+// readUnitFiles returns every regular file of the charm directory (but the
+// store), by relative path, and of the unit's root, by absolute path, with
+// their modes.
+func readUnitFiles(charmDir, rootDir string) (map[string]string, map[string]fs.FileMode, error) {
+	files, modes, err := walkFiles(charmDir, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	rfiles, rmodes, err := walkFiles(rootDir, "/")
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(rfiles) > 0 && files == nil {
+		files, modes = map[string]string{}, map[string]fs.FileMode{}
+	}
+	maps.Copy(files, rfiles)
+	maps.Copy(modes, rmodes)
+	return files, modes, nil
+}
+
 // readFiles returns every regular file under charmDir except the store.
 func readFiles(charmDir string) (map[string]string, error) {
+	files, _, err := walkFiles(charmDir, "")
+	return files, err
+}
+
+// walkFiles returns every regular file under dir but a store, by
+// slash-separated path relative to dir after prefix, with its mode bits.
+// A missing dir has no files.
+func walkFiles(dir, prefix string) (map[string]string, map[string]fs.FileMode, error) {
 	var files map[string]string
-	err := filepath.WalkDir(charmDir, func(p string, d fs.DirEntry, err error) error {
+	var modes map[string]fs.FileMode
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
+			if p == dir && errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipDir
+			}
 			return err
 		}
 		if !d.Type().IsRegular() {
 			return nil
 		}
-		rel, err := filepath.Rel(charmDir, p)
+		rel, err := filepath.Rel(dir, p)
 		if err != nil {
 			return err
 		}
 		rel = filepath.ToSlash(rel)
-		if isStoreFile(rel) {
+		if prefix == "" && isStoreFile(rel) {
 			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
 		}
 		b, err := os.ReadFile(p)
 		if err != nil {
 			return err
 		}
 		if files == nil {
-			files = map[string]string{}
+			files, modes = map[string]string{}, map[string]fs.FileMode{}
 		}
-		files[rel] = string(b)
+		files[prefix+rel] = string(b)
+		modes[prefix+rel] = info.Mode() & fileModeBits
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("charmtest: reading the charm directory: %w", err)
+		return nil, nil, fmt.Errorf("charmtest: reading the unit's files: %w", err)
 	}
-	return files, nil
+	return files, modes, nil
 }
 
 // checkStore reopens the store a Run left in dir and checks that it holds

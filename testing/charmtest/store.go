@@ -137,15 +137,17 @@ func LoadState(ctx context.Context, path string) (Unit, error) {
 }
 
 // ReadFiles reads the named files of dir (slash-separated paths relative to
-// it) for [Unit.Files], e.g. a charm's metadata.yaml and config.yaml. With
-// no names it reads every regular file under dir except a unit store.
+// it) for [Unit.Files], e.g. templates the charm reads from its charm
+// directory. (A run finds the charm's metadata.yaml and config.yaml by
+// itself: see [Unit.Charm].) With no names it reads every regular file
+// under dir except a unit store.
 func ReadFiles(dir string, names ...string) (map[string]string, error) {
 	if len(names) == 0 {
 		return readFiles(dir)
 	}
 	files := make(map[string]string, len(names))
 	for _, n := range names {
-		if err := checkFilePath(n); err != nil {
+		if err := checkCharmPath(n); err != nil {
 			return nil, fmt.Errorf("charmtest: reading %q: %w", n, err)
 		}
 		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(n)))

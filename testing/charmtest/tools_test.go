@@ -50,8 +50,9 @@ func (j testJuju) bag(tb testing.TB, relID, owner string) (b map[string]string) 
 // newTestModel builds the fake tools of one hook of u in a temporary charm dir.
 func newTestModel(tb testing.TB, u Unit, hook string) testJuju {
 	tb.Helper()
-	require.NoError(tb, u.Validate())
-	j, err := newJuju(u, hook)
+	spec, err := u.validate()
+	require.NoError(tb, err)
+	j, err := newJuju(u, spec, hook)
 	require.NoError(tb, err)
 	dir := tb.TempDir()
 	return testJuju{j, j.runner(dir), dir}
@@ -99,6 +100,13 @@ var db = Relation{
 	AppData:       map[string]string{"want": "rw"},
 }
 
+// dbFollower is db as a follower sees it: without its own application's bag.
+var dbFollower = func() Relation {
+	r := db
+	r.AppData = nil
+	return r
+}()
+
 // Ensure that every fake tool prints exactly what Juju prints (docs/design.md,
 // "The hook-tool contract").
 func TestTools_Output(t *testing.T) {
@@ -111,6 +119,7 @@ func TestTools_Output(t *testing.T) {
 	}
 	follower := leader
 	follower.Leader = false
+	follower.Relations = []Relation{peers, dbFollower} // a follower cannot see db's AppData
 	empty := Unit{}
 	tests := []struct {
 		name   string

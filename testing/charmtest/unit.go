@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"path"
 	"path/filepath"
@@ -22,8 +23,10 @@ const DefaultUnitName = "app/0"
 // defaultNow is the time the simulated clock reads when Unit.Now is zero.
 var defaultNow = time.Date(2026, time.January, 1, 0, 0, 0, 0, time.UTC)
 
-// ErrInvalidUnit is wrapped by every error [Unit.Validate] returns, and so by
-// [Unit.RunDir] for a unit that cannot be simulated.
+// ErrInvalidUnit is matched by every error [Unit.Validate] returns, and so
+// by [Unit.RunDir] (and the test failure of [Unit.Run]) for a unit that
+// cannot be simulated or that Juju would never show a charm. Each problem
+// names the field and says what to change; docs/charmtest.md lists them.
 var ErrInvalidUnit = errors.New("charmtest: invalid unit")
 
 // Store key prefixes the harness splits the store into.
@@ -33,17 +36,34 @@ const (
 )
 
 // Unit is one unit's state as plain data: what Juju knows about it (leadership,
-// leader settings, config, status, relations) and what the unit keeps in its own
-// charm directory (flags, the leadership snapshot, other store keys, files).
+// leader settings, config, status, relations) and what the unit keeps itself
+// (flags, the leadership snapshot, other store keys, the files of its charm
+// directory and of its machine).
 //
 // The zero value is a fresh, non-leader unit "app/0" before its first hook: no
-// flags, no settings, no config, no files. Build one with a composite literal and
-// call [Unit.Run]; feed [Result.Unit] to the next Run to chain hooks.
+// flags, no settings, no config but config.yaml's defaults, no files. Build one
+// with a composite literal and call [Unit.Run]; feed [Result.Unit] to the next
+// Run to chain hooks.
+//
+// A run checks the unit as Juju would see it (see [Unit.Validate]): config
+// against the charm's config.yaml, relations against its metadata.yaml, state
+// only a leader can see only on a leader.
 //
 // Maps and slices in a Unit are never modified by the harness.
 type Unit struct {
 	// Name is the unit name, "<application>/<number>"; empty means "app/0".
 	Name string
+
+	// Charm is the directory of the charm's source, holding its metadata.yaml
+	// (or a charmcraft.yaml with the metadata) and config.yaml, which a run
+	// reads to check the unit and to give Config its defaults; they are not
+	// copied into the charm directory. Empty means: the first directory with
+	// a metadata.yaml (or such a charmcraft.yaml) from the working directory
+	// (a test's package directory) upwards, up to the module root (the
+	// directory with go.mod), as charmkit vet looks; none found means no
+	// metadata checks. [NoCharm] turns the lookup off. A metadata.yaml,
+	// charmcraft.yaml or config.yaml in Files stands in for the directory's.
+	Charm string
 
 	// Leader reports whether the unit holds the application's leadership lease:
 	// is-leader answers true and leader-set is allowed.
@@ -54,7 +74,7 @@ type Unit struct {
 	// checks of leader-set and other leader-only tools): from then on is-leader
 	// answers false and leader-set fails with Juju's "not the leader" error,
 	// as when the lease lapses mid-hook. 1 means right after the hook-start
-	// is-leader. It has no effect unless Leader is true.
+	// is-leader. Only a leader can lose its lease: it needs Leader.
 	LoseLeadershipAfter int
 
 	// LeaderSettings is the application's leader-settings bucket in Juju
@@ -84,22 +104,36 @@ type Unit struct {
 
 	// Config is the charm's configuration as config-get reports it. Values must
 	// be string, bool, an integer type, float64, or nil (option without a
-	// value). Options declared in Files["config.yaml"] that Config does not
-	// mention take their default from there.
+	// value). With the charm's config.yaml (see Charm), every key must be an
+	// option it declares and every value of the option's type (an error
+	// matching [ErrBadConfig] otherwise), and options Config does not mention
+	// take their default from it. Without one, an option gets the type of its
+	// value.
 	Config map[string]any
 
 	// Relations are the relations the unit takes part in, for relation-ids,
 	// relation-list, relation-get and relation-set.
 	Relations []Relation
 
-	// Files are the files of the charm directory before the hook, by slash-separated
-	// path relative to it. Put the charm's metadata.yaml and config.yaml here
-	// (see [ReadFiles]); config.yaml gives Config its defaults.
+	// Files are the unit's files before the hook, by slash-separated path. A
+	// relative path ("admin_password", "templates/app.tmpl") is in the charm
+	// directory. An absolute path ("/etc/app/app.conf") is on the unit's
+	// machine: the run keeps it under a root directory of its own, and a
+	// charm reaches it through files.Path (package files), which maps system
+	// paths there for the run. A metadata.yaml, charmcraft.yaml or
+	// config.yaml here stands in for the charm directory's (see Charm).
 	Files map[string]string
 
-	// Status and AppStatus are the unit's and the application's workload status
-	// as status-get reports them. The zero value reads as "unknown".
-	Status    Status
+	// Modes are the permission bits of Files, by the same paths (fs.ModePerm,
+	// and fs.ModeSetuid, fs.ModeSetgid, fs.ModeSticky); a file not listed has
+	// mode 0644. A result lists the mode of every file.
+	Modes map[string]fs.FileMode
+
+	// Status is the unit's workload status as status-get reports it. The
+	// zero value reads as "unknown".
+	Status Status
+	// AppStatus is the application's status (status-get --application).
+	// Only the leader can read it, so it needs Leader.
 	AppStatus Status
 
 	// Faults make hook tools fail, by tool name ("is-leader", "leader-set", ...).
@@ -144,11 +178,12 @@ type Relation struct {
 	Units map[string]map[string]string
 	// LocalData is this unit's own data bag.
 	LocalData map[string]string
-	// AppData is this unit's application's data bag (for a peer relation, the
-	// bag every unit of the application reads, and only the leader writes).
+	// AppData is this unit's application's data bag. In a peer relation every
+	// unit of the application reads it and only the leader writes it; in
+	// another relation only the leader can read it, so it needs Leader.
 	AppData map[string]string
-	// RemoteAppData is the remote application's bag (ignored for a peer
-	// relation, whose remote application bag is AppData).
+	// RemoteAppData is the remote application's bag. A peer relation has
+	// none: its application bag is AppData.
 	RemoteAppData map[string]string
 }
 
@@ -179,12 +214,32 @@ func (u Unit) app() string {
 	return a
 }
 
-// Validate reports every problem that keeps u from being simulated, joined
-// into one error wrapping [ErrInvalidUnit].
+// Validate reports every problem that keeps u from being simulated, or that
+// Juju would never show a charm, joined into one error matching
+// [ErrInvalidUnit]. Besides the shape of each field (names, JSON, paths), it
+// checks the unit against the charm's metadata.yaml and config.yaml (see
+// [Unit.Charm]):
+//
+//   - every Config key is an option of config.yaml, with a value of its
+//     type ([ErrBadConfig] too);
+//   - every relation is on an endpoint the metadata declares; a peer
+//     endpoint's RemoteApp is the unit's own application and another
+//     endpoint's is not; a container-scoped endpoint has one remote unit;
+//
+// and, with or without the charm's files, that state only a leader can see
+// is given only with Leader: AppStatus, the AppData of a relation with
+// another application, and LoseLeadershipAfter. A peer relation has no
+// RemoteAppData.
 func (u Unit) Validate() error {
+	_, err := u.validate()
+	return err
+}
+
+// validate is Validate, returning the charm's metadata and config too.
+func (u Unit) validate() (*charmSpec, error) {
 	var errs []error
 	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidUnit}, args...)...))
+		errs = append(errs, &invalidError{msg: fmt.Sprintf(format, args...)})
 	}
 	if !unitNameRE.MatchString(u.name()) {
 		bad("unit name %q: want <application>/<number>", u.Name)
@@ -231,7 +286,7 @@ func (u Unit) Validate() error {
 		}
 	}
 	seen := map[string]bool{}
-	for _, r := range u.Relations {
+	for i, r := range u.Relations {
 		if !relIDRE.MatchString(r.ID) {
 			bad("relation id %q: want <endpoint>:<number>", r.ID)
 		}
@@ -250,8 +305,15 @@ func (u Unit) Validate() error {
 				bad("relation %q: remote unit %q is not a unit of %q", r.ID, m, r.RemoteApp)
 			}
 			if m == u.name() {
-				bad("relation %q: the unit itself is listed as a remote unit", r.ID)
+				bad("relation %q: the unit itself is listed as a remote unit: put its own bag in LocalData", r.ID)
 			}
+		}
+		peer := r.RemoteApp == u.app()
+		if peer && len(r.RemoteAppData) > 0 {
+			bad("Relations[%d] (%q).RemoteAppData: a peer relation (RemoteApp is the unit's own application) has no remote application bag: put the application's data in AppData", i, r.ID)
+		}
+		if !peer && len(r.AppData) > 0 && !u.Leader {
+			bad("Relations[%d] (%q).AppData: only the leader can read its own application's bag in a relation with another application (relation-get --app): set Leader: true, or leave AppData empty on a follower", i, r.ID)
 		}
 	}
 	for _, p := range sortedKeys(u.Files) {
@@ -259,10 +321,21 @@ func (u Unit) Validate() error {
 			bad("file %q: %v", p, err)
 		}
 	}
+	for _, p := range sortedKeys(u.Modes) {
+		if _, ok := u.Files[p]; !ok {
+			bad("Modes[%q]: no such file in Files: give its content in Files too", p)
+		}
+		if m := u.Modes[p]; m&^fileModeBits != 0 || m == 0 {
+			bad("Modes[%q]: mode %v: want permission bits (and fs.ModeSetuid, fs.ModeSetgid, fs.ModeSticky)", p, m)
+		}
+	}
 	for _, s := range []Status{u.Status, u.AppStatus} {
 		if s.State != "" && !slices.Contains(statusStates, s.State) && s.State != "unknown" {
 			bad("status %q: want one of %v or unknown", s.State, statusStates)
 		}
+	}
+	if u.AppStatus != (Status{}) && !u.Leader {
+		bad("AppStatus: only the leader can read the application's status (status-get --application): set Leader: true, or leave AppStatus empty on a follower")
 	}
 	for _, t := range sortedKeys(u.Faults) {
 		f := u.Faults[t]
@@ -279,6 +352,9 @@ func (u Unit) Validate() error {
 	if u.LoseLeadershipAfter < 0 {
 		bad("lose leadership after %d checks: negative", u.LoseLeadershipAfter)
 	}
+	if u.LoseLeadershipAfter > 0 && !u.Leader {
+		bad("LoseLeadershipAfter: %d, but only a leader can lose its lease: set Leader: true", u.LoseLeadershipAfter)
+	}
 	if u.ClockStep < 0 {
 		bad("clock step %v is negative", u.ClockStep)
 	}
@@ -288,7 +364,14 @@ func (u Unit) Validate() error {
 	if u.Env.RelationID != "" && !slices.ContainsFunc(u.Relations, func(r Relation) bool { return r.ID == u.Env.RelationID }) {
 		bad("env relation %q is not in Relations", u.Env.RelationID)
 	}
-	return errors.Join(errs...)
+	spec, err := u.loadCharm()
+	if err != nil {
+		errs = append(errs, err)
+	} else {
+		errs = append(errs, spec.checkConfig(u)...)
+		errs = append(errs, spec.checkRelations(u)...)
+	}
+	return spec, errors.Join(errs...)
 }
 
 // inSnapshot reports whether key is in Snapshot or Tombstones.
@@ -297,9 +380,27 @@ func (u Unit) inSnapshot(key string) bool {
 	return in || slices.Contains(u.Tombstones, key)
 }
 
-// checkFilePath accepts a clean, relative, slash-separated path that stays in
-// the charm directory and is not the store.
+// fileModeBits are the mode bits a file of Files may have.
+const fileModeBits = fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
+
+// checkFilePath accepts a path of Files: a clean absolute slash-separated
+// path on the machine, or a charm-directory path ([checkCharmPath]).
 func checkFilePath(p string) error {
+	if !path.IsAbs(p) {
+		return checkCharmPath(p)
+	}
+	switch {
+	case p == "/":
+		return errors.New("the root directory is not a file")
+	case path.Clean(p) != p || strings.ContainsRune(p, '\x00'):
+		return errors.New("not a clean absolute path")
+	}
+	return nil
+}
+
+// checkCharmPath accepts a clean, relative, slash-separated path that stays
+// in the charm directory and is not the store.
+func checkCharmPath(p string) error {
 	switch {
 	case p == "":
 		return errors.New("empty path")
@@ -363,6 +464,7 @@ func (u Unit) clone() Unit {
 	c.KV = maps.Clone(u.KV)
 	c.Config = maps.Clone(u.Config)
 	c.Files = maps.Clone(u.Files)
+	c.Modes = maps.Clone(u.Modes)
 	c.Faults = maps.Clone(u.Faults)
 	if u.Relations != nil {
 		c.Relations = make([]Relation, len(u.Relations))

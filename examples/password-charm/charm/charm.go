@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/charmkit/charmkit/files"
 	"github.com/charmkit/charmkit/hookenv"
 	"github.com/charmkit/charmkit/leadership"
 	"github.com/charmkit/charmkit/reactive"
@@ -126,7 +127,7 @@ func (c *Charm) Register(r *reactive.Registry) {
 			return err
 		}
 		v, ok := leadership.Get(h, PasswordKey)
-		if err := syncFile(path, v, ok); err != nil {
+		if err := syncFile(ctx, path, v, ok); err != nil {
 			return err
 		}
 		if ok {
@@ -153,9 +154,9 @@ func (c *Charm) Register(r *reactive.Registry) {
 		return nil
 	})
 
-	r.Handle("store_motd", reactive.When(leadership.ChangedFlag(MotdKey)), func(_ context.Context, h *reactive.Hook) error {
+	r.Handle("store_motd", reactive.When(leadership.ChangedFlag(MotdKey)), func(ctx context.Context, h *reactive.Hook) error {
 		v, ok := leadership.Get(h, MotdKey)
-		return syncFile(filepath.Join(h.CharmDir(), MotdFile), v, ok)
+		return syncFile(ctx, filepath.Join(h.CharmDir(), MotdFile), v, ok)
 	})
 
 	r.Handle("maybe_fail", reactive.When(leadership.SetFlag(PasswordKey)), func(ctx context.Context, h *reactive.Hook) error {
@@ -230,16 +231,16 @@ func followPasswordFile(ctx context.Context, h *reactive.Hook) error {
 	if last == path || !ok {
 		return nil
 	}
-	if err := writeFileAtomic(path, v); err != nil {
+	if err := writeFileAtomic(ctx, path, v); err != nil {
 		return err
 	}
 	return h.KV().Set(writtenPathKey, path)
 }
 
 // syncFile writes value to path when present and removes path otherwise.
-func syncFile(path, value string, present bool) error {
+func syncFile(ctx context.Context, path, value string, present bool) error {
 	if present {
-		return writeFileAtomic(path, value)
+		return writeFileAtomic(ctx, path, value)
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("removing %s: %w", path, err)
@@ -247,38 +248,10 @@ func syncFile(path, value string, present bool) error {
 	return nil
 }
 
-// writeFileAtomic writes data to path with mode 0600: a temporary file in
-// the same directory, synced, closed and renamed over path, so a reader
-// sees the old content or the new, never a part.
-func writeFileAtomic(path, data string) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(f.Name())
-		}
-	}()
-	if err := f.Chmod(0o600); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if _, err := f.WriteString(data); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+// writeFileAtomic writes data to path with mode 0600 (directories it
+// creates: 0700), atomically: a reader sees the old content or the new,
+// never a part.
+func writeFileAtomic(ctx context.Context, path, data string) error {
+	_, err := files.Write(ctx, path, []byte(data), files.Options{Mode: 0o600, DirMode: 0o700})
+	return err
 }
