@@ -3,6 +3,7 @@ package charmtest
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -116,6 +117,13 @@ func newJuju(u Unit, charm *charmSpec, hook string) (*juju, error) {
 			return nil, fmt.Errorf("%w: relation %q: %v", ErrInvalidUnit, r.ID, err)
 		}
 	}
+	if err := addSecrets(m, u); err != nil {
+		return nil, fmt.Errorf("%w: secrets: %v", ErrInvalidUnit, err)
+	}
+	secret, err := secretEvent(u, hook)
+	if err != nil {
+		return nil, err
+	}
 	relID, remote := hookRelation(u, hook)
 	ep, event, isRel := strings.Cut(hook, "-relation-")
 	if isRel && relID == "" {
@@ -126,7 +134,7 @@ func newJuju(u Unit, charm *charmSpec, hook string) (*juju, error) {
 			return nil, err
 		}
 	}
-	spec := fakejuju.ContextSpec{ID: contextID(name, hook), Unit: name, Hook: hook, Relation: relID, RemoteUnit: remote}
+	spec := fakejuju.ContextSpec{ID: contextID(name, hook), Unit: name, Hook: hook, Relation: relID, RemoteUnit: remote, Secret: secret}
 	if strings.HasSuffix(hook, "-relation-departed") {
 		spec.Departing = remote // the remote unit leaves; this one stays
 	}
@@ -266,9 +274,16 @@ func (j *juju) log(level, msg string) {
 // finish closes the hook's context, committing what Juju commits when the
 // hook succeeded, and copies Juju's side of the state into next: leadership,
 // leader settings, status, relation data, the application version.
+// If Juju refuses the hook's changes when it commits them (a follower's
+// write to an application-owned secret, a secret label in use), finish
+// returns that refusal, a *fakejuju.CommitError, with Juju's side as the
+// refusal left it.
 func (j *juju) finish(next *Unit, hookOK bool) (version string, err error) {
+	var refused error
 	err = j.store.Update(func(m *fakejuju.Model) error {
-		if _, err := m.Close(j.ctxID, hookOK); err != nil {
+		if _, err := m.Close(j.ctxID, hookOK); errors.Is(err, fakejuju.ErrCommitFailed) {
+			refused = err
+		} else if err != nil {
 			return err
 		}
 		u, a := m.Units[j.unit], m.Apps[fakejuju.AppOf(j.unit)]
@@ -297,9 +312,13 @@ func (j *juju) finish(next *Unit, hookOK bool) (version string, err error) {
 				}
 			}
 		}
+		next.Secrets = secretsOut(m, j.unit, next.Secrets)
 		version = u.Version
 		return nil
 	})
+	if err == nil {
+		err = refused
+	}
 	return version, err
 }
 

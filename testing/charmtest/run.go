@@ -20,6 +20,7 @@ import (
 	"github.com/charmkit/charmkit/files"
 	"github.com/charmkit/charmkit/hookenv"
 	"github.com/charmkit/charmkit/reactive"
+	"github.com/charmkit/charmkit/testing/fakejuju"
 )
 
 // Result is what one hook did: the unit's next state, embedded (so out.Flags,
@@ -41,7 +42,12 @@ type Result struct {
 
 	// Hook is the hook that ran.
 	Hook string
-	// Err is why the hook failed (the process would exit non-zero); nil on success.
+	// Err is why the hook failed (the process would exit non-zero), or
+	// Juju's refusal of the changes of a hook that succeeded (an error
+	// matching fakejuju.ErrCommitFailed: a follower's write to an
+	// application-owned secret, a secret label in use); nil on success.
+	// After a refusal the charm's own store holds what the hook committed,
+	// as on a real unit, and Juju's side what it applied before refusing.
 	Err error
 	// ExitCode is the exit status the charm process would have: 0, 1 on error,
 	// n for reactive.Abort(n).
@@ -187,8 +193,11 @@ func (u Unit) RunDir(ctx context.Context, dir string, register func(*reactive.Re
 	}
 
 	next := in.clone()
+	hookErr := res.Err
 	version, err := j.finish(&next, res.Err == nil)
-	if err != nil {
+	if errors.Is(err, fakejuju.ErrCommitFailed) {
+		hookErr = err // the process succeeded; Juju refused its changes
+	} else if err != nil {
 		return Result{}, err
 	}
 	st, err := readStore(ctx, store)
@@ -206,7 +215,7 @@ func (u Unit) RunDir(ctx context.Context, dir string, register func(*reactive.Re
 	out := Result{
 		Unit:          next,
 		Hook:          hook,
-		Err:           res.Err,
+		Err:           hookErr,
 		ExitCode:      res.ExitCode,
 		Invoked:       res.Invoked,
 		Events:        lh.events(),

@@ -139,6 +139,10 @@ type Unit struct {
 	// Faults make hook tools fail, by tool name ("is-leader", "leader-set", ...).
 	Faults map[string]Fault
 
+	// Secrets are the Juju secrets the unit can see: its application's,
+	// its own, and others' granted to its application.
+	Secrets []Secret
+
 	// Now is what the simulated clock reads at the start of the hook; zero
 	// means 2026-01-01T00:00:00Z. ClockStep is added after every reading, so a
 	// hook can see time pass (the 30-second leadership guarantee) without waiting.
@@ -164,6 +168,14 @@ type HookEnv struct {
 	ModelName string
 	// JujuVersion is JUJU_VERSION; empty means "3.6.4".
 	JujuVersion string
+	// SecretID, SecretLabel and SecretRevision are JUJU_SECRET_ID,
+	// JUJU_SECRET_LABEL and JUJU_SECRET_REVISION of a secret hook
+	// (secret-changed, secret-remove, ...). An empty SecretID means the
+	// unit's only secret, with its label and, for secret-changed,
+	// secret-expired and secret-remove, its latest revision.
+	SecretID       string
+	SecretLabel    string
+	SecretRevision int
 }
 
 // Relation is one relation of the unit, with its data bags.
@@ -244,6 +256,7 @@ func (u Unit) validate() (*charmSpec, error) {
 	if !unitNameRE.MatchString(u.name()) {
 		bad("unit name %q: want <application>/<number>", u.Name)
 	}
+	u.checkSecrets(bad)
 	for _, k := range sortedKeys(u.LeaderSettings) {
 		if err := checkSettingsKey(k); err != nil {
 			bad("leader setting %q: %v", k, err)
@@ -466,6 +479,16 @@ func (u Unit) clone() Unit {
 	c.Files = maps.Clone(u.Files)
 	c.Modes = maps.Clone(u.Modes)
 	c.Faults = maps.Clone(u.Faults)
+	if u.Secrets != nil {
+		c.Secrets = make([]Secret, len(u.Secrets))
+		for i, s := range u.Secrets {
+			c.Secrets[i] = s
+			c.Secrets[i].Revisions = make([]map[string]string, len(s.Revisions))
+			for r, content := range s.Revisions {
+				c.Secrets[i].Revisions[r] = maps.Clone(content)
+			}
+		}
+	}
 	if u.Relations != nil {
 		c.Relations = make([]Relation, len(u.Relations))
 		for i, r := range u.Relations {
