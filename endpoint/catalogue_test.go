@@ -36,9 +36,12 @@ const fixtureDeparted = `[{"relation": "test-endpoint:1", "unit_name": "unit/3",
 
 func fixture() charmtest.Unit {
 	return charmtest.Unit{
-		Name:  "local/0",
-		Files: map[string]string{"metadata.yaml": fixtureMetadata},
-		KV:    map[string]string{"reactive.endpoints.departed.test-endpoint": fixtureDeparted},
+		Name: "local/0",
+		// The fixture holds the local application's bag, which only a leader
+		// can read on a relation with another application.
+		Leader: true,
+		Files:  map[string]string{"metadata.yaml": fixtureMetadata},
+		KV:     map[string]string{"reactive.endpoints.departed.test-endpoint": fixtureDeparted},
 		Relations: []charmtest.Relation{
 			{ID: "test-endpoint:0", RemoteApp: "unit",
 				Units:         map[string]map[string]string{"unit/0": {"foo": "yes"}, "unit/1": {}},
