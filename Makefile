@@ -5,6 +5,8 @@
 #   make bench  benchmarks (dispatch, store open + commit)
 #   make charm  build examples/password-charm into a deployable .charm archive
 #   make lint   staticcheck (fetched from the Go module proxy at a pinned version)
+#   make chaos      random leadership/fault/membership stories in jujusim (CHAOS_STORIES, default 1000)
+#   make fuzz-long  every fuzz target for FUZZ_LONG (default 10m) each
 
 GO        ?= go
 export CGO_ENABLED = 0
@@ -12,8 +14,10 @@ export CGO_ENABLED = 0
 # a clean run with a spurious "context deadline exceeded" (golang/go#75804, fixed in 1.27).
 FUZZTIME  ?= 2000x
 BENCHTIME ?= 1s
+CHAOS_STORIES ?= 1000
+FUZZ_LONG ?= 10m
 
-.PHONY: all demo test check fmt vet docs unit fuzz bench charm lint clean
+.PHONY: all demo test check fmt vet docs unit fuzz fuzz-long chaos bench charm lint clean
 
 all: test
 
@@ -40,15 +44,29 @@ unit:
 	$(GO) test -count=1 -timeout 15m ./...
 
 # Short runs of every fuzz target (seed corpora also run as part of `unit`); the output is
-# printed when a target fails.
+# printed when a target fails. A run that ends only with the coordinator's spurious
+# "context deadline exceeded" (possible with a duration, see above) and wrote no failing
+# input is not a failure.
 fuzz:
 	@set -e; for pkg in $$($(GO) list ./...); do \
 	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
 	  for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/^func //'); do \
 	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
-	    out=$$($(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg 2>&1) || { echo "$$out"; echo "FAIL fuzz $$pkg $$f"; exit 1; }; \
+	    out=$$($(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg 2>&1) || { \
+	      if echo "$$out" | grep -q 'context deadline exceeded' && ! echo "$$out" | grep -q 'Failing input written'; then \
+	        echo "  (spurious coordinator deadline; no failing input)"; continue; fi; \
+	      echo "$$out"; echo "FAIL fuzz $$pkg $$f"; exit 1; }; \
 	  done; \
 	done
+
+# Every fuzz target for FUZZ_LONG each (docs/reliability.md reports the last run).
+fuzz-long:
+	$(MAKE) fuzz FUZZTIME=$(FUZZ_LONG)
+
+# Random stories in jujusim with every invariant checked after every step
+# (`make test` runs two of them).
+chaos:
+	$(GO) test -count=1 -timeout 0 -run '^TestChaos$$' ./testing/jujusim -chaos.stories=$(CHAOS_STORIES)
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./...
