@@ -3,7 +3,7 @@
 #   make demo   the password charm on three simulated units, printed as a timeline
 #   make test   everything CI runs: format, vet, doc references, unit + integration + end-to-end tests, short fuzz runs
 #   make bench  benchmarks (dispatch, store open + commit)
-#   make charm  build examples/password-charm into a deployable .charm archive
+#   make charm  build examples/password-charm and examples/password-client into deployable .charm archives
 #   make lint   staticcheck (fetched from the Go module proxy at a pinned version)
 #   make chaos      random leadership/fault/membership stories in jujusim (CHAOS_STORIES, default 1000)
 #   make fuzz-long  every fuzz target for FUZZ_LONG (default 10m) each
@@ -76,6 +76,7 @@ lint:
 
 charm:
 	$(GO) run ./cmd/charmkit pack -o password-charm.charm examples/password-charm
+	$(GO) run ./cmd/charmkit pack -o password-client.charm examples/password-client
 
 clean:
 	rm -rf bin dist *.charm

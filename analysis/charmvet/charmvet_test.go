@@ -51,8 +51,8 @@ func TestAnalyzer(t *testing.T) {
 	dir := testModule(t)
 	t.Setenv("GOFLAGS", "-mod=readonly")
 	results := analysistest.Run(t, dir, charmvet.Analyzer,
-		"charmvettest/mistakes", "charmvettest/dblayer", "charmvettest/usesdb", "charmvettest/clean", "charmvettest/directives")
-	require.Len(t, results, 5)
+		"charmvettest/mistakes", "charmvettest/dblayer", "charmvettest/usesdb", "charmvettest/clean", "charmvettest/directives", "charmvettest/usescreds")
+	require.Len(t, results, 6)
 
 	// The result describes the registered handlers, for charmkit graph.
 	var clean *charmvet.Charm

@@ -61,7 +61,8 @@
 // a charm split into packages is checked as a whole as long as the package
 // that watches a flag imports, directly or not, the one that sets it. Test
 // files are not analyzed (tests register handlers of their own), and
-// neither are charmkit's framework packages.
+// neither are charmkit's framework packages (but its interface packages
+// are).
 //
 // # Layers and their flag families
 //
@@ -69,9 +70,14 @@
 // knows charmkit's own layers from [KnownLayers]: the leadership package
 // sets leadership.is_leader, leadership.set.{leader-key},
 // leadership.changed.{leader-key} and leadership.changed, where
-// {leader-key} stands for the keys the charm writes; reactive sets
-// upgrade.series.in-progress. [ReservedFamilies] keeps config.* and
-// endpoint.<name>.* for layers charmkit does not have yet.
+// {leader-key} stands for the keys the charm writes; the endpoint package
+// sets endpoint.{endpoint}.joined, .changed, .changed.* and .departed;
+// the config package config.changed, config.changed.{config},
+// config.set.{config} and config.default.{config}; reactive sets
+// upgrade.series.in-progress. [ReservedFamilies] names the layer to import
+// when a charm watches config.* or endpoint.<name>.* without it. The
+// interface packages (charmkit's interfaces/...) are analyzed as
+// third-party layers: they declare their flags with directives.
 //
 // Any package, a third-party layer or a charm, declares flags beyond what
 // its code shows with a directive comment in any of its files:

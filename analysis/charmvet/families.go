@@ -14,6 +14,8 @@ const (
 	pathFlags      = Module + "/flags"
 	pathHookenv    = Module + "/hookenv"
 	pathLeadership = Module + "/leadership"
+	pathEndpoint   = Module + "/endpoint"
+	pathConfig     = Module + "/config"
 )
 
 // Placeholders that a declared flag family may hold. Each stands for the
@@ -49,20 +51,38 @@ var KnownLayers = map[string][]string{
 		"leadership.changed." + PlaceholderLeaderKey,
 		"leadership.changed",
 	},
+	// The endpoint layer: set at the start of every hook, for every
+	// relation endpoint of the metadata.
+	pathEndpoint: {
+		"endpoint." + PlaceholderEndpoint + ".joined",
+		"endpoint." + PlaceholderEndpoint + ".changed",
+		"endpoint." + PlaceholderEndpoint + ".changed.*",
+		"endpoint." + PlaceholderEndpoint + ".departed",
+	},
+	// layer-basic's config flags: set at the start of every hook, for
+	// every option of config.yaml.
+	pathConfig: {
+		"config.changed",
+		"config.changed." + PlaceholderConfig,
+		"config.set." + PlaceholderConfig,
+		"config.default." + PlaceholderConfig,
+	},
 	// The framework sets this one in pre-series-upgrade hooks.
 	pathReactive: {"upgrade.series.in-progress"},
 }
 
-// ReservedFamilies are flag prefixes kept for layers that charmkit does not
-// have yet. A watched flag under one of them that no imported layer declares
-// is reported with the reason given here.
+// ReservedFamilies are flag prefixes that belong to charmkit's layers. A
+// watched flag under one of them that no imported layer declares is
+// reported with the reason given here.
 var ReservedFamilies = []struct{ Prefix, Reason string }{
-	{"config.", "config.* flags are reserved for a config layer, and no imported package declares them (charmkit has no config layer yet)"},
-	{"endpoint.", "endpoint.<name>.* flags are reserved for an endpoints layer, and no imported package declares them (charmkit has no endpoints layer yet)"},
+	{"config.", "config.* flags are set by the config layer, and this charm does not import it (config.Register)"},
+	{"endpoint.", "endpoint.<name>.* flags are set by the endpoint layer, and this charm does not import it (endpoint.Register)"},
 }
 
 // isFramework reports whether path is one of charmkit's own packages that
-// charms import (as opposed to the examples, which are charms). The
+// charms import (as opposed to the examples, which are charms, and the
+// interface packages under interfaces/, which are analyzed as any
+// third-party layer is and declare their flags with directives). The
 // analyzer reports nothing in them; they export only [KnownLayers] facts and
 // flag-name functions.
 func isFramework(path string) bool {
@@ -70,7 +90,7 @@ func isFramework(path string) bool {
 	if !ok {
 		return path == Module
 	}
-	if strings.HasPrefix(rest, "examples/") {
+	if strings.HasPrefix(rest, "examples/") || strings.HasPrefix(rest, "interfaces/") {
 		return false
 	}
 	return true

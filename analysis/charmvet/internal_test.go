@@ -78,6 +78,7 @@ func TestKnownLayers(t *testing.T) {
 	assert.True(t, isFramework(pathLeadership))
 	assert.True(t, isFramework(Module+"/internal/x"))
 	assert.False(t, isFramework(Module+"/examples/hello"))
+	assert.False(t, isFramework(Module+"/interfaces/credentials"))
 	assert.False(t, isFramework("example.com/charm"))
 }
 

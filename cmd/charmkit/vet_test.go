@@ -72,7 +72,7 @@ func TestVet_Mistakes(t *testing.T) {
 		`mistakes/mistakes.go:21:36: flag "leadership.is-leader" is watched but never set (did you mean "leadership.is_leader"?)`,
 		`mistakes/mistakes.go:27:38: flag "leadership.set.api-token" is watched but never set: it is set while leader setting "api-token" has a value, and no code writes that key (the key written is "api_token")`,
 		`mistakes/mistakes.go:30:32: leader setting "api-token" is read but never written`,
-		`mistakes/mistakes.go:36:40: flag "config.changed.port" is watched but never set: config.* flags are reserved for a config layer`,
+		`mistakes/mistakes.go:36:40: flag "config.changed.port" is watched but never set: config.* flags are set by the config layer, and this charm does not import it (config.Register)`,
 		`mistakes/mistakes.go:43:12: config option "prot" is read but it is not in config.yaml (did you mean "port"?)`,
 		`mistakes/mistakes.go:49:40: OnHook: "config-chagned" is neither a Juju hook nor a hook of the names in metadata.yaml (did you mean "config-changed"?)`,
 		`mistakes/mistakes.go:52:21: warning: flag "orphan" is set but never watched`,

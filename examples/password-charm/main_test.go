@@ -30,6 +30,8 @@ var fakeTools = map[string]string{
 	"config-get": `echo '{"password-file":"secret/pw","motd":"","fail-on-unit":""}'`,
 	"status-set": `echo "$*" >> "$FAKE_STATE/status"`,
 	"juju-log":   `echo "$*" >> "$FAKE_STATE/log"`,
+	// No client application is related on the clients endpoint.
+	"relation-ids": `echo '[]'`,
 }
 
 // runDispatch runs the charm binary for one hook of unit with the fake

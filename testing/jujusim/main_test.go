@@ -6,12 +6,14 @@ import (
 	"testing"
 )
 
-// TestMain removes the password charm directory of the end-to-end tests.
+// TestMain removes the example charm directories of the end-to-end tests.
 func TestMain(m *testing.M) {
 	flag.Parse()
 	code := m.Run()
-	if passwordDir.dir != "" {
-		os.RemoveAll(passwordDir.dir)
+	for _, e := range []*exampleDir{passwordDir, clientDir} {
+		if e.dir != "" {
+			os.RemoveAll(e.dir)
+		}
 	}
 	os.Exit(code)
 }

@@ -20,28 +20,46 @@ import (
 // binary used as each unit's dispatch, built once per test process.
 func passwordCharm(tb testing.TB) (charmDir, dispatch string) {
 	tb.Helper()
-	passwordDir.once.Do(func() {
-		src := filepath.Join("..", "..", "examples", "password-charm")
-		passwordDir.dir, passwordDir.err = os.MkdirTemp("", "jujusim-password-")
-		for _, f := range []string{"metadata.yaml", "config.yaml"} {
-			if passwordDir.err != nil {
-				return
-			}
-			var data []byte
-			if data, passwordDir.err = os.ReadFile(filepath.Join(src, f)); passwordDir.err == nil {
-				passwordDir.err = os.WriteFile(filepath.Join(passwordDir.dir, f), data, 0o644)
-			}
-		}
-	})
-	require.NoError(tb, passwordDir.err)
-	return passwordDir.dir, jujusim.BuildCharm(tb, "github.com/charmkit/charmkit/examples/password-charm")
+	return passwordDir.get(tb), jujusim.BuildCharm(tb, "github.com/charmkit/charmkit/examples/password-charm")
 }
 
-// passwordDir is the password charm's directory, removed by TestMain.
-var passwordDir struct {
+// clientCharm returns the password-client charm (examples/password-client)
+// as passwordCharm returns the password charm.
+func clientCharm(tb testing.TB) (charmDir, dispatch string) {
+	tb.Helper()
+	return clientDir.get(tb), jujusim.BuildCharm(tb, "github.com/charmkit/charmkit/examples/password-client")
+}
+
+// exampleDir is an example charm's directory for the simulator: a copy of
+// its metadata.yaml and config.yaml, made once, removed by TestMain.
+type exampleDir struct {
+	src  string
 	once sync.Once
 	dir  string
 	err  error
+}
+
+var (
+	passwordDir = &exampleDir{src: filepath.Join("..", "..", "examples", "password-charm")}
+	clientDir   = &exampleDir{src: filepath.Join("..", "..", "examples", "password-client")}
+)
+
+func (e *exampleDir) get(tb testing.TB) string {
+	tb.Helper()
+	e.once.Do(func() {
+		e.dir, e.err = os.MkdirTemp("", "jujusim-example-")
+		for _, f := range []string{"metadata.yaml", "config.yaml"} {
+			if e.err != nil {
+				return
+			}
+			var data []byte
+			if data, e.err = os.ReadFile(filepath.Join(e.src, f)); e.err == nil {
+				e.err = os.WriteFile(filepath.Join(e.dir, f), data, 0o644)
+			}
+		}
+	})
+	require.NoError(tb, e.err)
+	return e.dir
 }
 
 func newPasswordModel(tb testing.TB, units int) *jujusim.Model {

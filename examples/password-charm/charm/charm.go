@@ -11,8 +11,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/charmkit/charmkit/endpoint"
 	"github.com/charmkit/charmkit/files"
 	"github.com/charmkit/charmkit/hookenv"
+	"github.com/charmkit/charmkit/interfaces/credentials"
 	"github.com/charmkit/charmkit/leadership"
 	"github.com/charmkit/charmkit/reactive"
 )
@@ -52,7 +54,20 @@ const (
 	// PeerRelation is the peer endpoint (metadata.yaml) that holds the
 	// settings with the peer-relation backend.
 	PeerRelation = "cluster"
+	// ClientsRelation is the provides endpoint (metadata.yaml, interface
+	// credentials) on which the leader gives the password to related
+	// client applications.
+	ClientsRelation = "clients"
+	// ClientUsername is the username published with the password.
+	ClientUsername = "admin"
 )
+
+// Relations returns the part of metadata.yaml the endpoint layer manages:
+// the clients endpoint (a test checks it against metadata.yaml). The peer
+// relation is left out: the leadership layer may keep its settings there.
+func Relations() *reactive.Metadata {
+	return &reactive.Metadata{Provides: map[string]reactive.Relation{ClientsRelation: {Interface: credentials.Interface}}}
+}
 
 // writtenPathKey is the store key recording where this unit last wrote the
 // password, so a change of password-file moves the file.
@@ -96,10 +111,14 @@ func NewPassword() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// Register registers the leadership layer and the charm's handlers on r, in the
-// order of the reference charm (docs/design.md, "The reference charm").
+// Register registers the endpoint, leadership and credentials layers and
+// the charm's handlers on r, in the order of the reference charm
+// (docs/design.md, "The reference charm").
 func (c *Charm) Register(r *reactive.Registry) {
+	relations := Relations()
+	endpoint.Register(r, &endpoint.Options{Metadata: relations})
 	leadership.Register(r, &c.Leadership)
+	credentials.RegisterProvides(r, relations)
 	newPassword := c.NewPassword
 	if newPassword == nil {
 		newPassword = NewPassword
@@ -195,6 +214,16 @@ func (c *Charm) Register(r *reactive.Registry) {
 
 	r.Handle("waiting", reactive.WhenNot(StoredFlag), func(ctx context.Context, h *reactive.Hook) error {
 		return h.Tools().StatusSet(ctx, hookenv.Status{State: "waiting", Message: "waiting for admin_password"})
+	})
+
+	// The leader gives the password to every related client application,
+	// and again when it changes or a relation is new; Publish sends only
+	// what a relation has not got yet.
+	r.Handle("share_password", reactive.When(
+		leadership.IsLeaderFlag, leadership.SetFlag(PasswordKey), credentials.RequestedFlag(ClientsRelation),
+	), func(ctx context.Context, h *reactive.Hook) error {
+		p, _ := leadership.Get(h, PasswordKey)
+		return credentials.Publish(ctx, h, ClientsRelation, credentials.Credentials{Username: ClientUsername, Password: p})
 	})
 }
 

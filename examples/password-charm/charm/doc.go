@@ -18,10 +18,14 @@
 // file, toggle password.stored), sync_motd (leader: mirror config motd),
 // store_motd (motd changed: write or remove the file motd), maybe_fail
 // (admin_password set: fail on the units named in fail-on-unit), ready
-// (password.stored: status active "ready (leader)" or "ready (follower)")
-// and waiting (password not stored: status waiting).
+// (password.stored: status active "ready (leader)" or "ready (follower)"),
+// waiting (password not stored: status waiting) and share_password
+// (leader, password set, clients.requested: publish user admin and the
+// password to every client application related on the clients endpoint,
+// interface credentials, see package interfaces/credentials).
 //
-// The settings live in Juju's leader settings, or with
+// The endpoint layer manages the clients endpoint only ([Relations]); the
+// settings live in Juju's leader settings, or with
 // Charm.Leadership.PeerRelation set (see [ForJuju]) in the application
 // data of the peer relation [PeerRelation].
 package charm

@@ -1,12 +1,16 @@
 // Command jujusim-demo builds the password charm (examples/password-charm)
-// and runs it on three simulated units with jujusim, printing a readable
-// timeline: every hook with its unit, whether the unit led, the handlers
-// that ran, the flags that changed and the files the charm wrote. The story:
-// deploy; set a config option the leader publishes; remove the leader and
-// elect another unit; delete a leader setting; make the leader's hook fail
-// and retry it. It ends with checks (one password, the same on every unit;
-// no two units ever held a leadership guarantee at once) and exits 1 if one
-// fails.
+// and its client (examples/password-client) and runs them on simulated
+// units with jujusim, printing a readable timeline: every hook with its
+// unit, whether the unit led, the remote unit of a relation hook, the
+// handlers that ran, the flags that changed, what the leader published in
+// its application's relation bag and the files the charms wrote. The story:
+// deploy three password units; set a config option the leader publishes;
+// remove the leader and elect another unit; delete a leader setting; make
+// the leader's hook fail and retry it; deploy two client units and relate
+// them (the leader gives them the password); remove the relation (the
+// clients remove their file). It ends with checks (one password, the same
+// on every unit; every client had it, then none; no two units ever held a
+// leadership guarantee at once) and exits 1 if one fails.
 //
 // Run it from the repository root:
 //
@@ -14,10 +18,12 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,6 +42,7 @@ func main() {
 type config struct {
 	charm    string // charm source directory (metadata.yaml, config.yaml, main package)
 	dispatch string // prebuilt charm binary; empty: build it
+	client   string // the client charm's source directory
 	units    int
 	calls    bool // print every hook-tool call
 	logs     bool // print every juju-log record
@@ -48,6 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.charm, "charm", filepath.Join("examples", "password-charm"), "the password charm's source directory")
 	fs.StringVar(&c.dispatch, "dispatch", "", "a prebuilt charm binary (default: build it from -charm with go build)")
+	fs.StringVar(&c.client, "client", filepath.Join("examples", "password-client"), "the password-client charm's source directory")
 	fs.IntVar(&c.units, "units", 3, "number of units")
 	fs.BoolVar(&c.calls, "calls", false, "print every hook-tool call")
 	fs.BoolVar(&c.logs, "logs", false, "print every juju-log record")
@@ -73,7 +81,11 @@ func demo(c config, w io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	charmDir, dispatch, err := prepare(c, tmp)
+	charmDir, dispatch, err := prepare(c.charm, c.dispatch, filepath.Join(tmp, "password"))
+	if err != nil {
+		return err
+	}
+	clientDir, clientDispatch, err := prepare(c.client, "", filepath.Join(tmp, "client"))
 	if err != nil {
 		return err
 	}
@@ -88,12 +100,13 @@ func demo(c config, w io.Writer) error {
 	defer m.Close()
 	p := &printer{w: w, m: m, c: c, files: map[string]string{}}
 
-	fmt.Fprintf(w, "charmkit demo: the password charm on %d simulated units (jujusim)\n", c.units)
+	fmt.Fprintf(w, "charmkit demo: the password charm on %d simulated units, then its client on 2 (jujusim)\n", c.units)
 	fmt.Fprintln(w, "legend: * = the unit held leadership when the hook started; L. = leadership.; +flag set, -flag cleared;")
-	fmt.Fprintln(w, "        handler(why): the flag change that queued it, or \"start\" when its conditions held as dispatch began")
+	fmt.Fprintln(w, "        handler(why): the flag change that queued it, or \"start\" when its conditions held as dispatch began;")
+	fmt.Fprintln(w, "        hook (unit): the remote unit of a relation hook, (app X): application X's bag changed")
 
 	p.step("deploy: install, leader-elected on the leader / leader-settings-changed on the others, config-changed, start")
-	if err := m.Deploy(); err != nil {
+	if err := p.deploy(); err != nil {
 		return err
 	}
 	p.flush()
@@ -102,7 +115,7 @@ func demo(c config, w io.Writer) error {
 	if err := m.SetConfig(map[string]string{"motd": "hello"}); err != nil {
 		return err
 	}
-	if err := m.Settle(); err != nil {
+	if err := p.settle(); err != nil {
 		return err
 	}
 	p.flush()
@@ -116,7 +129,7 @@ func demo(c config, w io.Writer) error {
 	if err := m.Elect(next); err != nil {
 		return err
 	}
-	if err := m.Settle(); err != nil {
+	if err := p.settle(); err != nil {
 		return err
 	}
 	p.flush()
@@ -125,7 +138,7 @@ func demo(c config, w io.Writer) error {
 	if err := m.SetConfig(map[string]string{"motd": ""}); err != nil {
 		return err
 	}
-	if err := m.Settle(); err != nil {
+	if err := p.settle(); err != nil {
 		return err
 	}
 	p.flush()
@@ -135,7 +148,7 @@ func demo(c config, w io.Writer) error {
 	if err := m.SetConfig(map[string]string{"fail-on-unit": leader.Name()}); err != nil {
 		return err
 	}
-	if err := m.Settle(); err != nil && !errors.Is(err, jujusim.ErrHookFailed) {
+	if err := p.settle(); err != nil && !errors.Is(err, jujusim.ErrHookFailed) {
 		return err
 	}
 	p.flush()
@@ -148,56 +161,178 @@ func demo(c config, w io.Writer) error {
 		if _, err := leader.Retry(); err != nil {
 			return err
 		}
+		p.flush()
 	}
-	if err := m.Settle(); err != nil {
+	if err := p.settle(); err != nil {
 		return err
 	}
 	p.flush()
 
+	p.step("juju deploy password-client -n 2; juju integrate password-client password: the leader gives the password to the client application, every client unit writes it")
+	client, err := m.AddApplication(jujusim.AppOptions{Charm: clientDir, Dispatch: clientDispatch, Units: 2})
+	if err != nil {
+		return err
+	}
+	if err := p.deploy(); err != nil {
+		return err
+	}
+	rel, err := m.Relate("password-client", "password")
+	if err != nil {
+		return err
+	}
+	if err := p.settle(); err != nil {
+		return err
+	}
+	p.flush()
+	p.checkClients(client, true)
+
+	p.step("juju remove-relation password-client password: every client unit removes its file")
+	if err := m.RemoveRelation(rel); err != nil {
+		return err
+	}
+	if err := p.settle(); err != nil {
+		return err
+	}
+	p.flush()
+	p.checkClients(client, false)
+
 	return p.summary(time.Since(start))
 }
 
-// prepare assembles the charm directory (metadata.yaml and config.yaml)
-// and builds the charm binary unless one was given.
-func prepare(c config, tmp string) (charmDir, dispatch string, err error) {
-	charmDir = filepath.Join(tmp, "charm")
+// deploy runs the first hooks of the units not installed yet, as
+// Model.Deploy does, printing each hook as it ends.
+func (p *printer) deploy() error {
+	var failed []*jujusim.Event
+	for _, u := range p.m.Units() {
+		if u.Installed() {
+			continue
+		}
+		for {
+			ev, ok, err := u.Next()
+			if err != nil {
+				return err
+			}
+			if !ok {
+				break
+			}
+			p.flush()
+			if ev.Failed() {
+				failed = append(failed, ev)
+				break
+			}
+		}
+	}
+	if err := p.settle(); err != nil {
+		return err
+	}
+	if len(failed) > 0 {
+		return &jujusim.HookError{Failed: failed}
+	}
+	return nil
+}
+
+// settle runs queued hooks as Model.Settle does (in rounds, units in name
+// order, one hook each), printing each hook as it ends, so that the files
+// shown with a hook are those it left.
+func (p *printer) settle() error {
+	var failed []*jujusim.Event
+	for hooks := 0; ; {
+		ran := false
+		units := p.m.Units()
+		slices.SortFunc(units, func(a, b *jujusim.Unit) int { return strings.Compare(a.Name(), b.Name()) })
+		for _, u := range units {
+			ev, ok, err := u.Next()
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			ran = true
+			p.flush()
+			if ev.Failed() {
+				failed = append(failed, ev)
+			}
+			if hooks++; hooks >= 1000 {
+				return fmt.Errorf("%w after %d hooks", jujusim.ErrNotSettled, hooks)
+			}
+		}
+		if !ran {
+			break
+		}
+	}
+	if len(failed) > 0 {
+		return &jujusim.HookError{Failed: failed}
+	}
+	return nil
+}
+
+// clientFile is the file the client charm writes (its password-file
+// option's default).
+const clientFile = "server_password"
+
+// checkClients records a problem unless every client unit's file holds the
+// leader's password (has), or no unit has the file (!has).
+func (p *printer) checkClients(client *jujusim.Application, has bool) {
+	settings, err := p.m.LeaderSettings()
+	if err != nil {
+		p.problems = append(p.problems, err.Error())
+		return
+	}
+	for _, u := range client.Units() {
+		b, err := u.ReadFile(clientFile)
+		switch {
+		case has && (err != nil || string(b) != settings["admin_password"]):
+			p.problems = append(p.problems, u.Name()+"'s "+clientFile+" file does not hold the password")
+		case !has && err == nil:
+			p.problems = append(p.problems, u.Name()+"'s "+clientFile+" file is still there")
+		}
+	}
+}
+
+// prepare assembles a charm directory under dir (metadata.yaml and
+// config.yaml of the charm source src) and builds the charm binary unless
+// dispatch names one.
+func prepare(src, dispatch, dir string) (charmDir, binary string, err error) {
+	charmDir = filepath.Join(dir, "charm")
 	if err := os.MkdirAll(charmDir, 0o755); err != nil {
 		return "", "", err
 	}
 	for _, f := range []string{"metadata.yaml", "config.yaml"} {
-		b, err := os.ReadFile(filepath.Join(c.charm, f))
+		b, err := os.ReadFile(filepath.Join(src, f))
 		if err != nil {
-			return "", "", fmt.Errorf("reading the charm: %w (run from the repository root, or pass -charm)", err)
+			return "", "", fmt.Errorf("reading the charm: %w (run from the repository root, or pass -charm and -client)", err)
 		}
 		if err := os.WriteFile(filepath.Join(charmDir, f), b, 0o644); err != nil {
 			return "", "", err
 		}
 	}
-	if c.dispatch != "" {
-		return charmDir, c.dispatch, nil
+	if dispatch != "" {
+		return charmDir, dispatch, nil
 	}
-	dispatch = filepath.Join(tmp, "dispatch")
-	src, err := filepath.Abs(c.charm)
+	binary = filepath.Join(dir, "dispatch")
+	abs, err := filepath.Abs(src)
 	if err != nil {
 		return "", "", err
 	}
-	cmd := exec.Command("go", "build", "-o", dispatch, ".")
-	cmd.Dir = src
+	cmd := exec.Command("go", "build", "-o", binary, ".")
+	cmd.Dir = abs
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", "", fmt.Errorf("building the charm: %w\n%s", err, out)
+		return "", "", fmt.Errorf("building the charm %s: %w\n%s", src, err, out)
 	}
-	return charmDir, dispatch, nil
+	return charmDir, binary, nil
 }
 
 // printer prints the timeline events recorded since the last flush.
 type printer struct {
-	w     io.Writer
-	m     *jujusim.Model
-	c     config
-	next  int               // timeline events already printed
-	files map[string]string // unit/file -> last printed content
-	steps int
+	w        io.Writer
+	m        *jujusim.Model
+	c        config
+	next     int               // timeline events already printed
+	files    map[string]string // unit/file -> last printed content
+	steps    int
+	problems []string // failed checks of the steps
 }
 
 func (p *printer) step(title string) {
@@ -236,10 +371,16 @@ func (p *printer) event(ev *jujusim.Event) {
 		result = fmt.Sprintf("FAILED (exit %d)", ev.ExitCode)
 	}
 	hook := ev.Hook
+	switch {
+	case ev.RemoteUnit != "":
+		hook += " (" + ev.RemoteUnit + ")"
+	case ev.Relation != "" && strings.HasSuffix(ev.Hook, "-relation-changed"):
+		hook += " (app " + ev.RemoteApp + ")"
+	}
 	if ev.Retry {
 		hook += " (retry)"
 	}
-	fmt.Fprintf(p.w, "  t=%-7s %s%-11s %-26s %s\n", at, ev.Unit, mark, hook, result)
+	fmt.Fprintf(p.w, "  t=%-7s %-18s %-46s %s\n", at, ev.Unit+mark, hook, result)
 	if handlers := invoked(ev); len(handlers) > 0 {
 		fmt.Fprintf(p.w, "             handlers: %s\n", strings.Join(handlers, ", "))
 	}
@@ -257,6 +398,11 @@ func (p *printer) event(ev *jujusim.Event) {
 	}
 	for _, c := range ev.CallsTo("leader-set") {
 		fmt.Fprintf(p.w, "             juju:     leader-set %s%s\n", mask(strings.Join(c.Args, " ")), exitNote(c.ExitCode))
+	}
+	for _, c := range ev.CallsTo("relation-set") {
+		if slices.Contains(c.Args, "--app") {
+			fmt.Fprintf(p.w, "             juju:     relation-set --app %s%s\n", published(c), exitNote(c.ExitCode))
+		}
 	}
 	for _, c := range ev.CallsTo("status-set") {
 		if c.ExitCode == 0 && p.c.calls {
@@ -281,6 +427,29 @@ func (p *printer) event(ev *jujusim.Event) {
 	p.printFiles(ev.Unit)
 }
 
+// published renders a relation-set call as "-r <relation> key=value ...",
+// the keys sorted and the password masked.
+func published(c jujusim.ToolCall) string {
+	rel := ""
+	if i := slices.Index(c.Args, "-r"); i >= 0 && i+1 < len(c.Args) {
+		rel = c.Args[i+1]
+	}
+	var bag map[string]string
+	if err := json.Unmarshal([]byte(c.Stdin), &bag); err != nil {
+		return "-r " + rel + " " + strings.TrimSpace(c.Stdin)
+	}
+	keys := slices.Sorted(maps.Keys(bag))
+	parts := []string{"-r " + rel}
+	for _, k := range keys {
+		v := bag[k]
+		if k == "password" {
+			v = maskValue(v)
+		}
+		parts = append(parts, k+"="+v)
+	}
+	return strings.Join(parts, " ")
+}
+
 // failure returns why a hook failed: the charm's ERROR log record, else
 // the last line of its stderr.
 func failure(ev *jujusim.Event) string {
@@ -303,20 +472,22 @@ func exitNote(code int) string {
 // printFiles prints the unit's charm files that changed since last shown.
 func (p *printer) printFiles(unit string) {
 	var u *jujusim.Unit
-	for i := 0; p.m.Unit(i) != nil; i++ {
-		if p.m.Unit(i).Name() == unit {
-			u = p.m.Unit(i)
+	for _, a := range p.m.Applications() {
+		for i := 0; a.Unit(i) != nil; i++ {
+			if a.Unit(i).Name() == unit {
+				u = a.Unit(i)
+			}
 		}
 	}
 	if u == nil {
 		return
 	}
-	for _, name := range []string{"admin_password", "motd"} {
+	for _, name := range []string{"admin_password", "motd", clientFile} {
 		b, err := u.ReadFile(name)
 		now := "(none)"
 		if err == nil {
 			now = string(b)
-			if name == "admin_password" {
+			if name != "motd" {
 				now = maskValue(now)
 			}
 			now = fmt.Sprintf("%q", now)
@@ -425,12 +596,12 @@ func (p *printer) summary(elapsed time.Duration) error {
 	}
 	fmt.Fprintf(p.w, "  leader:          %s\n", m.Leader().Name())
 	fmt.Fprintf(p.w, "  leader settings: %s\n", strings.Join(shown, " "))
-	var problems []string
+	problems := p.problems
 	password := settings["admin_password"]
 	if password == "" {
 		problems = append(problems, "no admin_password in the leader settings")
 	}
-	for _, u := range m.Units() {
+	for _, u := range m.Application(m.App()).Units() {
 		b, err := u.ReadFile("admin_password")
 		same := err == nil && string(b) == password
 		if !same {
@@ -462,10 +633,32 @@ func (p *printer) summary(elapsed time.Duration) error {
 	if writes != 1 {
 		problems = append(problems, fmt.Sprintf("admin_password was written %d times", writes))
 	}
+	if client := m.Application("password-client"); client != nil {
+		for _, u := range client.Units() {
+			_, err := u.ReadFile(clientFile)
+			fl, ferr := u.Flags()
+			if ferr != nil {
+				return ferr
+			}
+			fmt.Fprintf(p.w, "  %-16s %s file: %v; flags: %s\n", u.Name()+":", clientFile, err == nil, strings.Join(fl, " "))
+		}
+	}
+	publications := 0
+	for _, ev := range m.Timeline() {
+		for _, c := range ev.CallsTo("relation-set") {
+			if c.ExitCode == 0 && slices.Contains(c.Args, "--app") && strings.HasPrefix(ev.Unit, m.App()+"/") {
+				publications++
+			}
+		}
+	}
+	fmt.Fprintf(p.w, "  credentials published (relation-set --app): %d\n", publications)
 	leaseErr := m.CheckLeases()
 	fmt.Fprintf(p.w, "  leadership guarantees overlapping: %v\n", leaseErr != nil)
 	if leaseErr != nil {
 		problems = append(problems, leaseErr.Error())
+	}
+	if err := m.CheckInvariants(); err != nil {
+		problems = append(problems, err.Error())
 	}
 	hooks := 0
 	for _, ev := range m.Timeline() {

@@ -19,16 +19,19 @@ var (
 	wallRE     = regexp.MustCompile(`wall time [^\n]+`)
 )
 
-// Ensure that the demo builds the real password charm, runs the 3-unit
-// story to the end with its checks passing, and prints the golden timeline
-// (the password and the wall time replaced).
+// Ensure that the demo builds the real password and password-client
+// charms, runs the story to the end with its checks passing, and prints the
+// golden timeline (the password and the wall time replaced).
 func TestDemo(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"-charm", filepath.Join("..", "..", "..", "..", "examples", "password-charm")}, &stdout, &stderr)
+	examples := filepath.Join("..", "..", "..", "..", "examples")
+	code := run([]string{"-charm", filepath.Join(examples, "password-charm"), "-client", filepath.Join(examples, "password-client")}, &stdout, &stderr)
 	require.Equal(t, 0, code, "stderr: %s\nstdout: %s", stderr.String(), stdout.String())
 	out := stdout.String()
 	assert.Contains(t, out, "passwords generated: 1\n")
+	assert.Contains(t, out, "credentials published (relation-set --app): 1\n")
 	assert.Contains(t, out, "leadership guarantees overlapping: false\n")
+	assert.Contains(t, out, "server-relation-departed (password/2)", "relation hooks name their remote unit")
 	got := wallRE.ReplaceAllString(passwordRE.ReplaceAllString(out, "PASSWD…"), "wall time X")
 	path := filepath.Join("testdata", "demo.golden")
 	if *update {

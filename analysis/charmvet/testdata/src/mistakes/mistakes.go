@@ -33,7 +33,7 @@ func Register(r *reactive.Registry) {
 		})
 
 	// 1c. No config layer is registered.
-	r.Handle("reconfigure", reactive.When("config.changed.port"), // want `flag "config.changed.port" is watched but never set: config.\* flags are reserved for a config layer`
+	r.Handle("reconfigure", reactive.When("config.changed.port"), // want `flag "config.changed.port" is watched but never set: config.\* flags are set by the config layer, and this charm does not import it`
 		func(ctx context.Context, h *reactive.Hook) error {
 			// 4. A config option that config.yaml does not define.
 			cfg, err := h.Tools().ConfigGet(ctx)

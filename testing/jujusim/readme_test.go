@@ -1,0 +1,78 @@
+package jujusim_test
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/charmkit/charmkit/testing/jujusim"
+)
+
+// Relating the two example charms, as the README shows it: every client
+// unit gets the password, and loses it with the relation.
+func TestPasswordClient(t *testing.T) {
+	t.Parallel()
+	m := jujusim.Start(t, jujusim.Options{Charm: "../../examples/password-charm", Units: 3,
+		Dispatch: jujusim.BuildCharm(t, "github.com/charmkit/charmkit/examples/password-charm")})
+	client, err := m.AddApplication(jujusim.AppOptions{Charm: "../../examples/password-client", Units: 2,
+		Dispatch: jujusim.BuildCharm(t, "github.com/charmkit/charmkit/examples/password-client")})
+	require.NoError(t, err)
+	require.NoError(t, m.Deploy())
+
+	rel, err := m.Relate("password-client", "password") // juju integrate
+	require.NoError(t, err)
+	require.NoError(t, m.Settle()) // relation-created, -joined, -changed on both sides
+	settings, err := m.LeaderSettings()
+	require.NoError(t, err)
+	for _, u := range client.Units() {
+		b, err := u.ReadFile("server_password")
+		require.NoError(t, err)
+		assert.Equal(t, settings["admin_password"], string(b), u.Name())
+		flags, err := u.Flags()
+		require.NoError(t, err)
+		assert.Contains(t, flags, "server.available", u.Name())
+	}
+
+	require.NoError(t, m.RemoveRelation(rel)) // juju remove-relation
+	require.NoError(t, m.Settle())
+	for _, u := range client.Units() {
+		_, err := u.ReadFile("server_password")
+		assert.ErrorIs(t, err, os.ErrNotExist, u.Name())
+	}
+	require.NoError(t, m.CheckInvariants()) // relation rules: joined then changed, leader-only app writes, ...
+}
+
+// Ensure that every Go block of the README's Relations section appears
+// verbatim in the code make test builds and runs: the endpoint layer's
+// example, the two example charms, and TestPasswordClient above.
+func TestReadme_Relations(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	text := string(readme)
+	start := strings.Index(text, "\n## Relations")
+	require.GreaterOrEqual(t, start, 0, "README has a Relations section")
+	end := strings.Index(text[start+1:], "\n## ")
+	require.Greater(t, end, 0)
+	section := text[start : start+1+end]
+	var sources []string
+	for _, f := range []string{"../../endpoint/example_test.go", "../../examples/password-charm/charm/charm.go",
+		"../../examples/password-client/main.go", "readme_test.go"} {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		sources = append(sources, string(b))
+	}
+	blocks := regexp.MustCompile("(?s)```go\n(.*?)```").FindAllStringSubmatch(section, -1)
+	require.Len(t, blocks, 4, "an endpoint handler, both sides of the interface, a two-application test")
+	for _, b := range blocks {
+		found := false
+		for _, src := range sources {
+			found = found || strings.Contains(src, b[1])
+		}
+		assert.True(t, found, "README block not found verbatim:\n%s", b[1])
+	}
+}
