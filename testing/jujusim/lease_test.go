@@ -112,3 +112,26 @@ func randomLeadershipChanges(t *testing.T, seed uint64) {
 	}
 	assert.Equal(t, 1, writes, "the secret was generated exactly once")
 }
+
+// Ensure that re-electing a unit that lost its lease keeps the end of the
+// guarantee it was given, so that electing another unit afterwards still
+// waits for it: the two guarantees never overlap. (Re-electing used to
+// reset the guarantee's end to the election's time.)
+func TestModel_ReelectKeepsGuarantee(t *testing.T) {
+	t.Parallel()
+	m := newModel(t, 2)
+	require.NoError(t, m.Deploy())
+	u0, u1 := m.Unit(0), m.Unit(1)
+	require.True(t, u0.IsLeader())
+	ev := mustExec(t, u0, "is-leader") // a fresh guarantee of 30 s
+	require.Equal(t, "True\n", ev.Stdout)
+	require.NoError(t, u0.LoseLeaseAfter(0))
+	require.Equal(t, "False\n", mustExec(t, u0, "is-leader").Stdout, "the lease is lost")
+	before := m.Now()
+	require.NoError(t, m.Elect(u0)) // leadership comes back to the same unit
+	assert.Equal(t, before, m.Now(), "its own guarantee does not make it wait")
+	require.NoError(t, m.Elect(u1))
+	assert.True(t, m.Now().Sub(ev.Time) >= jujusim.Guarantee, "the election of another unit waited for the end of u0's guarantee (now %s, guarantee given at %s)", m.Now(), ev.Time)
+	require.Equal(t, "True\n", mustExec(t, u1, "is-leader").Stdout)
+	require.NoError(t, m.CheckLeases())
+}
