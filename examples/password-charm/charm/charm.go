@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -244,9 +245,11 @@ func passwordPath(ctx context.Context, h *reactive.Hook) (string, error) {
 	return p, nil
 }
 
-// followPasswordFile rewrites the password when the password-file option
+// followPasswordFile moves the password when the password-file option
 // names another file than the one last written (the change of a config
-// option raises no leadership flag, so store_secret would not run).
+// option raises no leadership flag, so store_secret would not run): it
+// writes the new file, then removes the old one, so the secret is left in
+// no file the charm no longer manages.
 func followPasswordFile(ctx context.Context, h *reactive.Hook) error {
 	path, err := passwordPath(ctx, h)
 	if err != nil {
@@ -262,6 +265,11 @@ func followPasswordFile(ctx context.Context, h *reactive.Hook) error {
 	}
 	if err := writeFileAtomic(ctx, path, v); err != nil {
 		return err
+	}
+	if last != "" {
+		if _, err := files.Remove(ctx, last); err != nil {
+			return fmt.Errorf("removing the old password file: %w", err)
+		}
 	}
 	return h.KV().Set(writtenPathKey, path)
 }
@@ -279,8 +287,13 @@ func syncFile(ctx context.Context, path, value string, present bool) error {
 
 // writeFileAtomic writes data to path with mode 0600 (directories it
 // creates: 0700), atomically: a reader sees the old content or the new,
-// never a part.
+// never a part. It first removes the temporary copies a hook killed in the
+// middle of an earlier write left next to path (the hook holds the unit's
+// lock, so no other hook of the unit is writing there).
 func writeFileAtomic(ctx context.Context, path, data string) error {
+	if _, err := files.RemoveTemp(filepath.Dir(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("removing leftover temporary files: %w", err)
+	}
 	_, err := files.Write(ctx, path, []byte(data), files.Options{Mode: 0o600, DirMode: 0o700})
 	return err
 }

@@ -65,7 +65,8 @@ func TestPasswordFile(t *testing.T) {
 }
 
 // Ensure that changing the password-file option moves the file, with no
-// leadership flag raised. The charm directory's absolute path changes from
+// leadership flag raised, and leaves no copy of the password in the old
+// file. The charm directory's absolute path changes from
 // one charmtest run to the next, which alone would make the charm rewrite a
 // relative file; the absolute case shows that the option change itself
 // moves the file.
@@ -98,8 +99,27 @@ func TestPasswordFile_Moves(t *testing.T) {
 			assert.Equal(t, []string{"maybe_fail", "ready"}, out.Invoked)
 			assert.Equal(t, []string{"-leadership.changed.admin_password", "-leadership.changed"}, out.Events)
 			assert.Equal(t, "shared", fileAt(t, out, tc.to))
+			if filepath.IsAbs(tc.from) {
+				assert.Equal(t, "-", fileAt(t, out, tc.from), "the old file is removed")
+			}
 		})
 	}
+}
+
+// Ensure that a temporary copy of the password left by a hook killed in
+// the middle of writing it is removed by the next write.
+func TestPasswordFile_KilledWriteLeftovers(t *testing.T) {
+	t.Parallel()
+	u := charmtest.Unit{
+		Name:           "password/1",
+		LeaderSettings: map[string]string{charm.PasswordKey: "shared"},
+		Files:          map[string]string{".admin_password.charmkit-tmp-4242": "old secret"},
+	}
+	out := u.Run(t, charm.Register, "install")
+	require.NoError(t, out.Err)
+	assert.Equal(t, "shared", file(out, "admin_password"))
+	_, left := out.File(".admin_password.charmkit-tmp-4242")
+	assert.False(t, left, "the leftover copy is gone")
 }
 
 // fileAt returns the content of the file at p after the hook, "-" when it
