@@ -496,7 +496,7 @@ func TestTrigger_CyclesErrorsAndDedup(t *testing.T) {
 		mustTrigger(t, f, flags.Trigger{When: "e", Callback: func() error { return boom }})
 		assert.ErrorIs(t, f.Set("e"), boom)
 
-		f.ClearTriggers()
+		require.NoError(t, f.ClearTriggers())
 		assert.Empty(t, f.Tx().Keys("reactive.flag_"))
 	})
 }

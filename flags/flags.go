@@ -188,7 +188,9 @@ func (f *Flags) Clear(name string) error {
 		return err
 	}
 	was := f.IsSet(name)
-	f.tx.Unset(FlagPrefix + name)
+	if err := f.tx.Unset(FlagPrefix + name); err != nil {
+		return err
+	}
 	if err := f.tx.Set(RemovedStateKey, true); err != nil {
 		return err
 	}
@@ -275,12 +277,16 @@ func (f *Flags) RegisterTrigger(t Trigger) error {
 }
 
 // ClearTriggers deletes every stored trigger record, current and legacy, and
-// forgets the callbacks (charms.reactive's atexit _clear_triggers).
-func (f *Flags) ClearTriggers() {
+// forgets the callbacks (charms.reactive's atexit _clear_triggers). It
+// fails only on a finished transaction ([ErrTxDone]).
+func (f *Flags) ClearTriggers() error {
 	for _, p := range []string{SetTriggerPrefix, ClearTriggerPrefix, LegacyTriggerPrefix} {
 		for _, k := range f.tx.Keys(p) {
-			f.tx.Unset(k)
+			if err := f.tx.Unset(k); err != nil {
+				return err
+			}
 		}
 	}
 	f.callbacks = map[string][]func() error{}
+	return nil
 }

@@ -354,8 +354,7 @@ func newRun(snap *snapshot, tx *flags.Tx, opts RunOptions, logger *slog.Logger, 
 	// Exit callbacks run last in, first out: the built-in trigger clearing
 	// (registered by charms.reactive at import) runs after the registry's.
 	ru.atExit = append([]callback{{name: "reactive.clear-triggers", fn: func(context.Context, *Hook) error {
-		ru.fl.ClearTriggers()
-		return nil
+		return ru.fl.ClearTriggers()
 	}}}, snap.atExit...)
 	ru.fl.OnChange = func(f string, set bool) {
 		if set {

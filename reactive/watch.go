@@ -75,7 +75,9 @@ func (w *flagWatch) flush() {
 
 // reset deletes the record; the iteration is 0 again.
 func (w *flagWatch) reset() {
-	w.tx.Unset(StateWatchKey)
+	if err := w.tx.Unset(StateWatchKey); err != nil && w.err == nil {
+		w.err = fmt.Errorf("deleting the flag watch: %w", err)
+	}
 	w.dirty = false
 	w.rec = watchRecord{}
 	w.changed = map[string]bool{}
