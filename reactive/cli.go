@@ -124,23 +124,33 @@ func RunCLI(ctx context.Context, args []string, opts CLIOptions) int {
 		defer s.Close()
 		store = s
 	}
-	tx, err := store.Begin(ctx)
-	if err != nil {
+	// One managed transaction: committed unless the command failed.
+	began := false
+	code := CLIExitOK
+	err = store.Update(ctx, func(tx *flags.Tx) error {
+		began = true
+		env.fl = flags.New(tx)
+		code = env.execute(inv, stdout, stderr)
+		if env.failed {
+			return errCLIFailed
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errCLIFailed):
+		return code
+	case err != nil && !began:
 		fmt.Fprintf(stderr, "%s: %v\n", CLIProgram, err)
 		return CLIExitFalse
-	}
-	env.fl = flags.New(tx)
-	code := env.execute(inv, stdout, stderr)
-	if env.failed {
-		tx.Rollback()
-		return code
-	}
-	if err := tx.Commit(ctx); err != nil {
+	case err != nil:
 		fmt.Fprintf(stderr, "%s: committing the unit state: %v\n", CLIProgram, err)
 		return CLIExitFalse
 	}
 	return code
 }
+
+// errCLIFailed makes the transaction of a failed command roll back.
+var errCLIFailed = errors.New("command failed")
 
 func init() {
 	// Main answers the command line with RunCLI (docs/design.md, "Decision 8").

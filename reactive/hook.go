@@ -76,7 +76,8 @@ func (h *Hook) Tools() *hookenv.Tools { return h.tools }
 func (h *Hook) Logger() *slog.Logger { return h.logger }
 
 // Flags returns the hook's flag set. Its OnChange field belongs to the
-// dispatcher; do not replace it.
+// dispatcher; do not replace it. Its transaction (Flags().Tx()) is the one
+// [Hook.KV] returns.
 func (h *Hook) Flags() *flags.Flags { return h.fl }
 
 // SetFlag sets a flag (with no value).
@@ -96,10 +97,13 @@ func (h *Hook) ToggleFlag(name string, on bool) error { return h.fl.Toggle(name,
 // IsFlagSet reports whether a flag is set.
 func (h *Hook) IsFlagSet(name string) bool { return h.fl.IsSet(name) }
 
-// KV returns the unit's key/value data, in the hook's transaction. Do not
-// commit or roll it back: the hook does that. The dispatcher's bookkeeping
-// (reactive.state_watch) is written to it when KV is called, so reads
-// through the returned Tx see the current record.
+// KV returns the unit's key/value data, in the hook's transaction. The
+// transaction is managed: the hook commits it when it succeeds and rolls it
+// back otherwise, and its Commit and Rollback return [flags.ErrTxManaged]
+// without doing anything, so no write of a failed hook persists. Once the
+// hook has ended it refuses every write ([flags.ErrTxDone]). The
+// dispatcher's bookkeeping (reactive.state_watch) is written to it when KV
+// is called, so reads through the returned Tx see the current record.
 func (h *Hook) KV() *flags.Tx {
 	if h.run != nil && h.run.watch != nil {
 		h.run.watch.flush()

@@ -251,17 +251,51 @@ func (r *Registry) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		}
 		snap = snap.withExternal(exts)
 	}
-	tx, err := opts.Store.Begin(ctx)
-	if err != nil {
+	// The hook's transaction is managed (docs/design.md, "Decision 2"): what
+	// the handlers reach (Hook.KV, Hook.Flags().Tx(), the CLI children's
+	// commands) refuses Commit and Rollback, and only Update ends it:
+	// committed when the hook succeeds, rolled back otherwise.
+	began := false
+	var hookErr error
+	err := opts.Store.Update(ctx, func(tx *flags.Tx) error {
+		began = true
+		hookErr = r.runHook(ctx, snap, tx, opts, logger, res)
+		return hookErr
+	})
+	switch {
+	case !began:
 		return fail(fmt.Errorf("opening the hook's transaction: %w", err))
+	case hookErr != nil:
+		res.Err = hookErr
+		var ab *AbortError
+		if errors.As(hookErr, &ab) && !isPanic(hookErr) {
+			res.ExitCode = ab.Code
+			return res, hookErr
+		}
+		res.ExitCode = 1
+		msg := "Hook error:\n" + hookErr.Error()
+		var pe *PanicError
+		if errors.As(hookErr, &pe) {
+			msg += "\n" + string(pe.Stack)
+		}
+		logger.Error(msg)
+		return res, hookErr
+	case err != nil:
+		return fail(err)
 	}
+	res.Committed = true
+	return res, nil
+}
+
+// runHook runs the hook in its transaction and returns why it failed, or
+// nil when it may be committed.
+func (r *Registry) runHook(ctx context.Context, snap *snapshot, tx *flags.Tx, opts RunOptions, logger *slog.Logger, res *Result) error {
 	ru := newRun(snap, tx, opts, logger, res)
 	ru.ctx = ctx
 	if opts.LogRegistrations {
 		ru.logRegistrations()
 	}
-
-	err = ru.main(ctx)
+	err := ru.main(ctx)
 	if isStop(err) {
 		res.Stopped, err = true, nil
 	}
@@ -274,28 +308,7 @@ func (r *Registry) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	if cerr := ru.closeCLI(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		_ = tx.Rollback()
-		res.Err = err
-		var ab *AbortError
-		if errors.As(err, &ab) && !isPanic(err) {
-			res.ExitCode = ab.Code
-			return res, err
-		}
-		res.ExitCode = 1
-		msg := "Hook error:\n" + err.Error()
-		var pe *PanicError
-		if errors.As(err, &pe) {
-			msg += "\n" + string(pe.Stack)
-		}
-		logger.Error(msg)
-		return res, err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return fail(err)
-	}
-	res.Committed = true
-	return res, nil
+	return err
 }
 
 func newRun(snap *snapshot, tx *flags.Tx, opts RunOptions, logger *slog.Logger, res *Result) *run {
