@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -261,6 +263,7 @@ func TestDirect_HandOver(t *testing.T) {
 
 	tx, err := s.Begin(context.Background())
 	require.NoError(t, err)
+	defer tx.Rollback() // before s.Close, should the test stop early
 	b := s.b.(*sqliteBackend)
 	require.True(t, b.held)
 	assert.ErrorIs(t, setLock(other, lockWrite, reservedByte, 1), errBusy, "the direct transaction holds RESERVED")
@@ -270,11 +273,9 @@ func TestDirect_HandOver(t *testing.T) {
 	assert.ErrorIs(t, setLock(other, lockWrite, reservedByte, 1), errBusy, "SQLite holds RESERVED now")
 	require.NoError(t, setLock(other, lockRead, pendingByte, 1), "no PENDING lock is left behind")
 	require.NoError(t, setLock(other, lockUnlock, pendingByte, 1))
-	tx.done = true
-	require.NoError(t, b.rollback())
+	require.NoError(t, tx.Rollback())
 	require.NoError(t, setLock(other, lockWrite, reservedByte, 1), "released after the transaction")
 	require.NoError(t, setLock(other, lockUnlock, reservedByte, 1))
-	s.mu.Unlock()
 }
 
 // BenchmarkReadKV reads the kv table of a Python-written store directly.
@@ -286,4 +287,68 @@ func BenchmarkReadKV(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// Ensure that the direct read's locks and Python's sqlite3 (POSIX locks)
+// exclude each other both ways: a hook waits for a Python writer, and a
+// Python writer waits for a hook (then fails after its timeout).
+func TestDirect_LocksAgreeWithPython(t *testing.T) {
+	if !nativeLocks {
+		t.Skip("no open file description locks on this system")
+	}
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not found")
+	}
+	path := filepath.Join(t.TempDir(), ".unit-state.db")
+	s, err := Open(path, &Options{LockTimeout: 100 * time.Millisecond})
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.Update(context.Background(), func(tx *Tx) error { return tx.Set("n", 1) }))
+	require.NoError(t, s.Close())
+	s, err = Open(path, &Options{LockTimeout: 100 * time.Millisecond}) // reads directly
+	require.NoError(t, err)
+	defer s.Close()
+
+	// Python holds the write lock: Begin waits, then fails.
+	hold := exec.Command(py, "-c", `
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.read()
+c.execute("COMMIT")
+`, path)
+	stdin, err := hold.StdinPipe()
+	require.NoError(t, err)
+	stdout, err := hold.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, hold.Start())
+	line := make([]byte, 7)
+	_, err = io.ReadFull(stdout, line)
+	require.NoError(t, err)
+	_, err = s.Begin(context.Background())
+	assert.ErrorIs(t, err, ErrLocked, "a hook waits for Python's write lock")
+	require.NoError(t, stdin.Close())
+	require.NoError(t, hold.Wait())
+
+	// A hook holds the write lock: Python's writer times out.
+	tx, err := s.Begin(context.Background())
+	require.NoError(t, err)
+	defer tx.Rollback() // before s.Close, should the test stop early
+	require.True(t, s.b.(*sqliteBackend).held, "the hook read the file directly")
+	out, err := exec.Command(py, "-c", `
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], timeout=0.1, isolation_level=None)
+try:
+    c.execute("BEGIN IMMEDIATE")
+    print("acquired")
+except sqlite3.OperationalError as e:
+    print(e)
+`, path).Output()
+	require.NoError(t, err)
+	assert.Equal(t, "database is locked\n", string(out))
+	require.NoError(t, tx.Set("n", 2))
+	require.NoError(t, tx.Commit(context.Background()))
+	assert.Equal(t, map[string]string{"n": "2"}, sqlRows(t, path))
 }
