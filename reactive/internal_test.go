@@ -197,7 +197,7 @@ func TestH5_ExpandReplacements(t *testing.T) {
 		{[]string{"{A,B}{C,D}"}, []string{"AC", "BC", "AD", "BD"}},
 		{[]string{"{A,B}{A,B}"}, []string{"AA", "BA", "AB", "BB"}},
 	} {
-		got, err := expandReplacements(altGroup, split, tc.in)
+		got, err := expandReplacements(altGroup(), split, tc.in)
 		require.NoError(t, err)
 		assert.ElementsMatch(t, tc.want, got, "expand(%q)", tc.in)
 	}

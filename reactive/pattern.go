@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -86,9 +87,11 @@ func (m *Metadata) RelationsFor(role, iface string) []string {
 	return out
 }
 
+// The two group patterns, compiled on first use: {role:interface} and
+// {a,b,...}.
 var (
-	relGroup = regexp.MustCompile(`\{([^:}]+):([^}]+)\}`)
-	altGroup = regexp.MustCompile(`\{((?:[^:,}]+,?)+)\}`)
+	relGroup = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{([^:}]+):([^}]+)\}`) })
+	altGroup = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{((?:[^:,}]+,?)+)\}`) })
 )
 
 // maxExpansions bounds the number of names a set of patterns may expand to.
@@ -142,13 +145,13 @@ func expandReplacements(pat *regexp.Regexp, sub func(groups []string) []string, 
 // {role:interface} groups first (from md; nil metadata expands them to
 // nothing), then {a,b} groups. The order is not significant.
 func ExpandHookPatterns(md *Metadata, patterns ...string) ([]string, error) {
-	vals, err := expandReplacements(relGroup, func(g []string) []string {
+	vals, err := expandReplacements(relGroup(), func(g []string) []string {
 		return md.RelationsFor(g[0], g[1])
 	}, slices.Clone(patterns))
 	if err != nil {
 		return nil, err
 	}
-	return expandReplacements(altGroup, func(g []string) []string {
+	return expandReplacements(altGroup(), func(g []string) []string {
 		return strings.Split(g[0], ",")
 	}, vals)
 }
@@ -156,7 +159,7 @@ func ExpandHookPatterns(md *Metadata, patterns ...string) ([]string, error) {
 // needsMetadata reports whether a pattern holds a {role:interface} group.
 func needsMetadata(patterns []string) bool {
 	for _, p := range patterns {
-		if relGroup.MatchString(p) {
+		if relGroup().MatchString(p) {
 			return true
 		}
 	}
