@@ -3,6 +3,7 @@ package reactive
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 
 	"github.com/charmkit/charmkit/flags"
@@ -65,7 +66,7 @@ func (ru *run) dispatch(ctx context.Context) error {
 	}
 	if !emptied {
 		ru.result.CapReached = true
-		ru.logger.Warn(CapWarning(ru.maxIter))
+		logAt(ru.logger, slog.LevelWarn, CapWarning(ru.maxIter))
 	}
 	ru.watch.reset()
 	return nil
@@ -190,11 +191,11 @@ func (ru *run) invoke(ctx context.Context, h *handler) error {
 	}
 	if h.ext != nil {
 		id := h.ext.displayID()
-		ru.logger.Info("Invoking reactive handler: " + id)
+		logAt(ru.logger, slog.LevelInfo, "Invoking reactive handler: "+id)
 		ru.result.Invoked = append(ru.result.Invoked, id)
 		return ru.invokeExternal(h)
 	}
-	ru.logger.Info("Invoking reactive handler: " + h.name)
+	logAt(ru.logger, slog.LevelInfo, "Invoking reactive handler: "+h.name)
 	ru.result.Invoked = append(ru.result.Invoked, h.name)
 	if err := ru.call(ctx, "handler", callback{name: h.name, fn: h.fn}); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -225,12 +226,12 @@ func (s *snapshot) withExternal(exts []ExternalHandler) *snapshot {
 func (ru *run) logRegistrations() {
 	for _, h := range ru.snap.handlers {
 		if h.ext != nil {
-			ru.logger.Debug("Registering external reactive handler for " + h.ext.Name)
+			logAt(ru.logger, slog.LevelDebug, "Registering external reactive handler for "+h.ext.Name)
 			continue
 		}
-		ru.logger.Debug("Registering reactive handler for " + h.name)
+		logAt(ru.logger, slog.LevelDebug, "Registering reactive handler for "+h.name)
 		for _, a := range h.cond {
-			ru.logger.Debug("  Adding predicate for " + h.name + ": " + a.String())
+			logAt(ru.logger, slog.LevelDebug, "  Adding predicate for "+h.name+": "+a.String())
 		}
 	}
 }

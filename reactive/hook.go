@@ -201,7 +201,7 @@ func NotUnless(fn HandlerFunc, flagNames ...string) HandlerFunc {
 			if len(missing) == 1 {
 				word = "flag"
 			}
-			h.logger.Warn(h.current + " called before " + word + ": " + strings.Join(missing, ", "))
+			logAt(h.logger, slog.LevelWarn, h.current+" called before "+word+": "+strings.Join(missing, ", "))
 		}
 		return fn(ctx, h)
 	}

@@ -122,7 +122,7 @@ func runMain(ctx context.Context, r *Registry, args []string, getenv func(string
 		logger = slog.New(batch)
 	}
 	hookError := func(err error) int {
-		logger.Error("Hook error:\n" + err.Error())
+		logAt(logger, slog.LevelError, "Hook error:\n"+err.Error())
 		return 1
 	}
 	env, err := hookenv.LoadEnv(getenv, argv0)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/charmkit/charmkit/flags"
@@ -31,7 +32,7 @@ type handler struct {
 	name     string
 	cond     cond
 	fn       HandlerFunc
-	site     string
+	site     site
 	watched  []string
 	phases   phaseSet
 	hasFile  bool
@@ -42,7 +43,7 @@ type handler struct {
 type callback struct {
 	name string
 	fn   HandlerFunc
-	site string
+	site site
 }
 
 // Registry holds a charm's handlers, triggers and start/exit callbacks, in
@@ -92,13 +93,43 @@ func AtExit(name string, fn HandlerFunc) {
 	DefaultRegistry.addCallback(&DefaultRegistry.atExit, "AtExit", name, fn, callerSite(2))
 }
 
-// callerSite returns "file:line" of the caller skip frames up.
-func callerSite(skip int) string {
-	_, file, line, ok := runtime.Caller(skip)
-	if !ok {
+// site is where something was registered. It keeps the program counters of
+// the registering call and is resolved to "dir/file.go:line" only when a
+// message or a listing needs it: resolving costs more than the registration
+// itself, in every hook process.
+type site struct {
+	pcs  []uintptr // the calling stack, innermost frame first
+	skip []string  // package prefixes whose frames are not the site
+}
+
+// callerSite returns the site skip frames up (1: the caller of callerSite's
+// caller, as runtime.Caller(2) would say).
+func callerSite(skip int) site {
+	pcs := make([]uintptr, 1)
+	return site{pcs: pcs[:runtime.Callers(skip+1, pcs)]}
+}
+
+// String returns "dir/file.go:line" of the first frame outside the skipped
+// packages.
+func (s site) String() string {
+	if len(s.pcs) == 0 {
 		return "unknown site"
 	}
-	return shortSite(file, line)
+	frames := runtime.CallersFrames(s.pcs)
+	for {
+		f, more := frames.Next()
+		inside := false
+		for _, p := range s.skip {
+			// Function names are "<pkgpath>.<func>" or "<pkgpath>.(*T).m".
+			inside = inside || strings.HasPrefix(f.Function, p) && !strings.Contains(strings.TrimPrefix(f.Function, p), "/")
+		}
+		if !inside {
+			return shortSite(f.File, f.Line)
+		}
+		if !more {
+			return "unknown site"
+		}
+	}
 }
 
 // shortSite renders a source position as "dir/file.go:line".
@@ -120,7 +151,7 @@ func (r *Registry) Handle(name string, cond Condition, fn HandlerFunc) {
 	r.handle(name, cond, fn, callerSite(2))
 }
 
-func (r *Registry) handle(name string, c Condition, fn HandlerFunc, site string) {
+func (r *Registry) handle(name string, c Condition, fn HandlerFunc, site site) {
 	fail := func(format string, args ...any) {
 		panic(fmt.Sprintf("reactive: handler %q registered at %s: %s", name, site, fmt.Sprintf(format, args...)))
 	}
@@ -170,7 +201,7 @@ func (r *Registry) handle(name string, c Condition, fn HandlerFunc, site string)
 // panics when the trigger is invalid ([flags.Trigger.Validate]).
 func (r *Registry) RegisterTrigger(t flags.Trigger) { r.registerTrigger(t, callerSite(2)) }
 
-func (r *Registry) registerTrigger(t flags.Trigger, site string) {
+func (r *Registry) registerTrigger(t flags.Trigger, site site) {
 	if err := t.Validate(); err != nil {
 		panic(fmt.Sprintf("reactive: trigger registered at %s: %v", site, err))
 	}
@@ -195,7 +226,7 @@ func (r *Registry) AtExit(name string, fn HandlerFunc) {
 	r.addCallback(&r.atExit, "AtExit", name, fn, callerSite(2))
 }
 
-func (r *Registry) addCallback(list *[]callback, kind, name string, fn HandlerFunc, site string) {
+func (r *Registry) addCallback(list *[]callback, kind, name string, fn HandlerFunc, site site) {
 	switch {
 	case name == "":
 		panic(fmt.Sprintf("reactive: %s callback registered at %s: empty name", kind, site))
@@ -218,7 +249,7 @@ func (r *Registry) Handlers() []HandlerInfo {
 	defer r.mu.Unlock()
 	out := make([]HandlerInfo, len(r.handlers))
 	for i, h := range r.handlers {
-		out[i] = HandlerInfo{Name: h.name, Condition: h.cond.String(), Watched: slices.Clone(h.watched), Site: h.site}
+		out[i] = HandlerInfo{Name: h.name, Condition: h.cond.String(), Watched: slices.Clone(h.watched), Site: h.site.String()}
 	}
 	return out
 }

@@ -134,6 +134,17 @@ func CapWarning(limit int) string {
 		"; handlers that still match will run in a later hook"
 }
 
+// logAt logs msg at level without the caller's program counter: slog's
+// Logger methods unwind the stack to find it, which costs more than the
+// record itself in a short hook process, and the framework's records have
+// no source worth showing.
+func logAt(l *slog.Logger, level slog.Level, msg string) {
+	ctx := context.Background()
+	if l.Enabled(ctx, level) {
+		_ = l.Handler().Handle(ctx, slog.NewRecord(time.Now(), level, msg, 0))
+	}
+}
+
 // isPanic reports whether err comes from a panic (which fails the hook
 // whatever value was passed to panic).
 func isPanic(err error) bool {
@@ -233,12 +244,12 @@ func (r *Registry) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	}
 	fail := func(err error) (*Result, error) {
 		res.Err, res.ExitCode = err, 1
-		logger.Error("Hook error:\n" + err.Error())
+		logAt(logger, slog.LevelError, "Hook error:\n"+err.Error())
 		return res, err
 	}
-	logger.Info("Reactive main running for hook " + hook)
+	logAt(logger, slog.LevelInfo, "Reactive main running for hook "+hook)
 	if res.Restricted {
-		logger.Info("Restricted mode.")
+		logAt(logger, slog.LevelInfo, "Restricted mode.")
 	}
 	if opts.Store == nil {
 		return fail(ErrNoStore)
@@ -278,7 +289,7 @@ func (r *Registry) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		if errors.As(hookErr, &pe) {
 			msg += "\n" + string(pe.Stack)
 		}
-		logger.Error(msg)
+		logAt(logger, slog.LevelError, msg)
 		return res, hookErr
 	case err != nil:
 		return fail(err)
@@ -399,7 +410,7 @@ func (ru *run) main(ctx context.Context) error {
 		if ru.traceCheck {
 			// Installed by the first start callback, as charms.reactive's
 			// LogTracer, and switched off by an exit callback registered then.
-			ru.tracer = newLogTracer(func(s string) { ru.logger.Debug(s) }, ru.traceQueued)
+			ru.tracer = newLogTracer(func(s string) { logAt(ru.logger, slog.LevelDebug, s) }, ru.traceQueued)
 			ru.atExit = append(ru.atExit, callback{name: "reactive.trace-off", fn: func(context.Context, *Hook) error {
 				ru.tracer = nullTracer{}
 				return nil
