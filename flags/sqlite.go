@@ -88,7 +88,8 @@ func DefaultPath(getenv func(string) string) string {
 
 // Open opens the SQLite store at path, creating the file (mode 0600) and
 // charm-helpers' three tables (kv, kv_revisions, hooks) when they are
-// missing. As charm-helpers does, it makes the file's mode 0600 on every
+// missing (in a file that already holds a database, by its first
+// transaction). As charm-helpers does, it makes the file's mode 0600 on every
 // open. Only the kv table is read or written.
 //
 // The database keeps SQLite's default rollback journal, so Python's sqlite3
@@ -138,21 +139,17 @@ func Open(path string, opts *Options) (*Store, error) {
 		f.Close()
 		return nil, fmt.Errorf("flags: opening store: %w", err)
 	}
-	// SQLite's POSIX locks would be dropped by any close(2) of the file in
-	// this process (a charm hashing files, say); OFD locks are not. They
-	// still conflict with other processes' POSIX locks, so Python agrees.
-	ofdOnce.Do(func() { _, _ = sqlite.OFDLocking(true) })
-
 	b := &sqliteBackend{path: path, abs: abs, file: f, timeout: timeout, noSync: noSync}
-	// A file this package can read directly waits for SQLite until a commit
-	// has something to write. Any other (new, not a database, another
-	// layout) gets its connection now, so that Open creates the tables or
-	// reports ErrNotDatabase as it always has. The check takes no lock: a
-	// torn read only sends the file to SQLite.
-	if img, err := b.image(); err == nil && nativeLocks {
-		if _, err := readKV(img); err == nil {
-			b.direct = true
-		}
+	// A database file that this package may read directly waits for SQLite
+	// until a commit has something to write (a transaction that finds
+	// anything unexpected, missing tables included, falls back to SQLite).
+	// Any other file (new, not a database, WAL) gets its connection now, so
+	// that Open creates the tables or reports ErrNotDatabase as it always
+	// has.
+	var hdr [100]byte
+	if _, err := f.ReadAt(hdr[:], 0); err == nil && nativeLocks {
+		_, _, err := checkHeader(hdr[:])
+		b.direct = err == nil
 	}
 	if !b.direct {
 		if err := b.openSQL(context.Background()); err != nil {
@@ -217,6 +214,10 @@ func (b *sqliteBackend) openSQL(ctx context.Context) error {
 	if b.conn != nil {
 		return nil
 	}
+	// SQLite's POSIX locks would be dropped by any close(2) of the file in
+	// this process (a charm hashing files, say); OFD locks are not. They
+	// still conflict with other processes' POSIX locks, so Python agrees.
+	ofdOnce.Do(func() { _, _ = sqlite.OFDLocking(true) })
 	db, err := sql.Open("sqlite", fileURI(b.abs))
 	if err != nil {
 		return fmt.Errorf("flags: opening store %s: %w", b.path, err)

@@ -37,29 +37,40 @@ type dbFile struct {
 	pages    int
 }
 
-// parseHeader checks the 100-byte header of a database image.
-func parseHeader(img []byte) (*dbFile, error) {
-	if len(img) < 100 || string(img[:16]) != sqliteMagic {
-		return nil, errUnreadable
+// checkHeader checks the fields of a database file's 100-byte header that
+// the reader depends on, and returns the page size and the usable size of a
+// page.
+func checkHeader(hdr []byte) (pageSize, usable int, err error) {
+	if len(hdr) < 100 || string(hdr[:16]) != sqliteMagic {
+		return 0, 0, errUnreadable
 	}
-	ps := int(binary.BigEndian.Uint16(img[16:18]))
+	ps := int(binary.BigEndian.Uint16(hdr[16:18]))
 	if ps == 1 {
 		ps = 65536
 	}
 	if ps < 512 || ps&(ps-1) != 0 {
-		return nil, errUnreadable
+		return 0, 0, errUnreadable
 	}
 	// File format versions 1 (rollback journal); 2 is WAL.
-	if img[18] != 1 || img[19] != 1 {
-		return nil, errUnreadable
+	if hdr[18] != 1 || hdr[19] != 1 {
+		return 0, 0, errUnreadable
 	}
-	usable := ps - int(img[20])
+	usable = ps - int(hdr[20])
 	if usable < 480 {
-		return nil, errUnreadable
+		return 0, 0, errUnreadable
 	}
 	// Text encoding 1 is UTF-8.
-	if binary.BigEndian.Uint32(img[56:60]) != 1 {
-		return nil, errUnreadable
+	if binary.BigEndian.Uint32(hdr[56:60]) != 1 {
+		return 0, 0, errUnreadable
+	}
+	return ps, usable, nil
+}
+
+// parseHeader checks the header of a whole database image.
+func parseHeader(img []byte) (*dbFile, error) {
+	ps, usable, err := checkHeader(img)
+	if err != nil {
+		return nil, err
 	}
 	if len(img)%ps != 0 {
 		return nil, errUnreadable
