@@ -61,11 +61,17 @@ func TestDispatch_SteadyStateWritesNothing(t *testing.T) {
 		out, err := runDispatch(t, dir, "password/1", hook)
 		require.NoError(t, err, out)
 	}
-	require.NoError(t, w.Close())
 	var touched []string
-	for ev := range w.Events {
-		if strings.HasPrefix(filepath.Base(ev.Name), ".unit-state.db") {
-			touched = append(touched, ev.String())
+	for quiet := false; !quiet; {
+		select {
+		case ev := <-w.Events:
+			if strings.HasPrefix(filepath.Base(ev.Name), ".unit-state.db") {
+				touched = append(touched, ev.String())
+			}
+		case err := <-w.Errors:
+			require.NoError(t, err)
+		case <-time.After(200 * time.Millisecond):
+			quiet = true
 		}
 	}
 	assert.Empty(t, touched, "no write, chmod or journal file in the charm directory")
