@@ -180,9 +180,11 @@ func (f *Flags) SetValue(name string, value any) error {
 	return f.transition(name, true, SetTriggerPrefix+name)
 }
 
-// Clear clears the flag. It always records reactive.dispatch.removed_state,
-// as charms.reactive does, so the dispatcher re-tests its queue; only a
-// set-to-unset transition notifies OnChange and fires WhenNot triggers.
+// Clear clears the flag. Every clear, even of a flag that is not set,
+// counts in [Flags.Clears] and is recorded under
+// reactive.dispatch.removed_state, as charms.reactive records it, so the
+// dispatcher re-tests its queue; only a set-to-unset transition notifies
+// OnChange and fires WhenNot triggers.
 func (f *Flags) Clear(name string) error {
 	if err := ValidateName(name); err != nil {
 		return err
@@ -194,11 +196,18 @@ func (f *Flags) Clear(name string) error {
 	if err := f.tx.Set(RemovedStateKey, true); err != nil {
 		return err
 	}
+	f.tx.clears++
 	if !was {
 		return nil
 	}
 	return f.transition(name, false, ClearTriggerPrefix+name)
 }
+
+// Clears returns how many times a flag has been cleared in the transaction,
+// by any Flags on it, clears of flags that were not set included. The
+// dispatcher compares it before and after each handler: any clear re-tests
+// the rest of the batch (docs/design.md, "Re-test after a clear").
+func (f *Flags) Clears() int { return f.tx.clears }
 
 // Toggle sets the flag when on is true and clears it otherwise.
 func (f *Flags) Toggle(name string, on bool) error {

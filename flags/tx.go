@@ -36,6 +36,7 @@ type Tx struct {
 	changes map[string]*string // pending writes; nil deletes
 	done    bool
 	managed bool // Commit and Rollback belong to whoever manages the transaction
+	clears  int  // calls of Flags.Clear on this transaction (Flags.Clears)
 }
 
 // GetRaw returns the JSON text stored under key.

@@ -142,20 +142,24 @@ func (ru *run) testAll(idx []int) ([]*handler, error) {
 	return out, nil
 }
 
-// runBatch runs a batch: after each handler, if any flag was cleared, the
-// rest of the batch is re-tested (handlers are only removed); then the
-// watch commits the changes of this batch.
+// runBatch runs a batch: after each handler, if any flag was cleared (by
+// the handler, a trigger or a child's charms.reactive command), the rest of
+// the batch is re-tested (handlers are only removed); then the watch
+// commits the changes of this batch.
 func (ru *run) runBatch(ctx context.Context, batch []*handler) error {
 	for len(batch) > 0 {
+		// The store keeps upstream's record of the pass (false, then true
+		// after a clear); the dispatcher itself counts the clears.
 		if err := ru.tx.SetRaw(flags.RemovedStateKey, "false"); err != nil {
 			return err
 		}
+		clears := ru.fl.Clears()
 		var next []*handler
 		for j, h := range batch {
 			if err := ru.invoke(ctx, h); err != nil {
 				return err
 			}
-			if raw, _ := ru.tx.GetRaw(flags.RemovedStateKey); raw == "true" {
+			if ru.fl.Clears() != clears {
 				var err error
 				if next, err = ru.testList(batch[j+1:]); err != nil {
 					return err
