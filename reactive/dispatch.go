@@ -47,7 +47,7 @@ func (ru *run) dispatch(ctx context.Context) error {
 		if i > 0 {
 			cands = ru.candidates()
 		}
-		batch, err := ru.testAll(cands)
+		batch, err := ru.testAll(ctx, cands)
 		if err != nil {
 			return err
 		}
@@ -75,7 +75,7 @@ func (ru *run) dispatch(ctx context.Context) error {
 // phaseBatch tests every handler that can hold in the phase and runs the
 // batch (the hooks and restricted phases).
 func (ru *run) phaseBatch(ctx context.Context, p Phase) error {
-	batch, err := ru.testAll(ru.ix.all[phaseNo(p)])
+	batch, err := ru.testAll(ctx, ru.ix.all[phaseNo(p)])
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (ru *run) candidates() []int {
 	}
 	for _, f := range ru.watch.rec.Changes {
 		for _, i := range ru.ix.watchers[f] {
-			if ru.snap.handlers[i].phases.has(PhaseOther) {
+			if ru.snap.handlers[i].base().phases.has(PhaseOther) {
 				add(i)
 			}
 		}
@@ -115,23 +115,23 @@ func (ru *run) candidates() []int {
 
 // traceNames returns the handlers' names for the tracer (nil when tracing
 // is off, so an untraced hook does not build them).
-func (ru *run) traceNames(hs []*handler) []string {
+func (ru *run) traceNames(hs []handler) []string {
 	if _, off := ru.tracer.(nullTracer); off {
 		return nil
 	}
 	out := make([]string, len(hs))
 	for i, h := range hs {
-		out[i] = h.name
+		out[i] = h.base().name
 	}
 	return out
 }
 
 // testAll returns the handlers, among the given indexes, whose test holds.
-func (ru *run) testAll(idx []int) ([]*handler, error) {
-	var out []*handler
+func (ru *run) testAll(ctx context.Context, idx []int) ([]handler, error) {
+	var out []handler
 	for _, i := range idx {
 		h := ru.snap.handlers[i]
-		ok, err := ru.test(h)
+		ok, err := h.test(ctx, ru)
 		if err != nil {
 			return nil, err
 		}
@@ -146,7 +146,7 @@ func (ru *run) testAll(idx []int) ([]*handler, error) {
 // the handler, a trigger or a child's charms.reactive command), the rest of
 // the batch is re-tested (handlers are only removed); then the watch
 // commits the changes of this batch.
-func (ru *run) runBatch(ctx context.Context, batch []*handler) error {
+func (ru *run) runBatch(ctx context.Context, batch []handler) error {
 	for len(batch) > 0 {
 		// The store keeps upstream's record of the pass (false, then true
 		// after a clear); the dispatcher itself counts the clears.
@@ -154,14 +154,14 @@ func (ru *run) runBatch(ctx context.Context, batch []*handler) error {
 			return err
 		}
 		clears := ru.fl.Clears()
-		var next []*handler
+		var next []handler
 		for j, h := range batch {
 			if err := ru.invoke(ctx, h); err != nil {
 				return err
 			}
 			if ru.fl.Clears() != clears {
 				var err error
-				if next, err = ru.testList(batch[j+1:]); err != nil {
+				if next, err = ru.testList(ctx, batch[j+1:]); err != nil {
 					return err
 				}
 				break
@@ -173,10 +173,10 @@ func (ru *run) runBatch(ctx context.Context, batch []*handler) error {
 	return nil
 }
 
-func (ru *run) testList(hs []*handler) ([]*handler, error) {
-	var out []*handler
+func (ru *run) testList(ctx context.Context, hs []handler) ([]handler, error) {
+	var out []handler
 	for _, h := range hs {
-		ok, err := ru.test(h)
+		ok, err := h.test(ctx, ru)
 		if err != nil {
 			return nil, err
 		}
@@ -187,79 +187,25 @@ func (ru *run) testList(hs []*handler) ([]*handler, error) {
 	return out, nil
 }
 
-// invoke runs one handler, then records what its conditions need recorded:
-// the only-once mark and the file digests it saw.
-func (ru *run) invoke(ctx context.Context, h *handler) error {
+// invoke logs and runs one handler.
+func (ru *run) invoke(ctx context.Context, h handler) error {
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("before handler %q: %w", h.name, err)
+		return fmt.Errorf("before handler %q: %w", h.base().name, err)
 	}
-	if h.ext != nil {
-		id := h.ext.displayID()
-		logAt(ru.logger, slog.LevelInfo, "Invoking reactive handler: "+id)
-		ru.result.Invoked = append(ru.result.Invoked, id)
-		return ru.invokeExternal(h)
-	}
-	logAt(ru.logger, slog.LevelInfo, "Invoking reactive handler: "+h.name)
-	ru.result.Invoked = append(ru.result.Invoked, h.name)
-	if err := ru.call(ctx, "handler", callback{name: h.name, fn: h.fn}); err != nil {
-		return err
-	}
-	if h.onlyOnce {
-		if err := flags.MarkInvoked(ru.tx, h.name); err != nil {
-			return err
-		}
-	}
-	for i := range h.cond {
-		a := &h.cond[i]
-		seen, ok := ru.latch[a]
-		if !ok {
-			continue
-		}
-		delete(ru.latch, a)
-		for _, p := range a.args {
-			var v any
-			if d := seen[p]; d != nil {
-				v = *d
-			}
-			if err := ru.tx.Set(FilesChangedKey+p, v); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// test is a handler's test: the watch first (a handler with watched flags
-// that the watch rule refuses is false without evaluating anything), then
-// each condition in order, stopping at the first false one.
-func (ru *run) test(h *handler) (bool, error) {
-	if h.ext != nil {
-		return ru.testExternal(h)
-	}
-	if len(h.watched) > 0 && !ru.watch.watch(h.watched) {
-		return false, nil
-	}
-	return ru.eval(h.name, h.cond, false)
+	id := h.id()
+	logAt(ru.logger, slog.LevelInfo, "Invoking reactive handler: "+id)
+	ru.result.Invoked = append(ru.result.Invoked, id)
+	return h.invoke(ctx, ru)
 }
 
 // traceQueued is the tracer's prediction: every handler whose test holds,
 // computed without hashing files or running external handlers (tracing
-// has no side effects; docs/design.md, "Decision 7"): an external handler
-// is predicted by its last --test.
+// has no side effects; docs/design.md, "Decision 7").
 func (ru *run) traceQueued() []string {
 	var out []string
 	for _, h := range ru.snap.handlers {
-		if h.ext != nil {
-			if h.ext.passed {
-				out = append(out, h.name)
-			}
-			continue
-		}
-		if len(h.watched) > 0 && !ru.watch.watch(h.watched) {
-			continue
-		}
-		if ok, err := ru.eval(h.name, h.cond, true); err == nil && ok {
-			out = append(out, h.name)
+		if h.predict(ru) {
+			out = append(out, h.base().name)
 		}
 	}
 	return out

@@ -26,20 +26,6 @@ type HandlerInfo struct {
 	Site      string   // file:line of the registration
 }
 
-// handler is one registered handler, with what dispatch needs precomputed.
-type handler struct {
-	idx      int
-	name     string
-	cond     cond
-	fn       HandlerFunc
-	site     site
-	watched  []string
-	phases   phaseSet
-	hasFile  bool
-	onlyOnce bool
-	ext      *external // an external handler, added per run; nil for Go handlers
-}
-
 type callback struct {
 	name string
 	fn   HandlerFunc
@@ -54,18 +40,19 @@ type callback struct {
 // one too.
 type Registry struct {
 	mu       sync.Mutex
-	handlers []*handler
-	byName   map[string]*handler
+	handlers []*goHandler
+	byName   map[string]*goHandler
 	triggers []flags.Trigger
 	atStart  []callback
 	atExit   []callback
 	layers   []layerEntry
-	index    *index // nil when handlers changed since it was built
+	run      []handler // handlers as a run sees them; nil with index
+	index    *index    // nil when handlers changed since it was built
 }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{byName: map[string]*handler{}}
+	return &Registry{byName: map[string]*goHandler{}}
 }
 
 // DefaultRegistry is the registry used by the package-level [Handle],
@@ -166,7 +153,7 @@ func (r *Registry) handle(name string, c Condition, fn HandlerFunc, site site) {
 	if err := validate(c); err != nil {
 		fail("%v", err)
 	}
-	h := &handler{name: name, cond: slices.Clone(c.atomList()), fn: fn, site: site, phases: inHooks | inOther | inRestricted}
+	h := &goHandler{handlerBase: handlerBase{name: name, phases: inHooks | inOther | inRestricted}, cond: slices.Clone(c.atomList()), fn: fn, site: site}
 	for _, a := range h.cond {
 		h.phases &= a.phases()
 		for _, f := range a.watched() {
@@ -174,17 +161,14 @@ func (r *Registry) handle(name string, c Condition, fn HandlerFunc, site site) {
 				h.watched = append(h.watched, f)
 			}
 		}
-		switch a.kind {
-		case kFileChanged:
-			h.hasFile = true
-		case kOnlyOnce:
+		if a.kind == kOnlyOnce {
 			h.onlyOnce = true
 		}
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.byName == nil {
-		r.byName = map[string]*handler{}
+		r.byName = map[string]*goHandler{}
 	}
 	if old, ok := r.byName[name]; ok {
 		panic(fmt.Sprintf("reactive: handler %q registered twice: at %s and at %s", name, old.site, site))
@@ -192,7 +176,7 @@ func (r *Registry) handle(name string, c Condition, fn HandlerFunc, site site) {
 	h.idx = len(r.handlers)
 	r.handlers = append(r.handlers, h)
 	r.byName[name] = h
-	r.index = nil
+	r.run, r.index = nil, nil
 }
 
 // RegisterTrigger registers a trigger (docs/design.md, "Triggers"). It is
@@ -267,7 +251,7 @@ func (r *Registry) Condition(name string) (Condition, bool) {
 
 // snapshot is a registry's content at the start of a run, with the index.
 type snapshot struct {
-	handlers []*handler
+	handlers []handler
 	triggers []flags.Trigger
 	atStart  []callback
 	atExit   []callback
@@ -294,9 +278,10 @@ func phaseNo(p Phase) int {
 	return 2
 }
 
-func buildIndex(hs []*handler) *index {
+func buildIndex(hs []handler) *index {
 	ix := &index{watchers: map[string][]int{}}
-	for _, h := range hs {
+	for _, hh := range hs {
+		h := hh.base()
 		for _, f := range h.watched {
 			ix.watchers[f] = append(ix.watchers[f], h.idx)
 		}
@@ -316,10 +301,14 @@ func (r *Registry) snapshot() *snapshot {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.index == nil {
-		r.index = buildIndex(r.handlers)
+		r.run = make([]handler, len(r.handlers))
+		for i, h := range r.handlers {
+			r.run[i] = h
+		}
+		r.index = buildIndex(r.run)
 	}
 	return &snapshot{
-		handlers: r.handlers[:len(r.handlers):len(r.handlers)],
+		handlers: r.run[:len(r.run):len(r.run)],
 		triggers: r.triggers[:len(r.triggers):len(r.triggers)],
 		atStart:  slices.Clone(r.atStart),
 		atExit:   slices.Clone(r.atExit),
