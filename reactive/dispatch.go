@@ -43,7 +43,7 @@ func (ru *run) dispatch(ctx context.Context) error {
 	emptied := false
 	for i := 0; i < ru.maxIter; i++ {
 		ru.watch.setIteration(i)
-		cands := ru.ix.all[phaseNo(PhaseOther)]
+		cands := ru.snap.index.all[phaseNo(PhaseOther)]
 		if i > 0 {
 			cands = ru.candidates()
 		}
@@ -75,7 +75,7 @@ func (ru *run) dispatch(ctx context.Context) error {
 // phaseBatch tests every handler that can hold in the phase and runs the
 // batch (the hooks and restricted phases).
 func (ru *run) phaseBatch(ctx context.Context, p Phase) error {
-	batch, err := ru.testAll(ctx, ru.ix.all[phaseNo(p)])
+	batch, err := ru.testAll(ctx, ru.snap.index.all[phaseNo(p)])
 	if err != nil {
 		return err
 	}
@@ -83,29 +83,47 @@ func (ru *run) phaseBatch(ctx context.Context, p Phase) error {
 	return ru.runBatch(ctx, batch)
 }
 
+// candidates is a set of handler indexes, cleared in constant time: a
+// handler is in the set when its mark is the current generation.
+type candidates struct {
+	mark []uint32
+	gen  uint32
+}
+
+// reset empties the set.
+func (c *candidates) reset() {
+	c.gen++
+	if c.gen == 0 {
+		clear(c.mark)
+		c.gen = 1
+	}
+}
+
+// add reports whether i was not in the set, and adds it.
+func (c *candidates) add(i int) bool {
+	if c.mark[i] == c.gen {
+		return false
+	}
+	c.mark[i] = c.gen
+	return true
+}
+
 // candidates returns, in registration order, the main-loop handlers that
 // the watch lets through: those watching a flag in the committed changes,
 // and those watching none.
 func (ru *run) candidates() []int {
-	ru.candGen++
-	if ru.candGen == 0 {
-		clear(ru.candMark)
-		ru.candGen = 1
-	}
+	ru.cands.reset()
 	var out []int
-	add := func(i int) {
-		if ru.candMark[i] != ru.candGen {
-			ru.candMark[i] = ru.candGen
+	ix := ru.snap.index
+	for _, i := range ix.unwatched[phaseNo(PhaseOther)] {
+		if ru.cands.add(i) {
 			out = append(out, i)
 		}
 	}
-	for _, i := range ru.ix.unwatched[phaseNo(PhaseOther)] {
-		add(i)
-	}
 	for _, f := range ru.watch.rec.Changes {
-		for _, i := range ru.ix.watchers[f] {
-			if ru.snap.handlers[i].base().phases.has(PhaseOther) {
-				add(i)
+		for _, i := range ix.watchers[f] {
+			if ru.snap.handlers[i].base().phases.has(PhaseOther) && ru.cands.add(i) {
+				out = append(out, i)
 			}
 		}
 	}

@@ -245,7 +245,7 @@ func (e *externalHandler) command(ctx context.Context, ru *run, args ...string) 
 	if d := ru.hook.env.CharmDir; d != "" {
 		cmd.Env = append(cmd.Env, "CHARM_DIR="+d, "JUJU_CHARM_DIR="+d)
 	}
-	cmd.Stderr = ru.stderr
+	cmd.Stderr = ru.kids.stderr
 	return cmd
 }
 
@@ -288,7 +288,7 @@ func (e *externalHandler) test(ctx context.Context, ru *run) (bool, error) {
 func (e *externalHandler) invoke(ctx context.Context, ru *run) error {
 	ru.watch.flush()
 	cmd := e.command(ctx, ru, "--invoke", e.output)
-	cmd.Stdout = ru.stdout
+	cmd.Stdout = ru.kids.stdout
 	if err := ru.hook.RunCommand(cmd); err != nil {
 		return e.startErr(ctx, "--invoke", err)
 	}

@@ -7,7 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
+	"os/exec"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -155,71 +155,27 @@ func isPanic(err error) bool {
 // isStop reports whether err is ErrStop, returned (not panicked).
 func isStop(err error) bool { return errors.Is(err, ErrStop) && !isPanic(err) }
 
-// run is the state of one hook run.
+// run is the state of one hook run: the dispatcher's, and the Hook's
+// through [hookRun].
 type run struct {
 	snap *snapshot
-	ix   *index
-	hook *Hook
 	evaluator
-	watch      *flagWatch
-	logger     *slog.Logger
-	maxIter    int
-	tracer     tracer
-	atStart    []callback
-	atExit     []callback
-	startDone  bool
-	exitDone   bool
-	result     *Result
-	candMark   []uint32
-	candGen    uint32
-	traceCheck bool
-	cli        *CLIServer // started by the first Hook.RunCommand
-	ctx        context.Context
-	cliExe     string    // RunOptions.CLIExecutable
-	binDir     string    // holds the charms.reactive link; "" when none
-	stdout     io.Writer // external handlers' output
-	stderr     io.Writer
+	hook    *Hook
+	watch   *flagWatch
+	tracer  tracer
+	result  *Result
+	logger  *slog.Logger
+	maxIter int
+	cands   candidates // the main loop's candidate set
+	calls   callbacks  // this hook's start and exit callbacks
+	kids    children   // child processes: the charms.reactive channel, output
 }
 
-// cliServer returns the hook's charms.reactive channel, starting it on
-// first use (most hooks start no child, so most pay nothing for it).
-func (ru *run) cliServer() (*CLIServer, error) {
-	if ru.cli != nil {
-		return ru.cli, nil
-	}
-	opts := ServeOptions{Hook: ru.hook.name, CharmDir: ru.hook.env.CharmDir}
-	if ru.mdLoaded {
-		opts.Metadata = ru.md
-	}
-	srv, err := StartCLIServer(ru.ctx, ru.fl, opts)
-	if err != nil {
-		return nil, fmt.Errorf("starting the charms.reactive channel: %w", err)
-	}
-	ru.cli = srv
-	if ru.cliExe != "" {
-		// In the server's private directory, removed with it by Close.
-		bin := filepath.Join(srv.dir, "bin")
-		if err := os.Mkdir(bin, 0o700); err != nil {
-			return nil, fmt.Errorf("putting charms.reactive on the PATH: %w", err)
-		}
-		if err := os.Symlink(ru.cliExe, filepath.Join(bin, CLIProgram)); err != nil {
-			return nil, fmt.Errorf("putting charms.reactive on the PATH: %w", err)
-		}
-		ru.binDir = bin
-	}
-	return srv, nil
-}
-
-// closeCLI stops the channel, if it was started; it must run before the
-// transaction ends.
-func (ru *run) closeCLI() error {
-	if ru.cli == nil {
-		return nil
-	}
-	if err := ru.cli.Close(); err != nil {
-		return fmt.Errorf("stopping the charms.reactive channel: %w", err)
-	}
-	return nil
+// callbacks are the start and exit callbacks of one hook, with whether each
+// list has run (docs/design.md, "Decision 18").
+type callbacks struct {
+	atStart, atExit     []callback
+	startDone, exitDone bool
 }
 
 // Run runs one hook as one transaction (docs/design.md, "Decision 2"):
@@ -302,11 +258,10 @@ func (r *Registry) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 // nil when it may be committed.
 func (r *Registry) runHook(ctx context.Context, snap *snapshot, tx *flags.Tx, opts RunOptions, logger *slog.Logger, res *Result) error {
 	ru := newRun(snap, tx, opts, logger, res)
-	ru.ctx = ctx
 	if opts.LogRegistrations {
 		ru.logRegistrations()
 	}
-	err := ru.main(ctx)
+	err := ru.main(ctx, opts.Trace && !res.Restricted)
 	if isStop(err) {
 		res.Stopped, err = true, nil
 	}
@@ -316,7 +271,7 @@ func (r *Registry) runHook(ctx context.Context, snap *snapshot, tx *flags.Tx, op
 	if err == nil {
 		err = ru.watch.err
 	}
-	if cerr := ru.closeCLI(); err == nil {
+	if cerr := ru.kids.close(); err == nil {
 		err = cerr
 	}
 	return err
@@ -337,7 +292,6 @@ func newRun(snap *snapshot, tx *flags.Tx, opts RunOptions, logger *slog.Logger, 
 	}
 	ru := &run{
 		snap: snap,
-		ix:   snap.index,
 		evaluator: evaluator{
 			tx:        tx,
 			fl:        flags.New(tx),
@@ -348,21 +302,19 @@ func newRun(snap *snapshot, tx *flags.Tx, opts RunOptions, logger *slog.Logger, 
 			hookMatch: map[*atom]bool{},
 			latch:     map[*atom]map[string]*string{},
 		},
-		logger:   logger,
-		maxIter:  maxIter,
-		tracer:   nullTracer{},
-		atStart:  snap.atStart,
-		result:   res,
-		candMark: make([]uint32, len(snap.handlers)),
-		cliExe:   opts.CLIExecutable,
-		stdout:   opts.Stdout,
-		stderr:   opts.Stderr,
+		tracer:  nullTracer{},
+		result:  res,
+		logger:  logger,
+		maxIter: maxIter,
+		cands:   candidates{mark: make([]uint32, len(snap.handlers))},
+		calls:   callbacks{atStart: snap.atStart},
 	}
-	if ru.stdout == nil {
-		ru.stdout = os.Stdout
+	ru.kids = children{fl: ru.fl, exe: opts.CLIExecutable, stdout: opts.Stdout, stderr: opts.Stderr}
+	if ru.kids.stdout == nil {
+		ru.kids.stdout = os.Stdout
 	}
-	if ru.stderr == nil {
-		ru.stderr = os.Stderr
+	if ru.kids.stderr == nil {
+		ru.kids.stderr = os.Stderr
 	}
 	ru.hook = &Hook{
 		name:       opts.Env.HookName,
@@ -377,7 +329,7 @@ func newRun(snap *snapshot, tx *flags.Tx, opts RunOptions, logger *slog.Logger, 
 	}
 	// Exit callbacks run last in, first out: the built-in trigger clearing
 	// (registered by charms.reactive at import) runs after the registry's.
-	ru.atExit = append([]callback{{name: "reactive.clear-triggers", fn: func(context.Context, *Hook) error {
+	ru.calls.atExit = append([]callback{{name: "reactive.clear-triggers", fn: func(context.Context, *Hook) error {
 		return ru.fl.ClearTriggers()
 	}}}, snap.atExit...)
 	ru.fl.OnChange = func(f string, set bool) {
@@ -388,14 +340,12 @@ func newRun(snap *snapshot, tx *flags.Tx, opts RunOptions, logger *slog.Logger, 
 		}
 		ru.watch.change(f)
 	}
-	if opts.Trace && !res.Restricted {
-		ru.traceCheck = true
-	}
 	return ru
 }
 
-// main is the protected block: triggers, start callbacks, dispatch.
-func (ru *run) main(ctx context.Context) error {
+// main is the protected block: triggers, start callbacks, dispatch. With
+// trace, the tracer is installed before the start callbacks.
+func (ru *run) main(ctx context.Context, trace bool) error {
 	ru.watch = loadWatch(ru.tx)
 	// Until dispatch sets it, the phase is the one the last hook left in the
 	// store, as upstream's predicates (and so the tracer) read it; a value
@@ -407,29 +357,29 @@ func (ru *run) main(ctx context.Context) error {
 		}
 	}
 	if !ru.result.Restricted {
-		if ru.traceCheck {
+		if trace {
 			// Installed by the first start callback, as charms.reactive's
 			// LogTracer, and switched off by an exit callback registered then.
 			ru.tracer = newLogTracer(func(s string) { logAt(ru.logger, slog.LevelDebug, s) }, ru.traceQueued)
-			ru.atExit = append(ru.atExit, callback{name: "reactive.trace-off", fn: func(context.Context, *Hook) error {
+			ru.calls.atExit = append(ru.calls.atExit, callback{name: "reactive.trace-off", fn: func(context.Context, *Hook) error {
 				ru.tracer = nullTracer{}
 				return nil
 			}})
 		}
 		if err := ru.manageAutomaticFlags(); err != nil {
-			ru.startDone = true
+			ru.calls.startDone = true
 			return err
 		}
-		for i := 0; i < len(ru.atStart); i++ {
-			c := ru.atStart[i]
+		for i := 0; i < len(ru.calls.atStart); i++ {
+			c := ru.calls.atStart[i]
 			if err := ru.call(ctx, "start callback", c); err != nil {
-				ru.startDone = true
+				ru.calls.startDone = true
 				ru.watch.flush()
 				return err
 			}
 		}
 	}
-	ru.startDone = true
+	ru.calls.startDone = true
 	err := ru.dispatch(ctx)
 	ru.watch.flush()
 	return err
@@ -454,8 +404,8 @@ func (ru *run) manageAutomaticFlags() error {
 
 // exit runs the exit callbacks, last in first out.
 func (ru *run) exit(ctx context.Context) error {
-	list := ru.atExit
-	ru.exitDone = true
+	list := ru.calls.atExit
+	ru.calls.exitDone = true
 	// Flag changes made here are recorded by the watch after dispatch reset
 	// it, and stay in the store, as upstream's do.
 	defer ru.watch.flush()
@@ -492,4 +442,31 @@ func (ru *run) call(ctx context.Context, what string, c callback) (err error) {
 		return fmt.Errorf("%s: %w", where, err)
 	}
 	return nil
+}
+
+// The run as the Hook sees it (hookRun).
+
+func (ru *run) runCommand(cmd *exec.Cmd) error {
+	opts := ServeOptions{Hook: ru.hook.name, CharmDir: ru.hook.env.CharmDir}
+	if ru.mdLoaded {
+		opts.Metadata = ru.md
+	}
+	return ru.kids.run(cmd, opts)
+}
+
+func (ru *run) syncWatch() {
+	if ru.watch != nil {
+		ru.watch.flush()
+	}
+}
+
+func (ru *run) layer(name string) Layer { return findLayer(ru.snap.layers, name) }
+
+func (ru *run) addCallback(exit bool, c callback) {
+	switch {
+	case exit && !ru.calls.exitDone:
+		ru.calls.atExit = append(ru.calls.atExit, c)
+	case !exit && !ru.calls.startDone:
+		ru.calls.atStart = append(ru.calls.atStart, c)
+	}
 }
