@@ -1,7 +1,6 @@
 package reactive
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/charmkit/charmkit/flags"
+	"github.com/charmkit/charmkit/reactive/internal/cli"
 )
 
 // children is the hook's side of its child processes (external handlers,
@@ -21,21 +21,21 @@ type children struct {
 	exe    string       // RunOptions.CLIExecutable
 	stdout io.Writer    // external handlers' output
 	stderr io.Writer
-	srv    *CLIServer // nil until the first child
-	binDir string     // holds the charms.reactive link; "" when none
+	srv    *cli.Server // nil until the first child
+	binDir string      // holds the charms.reactive link; "" when none
 }
 
 // run runs cmd and waits for it, with the channel, JUJU_HOOK_NAME and the
 // charms.reactive link in its environment (see [Hook.RunCommand]).
-func (c *children) run(cmd *exec.Cmd, opts ServeOptions) error {
-	srv, err := c.server(opts)
+func (c *children) run(cmd *exec.Cmd, hook string, rules cliRules) error {
+	srv, err := c.server(rules)
 	if err != nil {
 		return err
 	}
 	if cmd.Env == nil {
 		cmd.Env = os.Environ()
 	}
-	cmd.Env = append(cmd.Env, CLISocketEnv+"="+srv.Path(), "JUJU_HOOK_NAME="+opts.Hook)
+	cmd.Env = append(cmd.Env, cli.SocketEnv+"="+srv.Path(), "JUJU_HOOK_NAME="+hook)
 	if c.binDir != "" {
 		cmd.Env = prependPath(cmd.Env, c.binDir)
 	}
@@ -44,22 +44,22 @@ func (c *children) run(cmd *exec.Cmd, opts ServeOptions) error {
 
 // server returns the channel, starting it on first use. It lives until
 // close, which the hook calls before its transaction ends.
-func (c *children) server(opts ServeOptions) (*CLIServer, error) {
+func (c *children) server(rules cliRules) (*cli.Server, error) {
 	if c.srv != nil {
 		return c.srv, nil
 	}
-	srv, err := StartCLIServer(context.Background(), c.fl, opts)
+	srv, err := cli.StartServer(c.fl, rules)
 	if err != nil {
 		return nil, fmt.Errorf("starting the charms.reactive channel: %w", err)
 	}
 	c.srv = srv
 	if c.exe != "" {
 		// In the server's private directory, removed with it by Close.
-		bin := filepath.Join(srv.dir, "bin")
+		bin := filepath.Join(srv.Dir(), "bin")
 		if err := os.Mkdir(bin, 0o700); err != nil {
 			return nil, fmt.Errorf("putting charms.reactive on the PATH: %w", err)
 		}
-		if err := os.Symlink(c.exe, filepath.Join(bin, CLIProgram)); err != nil {
+		if err := os.Symlink(c.exe, filepath.Join(bin, cli.Program)); err != nil {
 			return nil, fmt.Errorf("putting charms.reactive on the PATH: %w", err)
 		}
 		c.binDir = bin

@@ -89,7 +89,7 @@
 // with the upstream names, output formats and exit codes. Outside a hook it
 // opens the unit's store and commits at exit. Inside a hook the hook holds
 // the store, so a child started with [Hook.RunCommand] sends its commands
-// back to the hook process ([CLIServer]), where they join the hook's
+// back to the hook process over a unix socket, where they join the hook's
 // transaction. The charmkit-graph subcommand draws the handler/flag graph.
 //
 // # External handlers

@@ -447,11 +447,11 @@ func (ru *run) call(ctx context.Context, what string, c callback) (err error) {
 // The run as the Hook sees it (hookRun).
 
 func (ru *run) runCommand(cmd *exec.Cmd) error {
-	opts := ServeOptions{Hook: ru.hook.name, CharmDir: ru.hook.env.CharmDir}
+	rules := cliRules{hook: ru.hook.name, charmDir: ru.hook.env.CharmDir}
 	if ru.mdLoaded {
-		opts.Metadata = ru.md
+		rules.md = ru.md
 	}
-	return ru.kids.run(cmd, opts)
+	return ru.kids.run(cmd, ru.hook.name, rules)
 }
 
 func (ru *run) syncWatch() {
