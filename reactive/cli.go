@@ -80,7 +80,7 @@ type cliRules struct {
 // main-loop phase, hook in the hooks phase (both as the store records the
 // phase), and any_hook in any phase.
 func (r cliRules) Holds(tx *flags.Tx, test string, args []string) (bool, error) {
-	o := CheckOptions{Hook: r.hook, CharmDir: r.charmDir, Metadata: r.md}
+	o := checkOptions{Hook: r.hook, CharmDir: r.charmDir, Metadata: r.md}
 	var c Condition
 	switch test {
 	case "when", "when_all":
@@ -98,11 +98,11 @@ func (r cliRules) Holds(tx *flags.Tx, test string, args []string) (bool, error) 
 	default:
 		return false, fmt.Errorf("unknown test %q", test)
 	}
-	return Check(tx, c, o)
+	return check(tx, c, o)
 }
 
 func (r cliRules) WatchAllows(tx *flags.Tx, watched []string) (bool, error) {
-	return WatchAllows(tx, watched)
+	return watchAllows(tx, watched)
 }
 
 func (r cliRules) Graph() (string, error) {

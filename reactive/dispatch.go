@@ -12,7 +12,7 @@ import (
 // setPhase records the phase in memory and under reactive.dispatch.phase.
 func (ru *run) setPhase(p Phase) error {
 	ru.phase = p
-	if err := ru.tx.Set(PhaseKey, string(p)); err != nil {
+	if err := ru.tx.Set(phaseKey, string(p)); err != nil {
 		return fmt.Errorf("writing the dispatch phase: %w", err)
 	}
 	return nil
@@ -66,7 +66,7 @@ func (ru *run) dispatch(ctx context.Context) error {
 	}
 	if !emptied {
 		ru.result.CapReached = true
-		logAt(ru.logger, slog.LevelWarn, CapWarning(ru.maxIter))
+		logAt(ru.logger, slog.LevelWarn, capWarning(ru.maxIter))
 	}
 	ru.watch.reset()
 	return nil

@@ -41,3 +41,37 @@ func StartCLIServer(_ context.Context, fl *flags.Flags, o ServeOptions) (*CLISer
 func ServeCLI(ctx context.Context, l net.Listener, fl *flags.Flags, o ServeOptions) error {
 	return cli.Serve(ctx, l, fl, o.rules())
 }
+
+// Names the package keeps to itself, for its tests.
+
+// Store keys of the dispatcher's bookkeeping.
+const (
+	PhaseKey      = phaseKey
+	StateWatchKey = stateWatchKey
+)
+
+// The functions behind the command line, the WARNING at the iteration cap,
+// external handler discovery and hook patterns.
+var (
+	CapWarning         = capWarning
+	WatchAllows        = watchAllows
+	CurrentPhase       = currentPhase
+	Check              = check
+	DiscoverExternal   = discoverExternal
+	AnyHook            = anyHook
+	ExpandHookPatterns = expandHookPatterns
+)
+
+// CheckOptions is the situation Check checks a condition in.
+type CheckOptions = checkOptions
+
+// ExternalHandler is an executable DiscoverExternal found.
+type ExternalHandler = externalFile
+
+// Test reports whether the named handler's test holds against tx.
+func (r *Registry) Test(tx *flags.Tx, name string, o CheckOptions) (bool, error) {
+	return r.test(tx, name, o)
+}
+
+// Condition returns the condition of the named handler.
+func (r *Registry) Condition(name string) (Condition, bool) { return r.condition(name) }

@@ -22,7 +22,7 @@ import (
 // handlers").
 
 // externalRoots are the directories, relative to the charm directory, that
-// DiscoverExternal searches, in this order (charms.reactive's discover).
+// discoverExternal searches, in this order (charms.reactive's discover).
 var externalRoots = [...]string{"reactive", "hooks/reactive", "hooks/relations"}
 
 // externalSniffLen is how many leading bytes decide whether an executable is
@@ -34,8 +34,8 @@ const externalSniffLen = 1024
 // another machine). The hook fails; [syscall.ENOEXEC] is wrapped too.
 var ErrBrokenHandler = errors.New("file is marked as executable but execution failed; only handler files may be marked as executable")
 
-// ExternalHandler is an executable found by [DiscoverExternal].
-type ExternalHandler struct {
+// externalFile is an executable found by discoverExternal.
+type externalFile struct {
 	// Path is the absolute path of the file; it is run as
 	// "<Path> --test" and "<Path> --invoke <output of --test>".
 	Path string
@@ -62,7 +62,7 @@ func (e *ExternalError) Error() string {
 // Unwrap returns the cause.
 func (e *ExternalError) Unwrap() error { return e.Err }
 
-// DiscoverExternal finds the external handlers of the charm in charmDir (see
+// discoverExternal finds the external handlers of the charm in charmDir (see
 // [isExternalHandler] for what counts as one), in the order they are registered:
 // the roots reactive/, hooks/reactive/ and hooks/relations/ in this order (a
 // missing root is skipped), and within a root, top down, each directory's files
@@ -80,7 +80,7 @@ func (e *ExternalError) Unwrap() error { return e.Err }
 // Directories that cannot be read are skipped (as os.walk does); a
 // candidate file that cannot be read is an error. An empty charmDir finds
 // nothing.
-func DiscoverExternal(charmDir string) ([]ExternalHandler, error) {
+func discoverExternal(charmDir string) ([]externalFile, error) {
 	if charmDir == "" {
 		return nil, nil
 	}
@@ -88,7 +88,7 @@ func DiscoverExternal(charmDir string) ([]ExternalHandler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reactive: discovering external handlers: %w", err)
 	}
-	var out []ExternalHandler
+	var out []externalFile
 	for _, root := range externalRoots {
 		dir := filepath.Join(abs, filepath.FromSlash(root))
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
@@ -102,7 +102,7 @@ func DiscoverExternal(charmDir string) ([]ExternalHandler, error) {
 }
 
 // walkExternal is one level of os.walk(top down) with sorted names.
-func walkExternal(charmDir, dir string, out []ExternalHandler) ([]ExternalHandler, error) {
+func walkExternal(charmDir, dir string, out []externalFile) ([]externalFile, error) {
 	entries, err := os.ReadDir(dir) // sorted by name
 	if err != nil {
 		return out, nil // os.walk ignores directories it cannot list
@@ -133,7 +133,7 @@ func walkExternal(charmDir, dir string, out []ExternalHandler) ([]ExternalHandle
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, ExternalHandler{Path: p, Name: filepath.ToSlash(rel)})
+			out = append(out, externalFile{Path: p, Name: filepath.ToSlash(rel)})
 		}
 	}
 	for _, d := range subdirs {
@@ -182,7 +182,7 @@ func isExternalHandler(path string) (bool, error) {
 // its last --test said.
 type externalHandler struct {
 	handlerBase
-	ExternalHandler
+	externalFile
 	output string // stdout of the last --test, passed to --invoke
 	passed bool   // the last --test exited 0 (the tracer's prediction)
 }
@@ -200,7 +200,7 @@ func (e *externalHandler) logRegistration(l *slog.Logger) {
 // withExternal returns the snapshot with the external handlers appended
 // after the registry's, each tested in every phase and every iteration (it
 // watches no flag). The registry's cached index is not modified.
-func (s *snapshot) withExternal(exts []ExternalHandler) *snapshot {
+func (s *snapshot) withExternal(exts []externalFile) *snapshot {
 	if len(exts) == 0 {
 		return s
 	}
@@ -215,7 +215,7 @@ func (s *snapshot) withExternal(exts []ExternalHandler) *snapshot {
 	for i, e := range exts {
 		h := &externalHandler{
 			handlerBase:     handlerBase{idx: n + i, name: e.Name, phases: inHooks | inOther | inRestricted},
-			ExternalHandler: e,
+			externalFile: e,
 		}
 		out.handlers = append(out.handlers, h)
 		for p := range ix.all {

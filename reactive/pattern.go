@@ -141,10 +141,10 @@ func expandReplacements(pat *regexp.Regexp, sub func(groups []string) []string, 
 	}
 }
 
-// ExpandHookPatterns returns every hook name the patterns expand to:
+// expandHookPatterns returns every hook name the patterns expand to:
 // {role:interface} groups first (from md; nil metadata expands them to
 // nothing), then {a,b} groups. The order is not significant.
-func ExpandHookPatterns(md *Metadata, patterns ...string) ([]string, error) {
+func expandHookPatterns(md *Metadata, patterns ...string) ([]string, error) {
 	vals, err := expandReplacements(relGroup(), func(g []string) []string {
 		return md.RelationsFor(g[0], g[1])
 	}, slices.Clone(patterns))
@@ -166,10 +166,10 @@ func needsMetadata(patterns []string) bool {
 	return false
 }
 
-// AnyHook reports whether hook is one of the names the patterns expand to
+// anyHook reports whether hook is one of the names the patterns expand to
 // (charms.reactive any_hook; no phase check).
-func AnyHook(hook string, md *Metadata, patterns ...string) (bool, error) {
-	names, err := ExpandHookPatterns(md, patterns...)
+func anyHook(hook string, md *Metadata, patterns ...string) (bool, error) {
+	names, err := expandHookPatterns(md, patterns...)
 	if err != nil {
 		return false, err
 	}

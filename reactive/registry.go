@@ -238,8 +238,8 @@ func (r *Registry) Handlers() []HandlerInfo {
 	return out
 }
 
-// Condition returns the condition of the named handler.
-func (r *Registry) Condition(name string) (Condition, bool) {
+// condition returns the condition of the named handler.
+func (r *Registry) condition(name string) (Condition, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	h, ok := r.byName[name]

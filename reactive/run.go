@@ -87,8 +87,8 @@ type RunOptions struct {
 	// Env.CharmDir when a pattern needs it.
 	Metadata *Metadata
 	// NoExternalHandlers switches off the discovery of external (bash)
-	// handlers under Env.CharmDir ([DiscoverExternal]); with it, only the
-	// registry's handlers run.
+	// handlers under Env.CharmDir (docs/design.md, "External handlers");
+	// with it, only the registry's handlers run.
 	NoExternalHandlers bool
 	// CLIExecutable, when set, is the program that child processes of the
 	// hook (external handlers, [Hook.RunCommand]) find on their PATH as
@@ -122,14 +122,14 @@ type Result struct {
 	ExitCode   int      // 0 on success, 1 on error, n for Abort(n)
 }
 
-// IsRestrictedHook reports whether the hook runs in restricted mode.
-func IsRestrictedHook(hook string) bool {
+// isRestrictedHook reports whether the hook runs in restricted mode.
+func isRestrictedHook(hook string) bool {
 	return hook == HookCollectMetrics || hook == HookMeterStatusChanged
 }
 
-// CapWarning is the text of the WARNING record logged when the main loop
+// capWarning is the text of the WARNING record logged when the main loop
 // reaches its iteration cap (docs/design.md, "Decision 16").
-func CapWarning(limit int) string {
+func capWarning(limit int) string {
 	return "Reactive dispatch reached the iteration cap of " + strconv.Itoa(limit) +
 		"; handlers that still match will run in a later hook"
 }
@@ -187,13 +187,13 @@ type callbacks struct {
 // It logs INFO "Reactive main running for hook <hook>" (and "Restricted
 // mode." in restricted hooks), INFO "Invoking reactive handler: <name>"
 // before each handler, ERROR "Hook error:\n<error>" on failure (with the
-// stack for a panic), and one WARNING ([CapWarning]) when the main loop
+// stack for a panic), and one WARNING (docs/design.md, "Decision 16") when the main loop
 // reaches its cap.
 //
 // The returned error is Result.Err. The Result is never nil.
 func (r *Registry) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	hook := opts.Env.HookName
-	res := &Result{Hook: hook, Restricted: IsRestrictedHook(hook)}
+	res := &Result{Hook: hook, Restricted: isRestrictedHook(hook)}
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -212,7 +212,7 @@ func (r *Registry) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	}
 	snap := r.snapshot()
 	if !opts.NoExternalHandlers {
-		exts, err := DiscoverExternal(opts.Env.CharmDir)
+		exts, err := discoverExternal(opts.Env.CharmDir)
 		if err != nil {
 			return fail(err)
 		}
@@ -350,7 +350,7 @@ func (ru *run) main(ctx context.Context, trace bool) error {
 	// Until dispatch sets it, the phase is the one the last hook left in the
 	// store, as upstream's predicates (and so the tracer) read it; a value
 	// that is not a string is ignored.
-	ru.phase, _ = CurrentPhase(ru.tx)
+	ru.phase, _ = currentPhase(ru.tx)
 	for _, t := range ru.snap.triggers {
 		if err := ru.fl.RegisterTrigger(t); err != nil {
 			return fmt.Errorf("registering trigger: %w", err)
