@@ -214,7 +214,7 @@ func (s *snapshot) withExternal(exts []externalFile) *snapshot {
 	}
 	for i, e := range exts {
 		h := &externalHandler{
-			handlerBase:     handlerBase{idx: n + i, name: e.Name, phases: inHooks | inOther | inRestricted},
+			handlerBase:  handlerBase{idx: n + i, name: e.Name, phases: inHooks | inOther | inRestricted},
 			externalFile: e,
 		}
 		out.handlers = append(out.handlers, h)
