@@ -37,7 +37,7 @@ func newTestWatch(tb testing.TB, tx *flags.Tx) *flagWatch {
 }
 
 // Ensure that reset deletes the watch record (B1).
-func TestB1_WatchReset(t *testing.T) {
+func TestWatchReset(t *testing.T) {
 	tx := beginTx(t)
 	w := newTestWatch(t, tx)
 	w.change("foo")
@@ -50,7 +50,7 @@ func TestB1_WatchReset(t *testing.T) {
 }
 
 // Ensure the watch rule, step by step as test_watch (B2a-B2i).
-func TestB2_Watch(t *testing.T) {
+func TestWatchRule(t *testing.T) {
 	tx := beginTx(t)
 	w := newTestWatch(t, tx)
 	w.reset()
@@ -87,7 +87,7 @@ func TestB2_Watch(t *testing.T) {
 
 // Ensure change appends to pending and commit moves pending to changes,
 // in the store's JSON layout (B3, B4).
-func TestB3B4_ChangeCommit(t *testing.T) {
+func TestWatchChangeCommit(t *testing.T) {
 	tx := beginTx(t)
 	w := newTestWatch(t, tx)
 	w.change("foo")
@@ -107,7 +107,7 @@ func TestB3B4_ChangeCommit(t *testing.T) {
 
 // Ensure a handler's test ANDs its conditions, never invokes it, and obeys
 // the watch (B6a-B6g).
-func TestB6_HandlerTest(t *testing.T) {
+func TestHandlerTest(t *testing.T) {
 	tx := beginTx(t)
 	fl := flags.New(tx)
 	require.NoError(t, tx.Set(PhaseKey, "other"))
@@ -148,7 +148,7 @@ func TestB6_HandlerTest(t *testing.T) {
 }
 
 // Ensure the null tracer accepts every event (T1).
-func TestT1_NullTracer(t *testing.T) {
+func TestNullTracer(t *testing.T) {
 	var tr tracer = nullTracer{}
 	assert.NotPanics(t, func() {
 		tr.startDispatch(nil)
@@ -160,7 +160,7 @@ func TestT1_NullTracer(t *testing.T) {
 }
 
 // Ensure the LogTracer's exact text (T2; docs/design.md, "Tracing").
-func TestT2_LogTracer(t *testing.T) {
+func TestLogTracer(t *testing.T) {
 	var logged []string
 	evals := [][]string{{"handler_1"}, {"handler_2", "handler_3"}}
 	n := 0
@@ -184,7 +184,7 @@ func TestT2_LogTracer(t *testing.T) {
 
 // Ensure brace groups expand one occurrence at a time into every
 // combination (H5).
-func TestH5_ExpandReplacements(t *testing.T) {
+func TestExpandReplacements(t *testing.T) {
 	split := func(g []string) []string { return splitComma(g[0]) }
 	for _, tc := range []struct {
 		in   []string
