@@ -183,6 +183,18 @@ func FuzzReadKV(f *testing.F) {
 	})
 }
 
+// storeWith returns the path of a new store holding one committed row,
+// closed, so that the next Open reads it directly.
+func storeWith(tb testing.TB, key string, v any) string {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), ".unit-state.db")
+	s, err := Open(path, nil)
+	require.NoError(tb, err)
+	require.NoError(tb, s.Update(context.Background(), func(tx *Tx) error { return tx.Set(key, v) }))
+	require.NoError(tb, s.Close())
+	return path
+}
+
 // stat is what a write would change about a file.
 type stat struct {
 	size         int64
@@ -207,15 +219,11 @@ func TestDirect_UnchangedTransactionWritesNothing(t *testing.T) {
 	if !nativeLocks {
 		t.Skip("no open file description locks on this system")
 	}
-	path := filepath.Join(t.TempDir(), ".unit-state.db")
-	s, err := Open(path, nil)
-	require.NoError(t, err)
-	require.NoError(t, s.Update(context.Background(), func(tx *Tx) error { return tx.Set("a", 1) }))
-	require.NoError(t, s.Close())
+	path := storeWith(t, "a", 1)
 
 	before := statOf(t, path)
 	time.Sleep(10 * time.Millisecond) // a write would show in the times
-	s, err = Open(path, nil)
+	s, err := Open(path, nil)
 	require.NoError(t, err)
 	b := s.b.(*sqliteBackend)
 	assert.True(t, b.direct)
@@ -242,19 +250,15 @@ func TestDirect_UnchangedTransactionWritesNothing(t *testing.T) {
 }
 
 // Ensure that the hand-over leaves SQLite holding RESERVED (another
-// descriptor cannot take it) and the direct locks released, and that a
-// direct reader waiting meanwhile gets the lock only after the commit.
+// descriptor cannot take it) and the direct locks released, and that
+// RESERVED is free again once the transaction ends.
 func TestDirect_HandOver(t *testing.T) {
 	if !nativeLocks {
 		t.Skip("no open file description locks on this system")
 	}
-	path := filepath.Join(t.TempDir(), ".unit-state.db")
-	s, err := Open(path, nil)
-	require.NoError(t, err)
-	require.NoError(t, s.Update(context.Background(), func(tx *Tx) error { return tx.Set("n", 0) }))
-	require.NoError(t, s.Close())
+	path := storeWith(t, "n", 0)
 
-	s, err = Open(path, nil)
+	s, err := Open(path, nil)
 	require.NoError(t, err)
 	defer s.Close()
 	other, err := os.OpenFile(path, os.O_RDWR, 0)
@@ -300,13 +304,8 @@ func TestDirect_LocksAgreeWithPython(t *testing.T) {
 	if err != nil {
 		t.Skip("python3 not found")
 	}
-	path := filepath.Join(t.TempDir(), ".unit-state.db")
-	s, err := Open(path, &Options{LockTimeout: 100 * time.Millisecond})
-	require.NoError(t, err)
-	defer s.Close()
-	require.NoError(t, s.Update(context.Background(), func(tx *Tx) error { return tx.Set("n", 1) }))
-	require.NoError(t, s.Close())
-	s, err = Open(path, &Options{LockTimeout: 100 * time.Millisecond}) // reads directly
+	path := storeWith(t, "n", 1)
+	s, err := Open(path, &Options{LockTimeout: 100 * time.Millisecond}) // reads directly
 	require.NoError(t, err)
 	defer s.Close()
 
