@@ -187,8 +187,8 @@ type callbacks struct {
 // It logs INFO "Reactive main running for hook <hook>" (and "Restricted
 // mode." in restricted hooks), INFO "Invoking reactive handler: <name>"
 // before each handler, ERROR "Hook error:\n<error>" on failure (with the
-// stack for a panic), and one WARNING (docs/design.md, "Decision 16") when the main loop
-// reaches its cap.
+// stack for a panic), and one WARNING when the main loop reaches its cap
+// (docs/design.md, "Decision 16").
 //
 // The returned error is Result.Err. The Result is never nil.
 func (r *Registry) Run(ctx context.Context, opts RunOptions) (*Result, error) {
@@ -226,7 +226,7 @@ func (r *Registry) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	var hookErr error
 	err := opts.Store.Update(ctx, func(tx *flags.Tx) error {
 		began = true
-		hookErr = r.runHook(ctx, snap, tx, opts, logger, res)
+		hookErr = runHook(ctx, snap, tx, opts, logger, res)
 		return hookErr
 	})
 	switch {
@@ -256,7 +256,7 @@ func (r *Registry) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 
 // runHook runs the hook in its transaction and returns why it failed, or
 // nil when it may be committed.
-func (r *Registry) runHook(ctx context.Context, snap *snapshot, tx *flags.Tx, opts RunOptions, logger *slog.Logger, res *Result) error {
+func runHook(ctx context.Context, snap *snapshot, tx *flags.Tx, opts RunOptions, logger *slog.Logger, res *Result) error {
 	ru := newRun(snap, tx, opts, logger, res)
 	if opts.LogRegistrations {
 		ru.logRegistrations()
