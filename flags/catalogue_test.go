@@ -426,7 +426,8 @@ func sign(set bool) string {
 }
 
 // Ensure that a value change of a set flag is not a transition, and that
-// Clear always records reactive.dispatch.removed_state.
+// Clear always records reactive.dispatch.removed_state and counts in
+// Clears, whichever Flags of the transaction clears.
 func TestSetValue_NotATransition(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *flags.Flags) {
 		var events []string
@@ -439,11 +440,15 @@ func TestSetValue_NotATransition(t *testing.T) {
 		assert.Equal(t, 2, n)
 		assert.Equal(t, []string{"+v"}, events)
 		assert.False(t, f.Tx().Has(flags.RemovedStateKey))
+		assert.Equal(t, 0, f.Clears())
 		mustClear(t, f, "never-set")
 		raw, ok := f.Tx().GetRaw(flags.RemovedStateKey)
 		assert.True(t, ok)
 		assert.Equal(t, "true", raw)
 		assert.Equal(t, []string{"+v"}, events, "clearing an unset flag is not a transition")
+		assert.Equal(t, 1, f.Clears(), "but it counts as a clear")
+		mustClear(t, flags.New(f.Tx()), "v")
+		assert.Equal(t, 2, f.Clears(), "clears through another Flags on the transaction count too")
 	})
 }
 
@@ -496,7 +501,7 @@ func TestTrigger_CyclesErrorsAndDedup(t *testing.T) {
 		mustTrigger(t, f, flags.Trigger{When: "e", Callback: func() error { return boom }})
 		assert.ErrorIs(t, f.Set("e"), boom)
 
-		f.ClearTriggers()
+		require.NoError(t, f.ClearTriggers())
 		assert.Empty(t, f.Tx().Keys("reactive.flag_"))
 	})
 }

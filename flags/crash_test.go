@@ -67,7 +67,9 @@ func runHelper(mode, path string) error {
 					}
 				}
 				if next%2 == 0 {
-					tx.Unset("odd")
+					if err := tx.Unset("odd"); err != nil {
+						return err
+					}
 				} else if err := tx.Set("odd", next); err != nil {
 					return err
 				}

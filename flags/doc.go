@@ -26,6 +26,12 @@
 // changed keys in one SQLite transaction. [Store.Update] commits when its
 // function returns nil and rolls back on an error or a panic.
 //
+// Only the owner of a transaction ends it. The one [Store.Update] and
+// [Store.View] pass to their function, like the one a reactive hook gives
+// its handlers, is managed: its Commit and Rollback return [ErrTxManaged],
+// so code handed a transaction cannot persist part of a failed hook. A
+// finished transaction refuses every write with [ErrTxDone].
+//
 // # Values
 //
 // Values are JSON text. [Tx.Set] encodes with [EncodeValue], which writes

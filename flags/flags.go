@@ -180,23 +180,34 @@ func (f *Flags) SetValue(name string, value any) error {
 	return f.transition(name, true, SetTriggerPrefix+name)
 }
 
-// Clear clears the flag. It always records reactive.dispatch.removed_state,
-// as charms.reactive does, so the dispatcher re-tests its queue; only a
-// set-to-unset transition notifies OnChange and fires WhenNot triggers.
+// Clear clears the flag. Every clear, even of a flag that is not set,
+// counts in [Flags.Clears] and is recorded under
+// reactive.dispatch.removed_state, as charms.reactive records it, so the
+// dispatcher re-tests its queue; only a set-to-unset transition notifies
+// OnChange and fires WhenNot triggers.
 func (f *Flags) Clear(name string) error {
 	if err := ValidateName(name); err != nil {
 		return err
 	}
 	was := f.IsSet(name)
-	f.tx.Unset(FlagPrefix + name)
+	if err := f.tx.Unset(FlagPrefix + name); err != nil {
+		return err
+	}
 	if err := f.tx.Set(RemovedStateKey, true); err != nil {
 		return err
 	}
+	f.tx.clears++
 	if !was {
 		return nil
 	}
 	return f.transition(name, false, ClearTriggerPrefix+name)
 }
+
+// Clears returns how many times a flag has been cleared in the transaction,
+// by any Flags on it, clears of flags that were not set included. The
+// dispatcher compares it before and after each handler: any clear re-tests
+// the rest of the batch (docs/design.md, "Re-test after a clear").
+func (f *Flags) Clears() int { return f.tx.clears }
 
 // Toggle sets the flag when on is true and clears it otherwise.
 func (f *Flags) Toggle(name string, on bool) error {
@@ -275,12 +286,16 @@ func (f *Flags) RegisterTrigger(t Trigger) error {
 }
 
 // ClearTriggers deletes every stored trigger record, current and legacy, and
-// forgets the callbacks (charms.reactive's atexit _clear_triggers).
-func (f *Flags) ClearTriggers() {
+// forgets the callbacks (charms.reactive's atexit _clear_triggers). It
+// fails only on a finished transaction ([ErrTxDone]).
+func (f *Flags) ClearTriggers() error {
 	for _, p := range []string{SetTriggerPrefix, ClearTriggerPrefix, LegacyTriggerPrefix} {
 		for _, k := range f.tx.Keys(p) {
-			f.tx.Unset(k)
+			if err := f.tx.Unset(k); err != nil {
+				return err
+			}
 		}
 	}
 	f.callbacks = map[string][]func() error{}
+	return nil
 }

@@ -2,7 +2,6 @@ package flags_test
 
 import (
 	"bytes"
-	"database/sql"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -44,25 +43,6 @@ func loadFixture(t testing.TB, name string) fixture {
 	require.NoError(t, json.Unmarshal(b, &fx))
 	require.NotEmpty(t, fx.KV, "fixture %s has rows", name)
 	return fx
-}
-
-// rawRows reads kv straight from the file, bypassing the store.
-func rawRows(t testing.TB, path string) map[string]string {
-	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	require.NoError(t, err)
-	defer db.Close()
-	rows, err := db.Query("SELECT key, data FROM kv")
-	require.NoError(t, err)
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var k, v string
-		require.NoError(t, rows.Scan(&k, &v))
-		out[k] = v
-	}
-	require.NoError(t, rows.Err())
-	return out
 }
 
 func decode(t testing.TB, raw []byte) any {
@@ -140,7 +120,7 @@ func TestPythonFixtures_WriteLikePython(t *testing.T) {
 			}))
 			require.NoError(t, s.Close())
 			assert.Equal(t, schemaOf(t, pyPath), schemaOf(t, goPath), "schema")
-			assert.Equal(t, rawRows(t, pyPath), rawRows(t, goPath), "kv rows, byte for byte")
+			assert.Equal(t, flags.RawRows(t, pyPath), flags.RawRows(t, goPath), "kv rows, byte for byte")
 			checkInvariants(t, goPath)
 		})
 	}
@@ -150,7 +130,7 @@ func TestPythonFixtures_WriteLikePython(t *testing.T) {
 // the file holds exactly the old rows plus the change, in Python's text.
 func TestPythonFixtures_Modify(t *testing.T) {
 	path := copyFixture(t, "leader-wrote-motd")
-	before := rawRows(t, path)
+	before := flags.RawRows(t, path)
 	s, err := flags.Open(path, nil)
 	require.NoError(t, err)
 	require.NoError(t, s.Update(t.Context(), func(tx *flags.Tx) error {
@@ -169,7 +149,7 @@ func TestPythonFixtures_Modify(t *testing.T) {
 	want["reactive.dispatch.removed_state"] = "true"
 	want["reactive.states.go.took.over"] = `{"by": "charmkit", "\u00e9": 1.0}`
 	want["reactive.state_watch"] = `{"changes": [], "iteration": 0, "pending": []}`
-	assert.Equal(t, want, rawRows(t, path))
+	assert.Equal(t, want, flags.RawRows(t, path))
 	checkInvariants(t, path)
 	pythonReads(t, path, want)
 }

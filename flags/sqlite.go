@@ -88,7 +88,8 @@ func DefaultPath(getenv func(string) string) string {
 
 // Open opens the SQLite store at path, creating the file (mode 0600) and
 // charm-helpers' three tables (kv, kv_revisions, hooks) when they are
-// missing. As charm-helpers does, it sets the file's mode to 0600 on every
+// missing (in a file that already holds a database, by its first
+// transaction). As charm-helpers does, it makes the file's mode 0600 on every
 // open. Only the kv table is read or written.
 //
 // The database keeps SQLite's default rollback journal, so Python's sqlite3
@@ -96,10 +97,18 @@ func DefaultPath(getenv func(string) string) string {
 // journal that the next opener rolls back: the store holds either the old
 // or the new state, never a mix.
 //
-// Transactions take the database's write lock at Begin (BEGIN IMMEDIATE)
-// and hold it until Commit or Rollback, so only one hook or CLI process
-// writes at a time; another process's Begin waits up to
-// [Options.LockTimeout] and then fails with an error wrapping [ErrLocked].
+// Transactions take the database's write lock at Begin (SQLite's RESERVED
+// lock, as BEGIN IMMEDIATE takes it) and hold it until Commit or Rollback,
+// so only one hook or CLI process writes at a time; another process's Begin
+// waits up to [Options.LockTimeout] and then fails with an error wrapping
+// [ErrLocked].
+//
+// Opening is cheap: on Linux a store in the layout charm-helpers creates is
+// read directly from the file, under SQLite's own locks, and an SQLite
+// connection is opened only when a transaction has changes to commit (or
+// the file needs SQLite: a new file, a hot journal, another schema). A
+// transaction without changes writes nothing (docs/design.md, "A
+// steady-state hook writes nothing").
 func Open(path string, opts *Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("flags: opening store: empty path")
@@ -117,36 +126,36 @@ func Open(path string, opts *Options) (*Store, error) {
 		return nil, fmt.Errorf("flags: opening store %s: %w", path, err)
 	}
 	// charm-helpers: open(db_path, 'a').close(); os.chmod(db_path, 0o600).
-	f, err := os.OpenFile(abs, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	// The descriptor stays open: the direct reads and their locks use it.
+	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("flags: opening store: %w", err)
 	}
-	if err := f.Close(); err != nil {
+	fi, err := f.Stat()
+	if err == nil && fi.Mode().Perm() != 0o600 {
+		err = f.Chmod(0o600)
+	}
+	if err != nil {
+		f.Close()
 		return nil, fmt.Errorf("flags: opening store: %w", err)
 	}
-	if err := os.Chmod(abs, 0o600); err != nil {
-		return nil, fmt.Errorf("flags: opening store: %w", err)
+	b := &sqliteBackend{path: path, abs: abs, file: f, timeout: timeout, noSync: noSync}
+	// A database file that this package may read directly waits for SQLite
+	// until a commit has something to write (a transaction that finds
+	// anything unexpected, missing tables included, falls back to SQLite).
+	// Any other file (new, not a database, WAL) gets its connection now, so
+	// that Open creates the tables or reports ErrNotDatabase as it always
+	// has.
+	var hdr [100]byte
+	if _, err := f.ReadAt(hdr[:], 0); err == nil && nativeLocks {
+		_, _, err := checkHeader(hdr[:])
+		b.direct = err == nil
 	}
-	// SQLite's POSIX locks would be dropped by any close(2) of the file in
-	// this process (a charm hashing files, say); OFD locks are not. They
-	// still conflict with other processes' POSIX locks, so Python agrees.
-	ofdOnce.Do(func() { _, _ = sqlite.OFDLocking(true) })
-
-	db, err := sql.Open("sqlite", fileURI(abs))
-	if err != nil {
-		return nil, fmt.Errorf("flags: opening store %s: %w", path, err)
-	}
-	db.SetMaxOpenConns(1)
-	ctx := context.Background()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("flags: opening store %s: %w", path, classify(err))
-	}
-	b := &sqliteBackend{path: path, db: db, conn: conn, timeout: timeout, noSync: noSync}
-	if err := b.init(ctx); err != nil {
-		b.close()
-		return nil, err
+	if !b.direct {
+		if err := b.openSQL(context.Background()); err != nil {
+			b.close()
+			return nil, err
+		}
 	}
 	return &Store{b: b, open: true}, nil
 }
@@ -177,18 +186,66 @@ func isBusy(err error) bool {
 		c := se.Code() & 0xff
 		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
 	}
-	return false
+	return errors.Is(err, errBusy)
 }
 
-// sqliteBackend is the store in an SQLite file, reached through one
-// connection.
+// sqliteBackend is the store in an SQLite file. A transaction either reads
+// the file directly under locks taken on file (held is then true) or runs
+// in SQLite through conn (inTx).
 type sqliteBackend struct {
-	path    string
-	db      *sql.DB
-	conn    *sql.Conn
+	path    string // as given, for messages
+	abs     string
+	file    *os.File // open for the life of the store
 	timeout time.Duration
 	noSync  bool
-	inTx    bool
+
+	direct  bool   // try direct reads (Linux, a file in charm-helpers' layout)
+	held    bool   // the direct read's locks are held
+	counter uint32 // the file change counter the direct read saw
+
+	db   *sql.DB // nil until SQLite is needed
+	conn *sql.Conn
+	inTx bool
+}
+
+// openSQL opens the SQLite connection, once: busy timeout, sync mode, and
+// charm-helpers' tables when they are missing.
+func (b *sqliteBackend) openSQL(ctx context.Context) error {
+	if b.conn != nil {
+		return nil
+	}
+	// SQLite's POSIX locks would be dropped by any close(2) of the file in
+	// this process (a charm hashing files, say); OFD locks are not. They
+	// still conflict with other processes' POSIX locks, so Python agrees.
+	ofdOnce.Do(func() { _, _ = sqlite.OFDLocking(true) })
+	db, err := sql.Open("sqlite", fileURI(b.abs))
+	if err != nil {
+		return fmt.Errorf("flags: opening store %s: %w", b.path, err)
+	}
+	db.SetMaxOpenConns(1)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return fmt.Errorf("flags: opening store %s: %w", b.path, classify(err))
+	}
+	b.db, b.conn = db, conn
+	if err := b.init(ctx); err != nil {
+		b.closeSQL()
+		return err
+	}
+	return nil
+}
+
+func (b *sqliteBackend) closeSQL() error {
+	if b.conn == nil {
+		return nil
+	}
+	err := b.conn.Close()
+	if err2 := b.db.Close(); err == nil {
+		err = err2
+	}
+	b.db, b.conn = nil, nil
+	return err
 }
 
 func (b *sqliteBackend) init(ctx context.Context) error {
@@ -261,6 +318,16 @@ func (b *sqliteBackend) lockErr(ctx context.Context, err error) error {
 }
 
 func (b *sqliteBackend) begin(ctx context.Context) (map[string]string, error) {
+	if b.direct {
+		data, err := b.beginDirect(ctx)
+		if err != nil || data != nil {
+			return data, err
+		}
+		// The file needs SQLite this time (a hot journal, a layout change).
+	}
+	if err := b.openSQL(ctx); err != nil {
+		return nil, err
+	}
 	if err := b.exec(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return nil, fmt.Errorf("flags: begin: %w", b.lockErr(ctx, err))
 	}
@@ -295,6 +362,15 @@ func (b *sqliteBackend) readAll(ctx context.Context) (map[string]string, error) 
 }
 
 func (b *sqliteBackend) commit(ctx context.Context, changes map[string]*string) error {
+	if len(changes) == 0 {
+		// Nothing to write: no SQLite commit, no journal, no fsync.
+		return b.rollback()
+	}
+	if b.held {
+		if err := b.handOver(ctx); err != nil {
+			return fmt.Errorf("writing %s (nothing written): %w", b.path, err)
+		}
+	}
 	if !b.inTx {
 		return errors.New("no transaction in progress")
 	}
@@ -357,6 +433,9 @@ func (b *sqliteBackend) write(ctx context.Context, keys []string, changes map[st
 }
 
 func (b *sqliteBackend) rollback() error {
+	if b.held {
+		b.unlockDirect()
+	}
 	if !b.inTx {
 		return nil
 	}
@@ -369,8 +448,8 @@ func (b *sqliteBackend) rollback() error {
 
 func (b *sqliteBackend) close() error {
 	_ = b.rollback()
-	err := b.conn.Close()
-	if err2 := b.db.Close(); err == nil {
+	err := b.closeSQL()
+	if err2 := b.file.Close(); err == nil {
 		err = err2
 	}
 	if err != nil {

@@ -11,9 +11,14 @@ import (
 // ErrClosed is returned by [Store.Begin] after [Store.Close].
 var ErrClosed = errors.New("flags: store is closed")
 
-// ErrTxDone is returned by the methods of a [Tx] that has been committed or
-// rolled back.
+// ErrTxDone is returned by the writes, Commit and Rollback of a [Tx] that
+// has been committed or rolled back.
 var ErrTxDone = errors.New("flags: transaction already committed or rolled back")
+
+// ErrTxManaged is returned by Commit and Rollback of a managed [Tx]: one
+// handed out by [Store.Update], [Store.View] or a reactive hook, which end
+// it themselves. The transaction stays open and unchanged.
+var ErrTxManaged = errors.New("flags: managed transaction: only its manager commits or rolls it back")
 
 // backend is the durable part of a store: the SQLite file or a map in memory.
 //
@@ -88,34 +93,36 @@ func (s *Store) lock(ctx context.Context) error {
 	}
 }
 
-// Update runs fn in a transaction. The transaction commits when fn returns
-// nil and rolls back when fn returns an error or panics (the panic is then
-// re-raised).
+// Update runs fn in a managed transaction (its Commit and Rollback return
+// [ErrTxManaged]). The transaction commits when fn returns nil and rolls
+// back when fn returns an error or panics (the panic is then re-raised).
 func (s *Store) Update(ctx context.Context, fn func(*Tx) error) (err error) {
 	tx, err := s.Begin(ctx)
 	if err != nil {
 		return err
 	}
+	tx.managed = true
 	defer func() {
 		if r := recover(); r != nil {
-			_ = tx.Rollback()
+			_ = tx.rollback()
 			panic(r)
 		}
 	}()
 	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
+		_ = tx.rollback()
 		return err
 	}
-	return tx.Commit(ctx)
+	return tx.commit(ctx)
 }
 
-// View runs fn in a transaction that is always rolled back.
+// View runs fn in a managed transaction that is always rolled back.
 func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
 	tx, err := s.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
+	tx.managed = true
+	defer tx.rollback()
 	return fn(tx)
 }
 

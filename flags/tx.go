@@ -14,6 +14,17 @@ import (
 // the transaction's own writes. Nothing is durable until [Tx.Commit]; after
 // [Tx.Rollback] (or a crash) the store is exactly as it was before Begin.
 //
+// A transaction is either owned or managed. [Store.Begin] returns an owned
+// one: its caller ends it with Commit or Rollback. The transaction that
+// [Store.Update] and [Store.View] hand to their function is managed, as is
+// the one a reactive hook hands to its handlers: whoever manages it commits
+// or rolls it back, so its Commit and Rollback do nothing and return
+// [ErrTxManaged] (bbolt's managed transactions work the same way). Code
+// given a transaction can read and write it, never end it.
+//
+// Once a transaction has ended, every write (Set, SetRaw, Unset,
+// UpdateValues) returns [ErrTxDone]; reads still see its last state.
+//
 // Values are JSON text. [Tx.Set] encodes a Go value the way Python's
 // json.dumps does, so that a store written here reads back byte for byte
 // like one written by charm-helpers.
@@ -24,6 +35,8 @@ type Tx struct {
 	base    map[string]string  // committed rows, as read by Begin
 	changes map[string]*string // pending writes; nil deletes
 	done    bool
+	managed bool // Commit and Rollback belong to whoever manages the transaction
+	clears  int  // calls of Flags.Clear on this transaction (Flags.Clears)
 }
 
 // GetRaw returns the JSON text stored under key.
@@ -89,16 +102,18 @@ func (tx *Tx) SetRaw(key, text string) error {
 	return nil
 }
 
-// Unset deletes key. Deleting an absent key does nothing.
-func (tx *Tx) Unset(key string) {
+// Unset deletes key. Deleting an absent key is not a change. On a finished
+// transaction it returns [ErrTxDone].
+func (tx *Tx) Unset(key string) error {
 	if tx.done {
-		return
+		return ErrTxDone
 	}
 	if _, ok := tx.base[key]; ok {
 		tx.changes[key] = nil
 	} else {
 		delete(tx.changes, key)
 	}
+	return nil
 }
 
 // Keys returns the keys that start with prefix, sorted. The match is an
@@ -159,8 +174,17 @@ func (tx *Tx) UpdateValues(m map[string]any, prefix string) error {
 // Dirty reports whether the transaction has changes to commit.
 func (tx *Tx) Dirty() bool { return len(tx.changes) > 0 }
 
-// Commit makes every change durable at once and ends the transaction.
+// Commit makes every change durable at once and ends the transaction. A
+// managed transaction refuses with [ErrTxManaged] and stays open; a finished
+// one returns [ErrTxDone].
 func (tx *Tx) Commit(ctx context.Context) error {
+	if tx.managed {
+		return ErrTxManaged
+	}
+	return tx.commit(ctx)
+}
+
+func (tx *Tx) commit(ctx context.Context) error {
 	if tx.done {
 		return ErrTxDone
 	}
@@ -173,8 +197,16 @@ func (tx *Tx) Commit(ctx context.Context) error {
 }
 
 // Rollback drops every change and ends the transaction. Rolling back a
-// finished transaction returns [ErrTxDone] and does nothing else.
+// finished transaction returns [ErrTxDone] and does nothing else; a managed
+// one refuses with [ErrTxManaged] and stays open.
 func (tx *Tx) Rollback() error {
+	if tx.managed {
+		return ErrTxManaged
+	}
+	return tx.rollback()
+}
+
+func (tx *Tx) rollback() error {
 	if tx.done {
 		return ErrTxDone
 	}

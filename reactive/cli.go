@@ -2,51 +2,14 @@ package reactive
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"sort"
-	"strings"
 
 	"github.com/charmkit/charmkit/flags"
 	"github.com/charmkit/charmkit/hookenv"
+	"github.com/charmkit/charmkit/reactive/internal/cli"
 )
-
-// CLIProgram is the program name the charms.reactive command uses in its
-// usage and error messages.
-const CLIProgram = "charms.reactive"
-
-// CLISocketEnv is the environment variable through which a hook process
-// tells the charms.reactive commands it starts where to send their commands
-// (docs/design.md, "Decision 2"): the path of a unix socket served by
-// [ServeCLI].
-const CLISocketEnv = "CHARMKIT_CLI_SOCKET"
-
-// GraphCommand is the project-specific subcommand that prints the handler
-// and flag graph of [CLIOptions.Registry] in Graphviz DOT. Its name cannot
-// clash with a charms.reactive subcommand.
-const GraphCommand = "charmkit-graph"
-
-// Exit codes of [RunCLI], as charms.reactive's.
-const (
-	// CLIExitOK is a successful command, and a test command that holds.
-	CLIExitOK = 0
-	// CLIExitFalse is a test command that does not hold, and a command that
-	// failed (an error is then printed on stderr).
-	CLIExitFalse = 1
-	// CLIExitUsage is a command line that could not be parsed (argparse's 2).
-	CLIExitUsage = 2
-)
-
-// errCLIUsage is wrapped by the errors of command lines that cannot be
-// parsed: an unknown subcommand or option, a missing or extra argument.
-var errCLIUsage = errors.New("usage error")
-
-// errCLIUnsupported is wrapped by the error of a charms.reactive subcommand
-// that has no Go counterpart (relation_call, render_template).
-var errCLIUnsupported = errors.New("not supported by charmkit")
 
 // CLIOptions configures [RunCLI]. The zero value writes to the process's
 // standard output and error, reads the process environment and opens the
@@ -78,75 +41,21 @@ type CLIOptions struct {
 // Outside a hook the command runs in one transaction on the store, committed
 // at exit. Inside a hook (CHARMKIT_CLI_SOCKET set and Store nil) the command
 // line is sent to the hook process, which applies it in the hook's open
-// transaction ([ServeCLI]); RunCLI prints what the hook process computed
-// and returns its exit code.
+// transaction; RunCLI prints what the hook process computed and returns its
+// exit code.
 func RunCLI(ctx context.Context, args []string, opts CLIOptions) int {
-	stdout, stderr := opts.Stdout, opts.Stderr
-	if stdout == nil {
-		stdout = os.Stdout
+	o := cli.Options{Stdout: opts.Stdout, Stderr: opts.Stderr, Getenv: opts.Getenv, Store: opts.Store}
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
 	}
-	if stderr == nil {
-		stderr = os.Stderr
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
 	}
-	getenv := opts.Getenv
-	if getenv == nil {
-		getenv = os.Getenv
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
 	}
-	inv, err := parseCLI(args)
-	if err != nil {
-		return usageError(stderr, err)
-	}
-	if inv.help != "" {
-		io.WriteString(stdout, inv.help)
-		return CLIExitOK
-	}
-	if sock := getenv(CLISocketEnv); sock != "" && opts.Store == nil {
-		cwd, _ := os.Getwd()
-		return callCLIServer(ctx, sock, args, cwd, stdout, stderr)
-	}
-	env := &cliEnv{
-		hook:     hookenv.HookName(getenv, ""),
-		charmDir: charmDirFrom(getenv),
-		registry: opts.Registry,
-	}
-	env.cwd, _ = os.Getwd()
-	if !inv.cmd.needsStore {
-		return env.execute(inv, stdout, stderr)
-	}
-	store := opts.Store
-	if store == nil {
-		path := flags.DefaultPath(getenv)
-		s, err := flags.Open(path, nil)
-		if err != nil {
-			fmt.Fprintf(stderr, "%s: opening the unit state %s: %v\n", CLIProgram, path, err)
-			return CLIExitFalse
-		}
-		defer s.Close()
-		store = s
-	}
-	tx, err := store.Begin(ctx)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", CLIProgram, err)
-		return CLIExitFalse
-	}
-	env.fl = flags.New(tx)
-	code := env.execute(inv, stdout, stderr)
-	if env.failed {
-		tx.Rollback()
-		return code
-	}
-	if err := tx.Commit(ctx); err != nil {
-		fmt.Fprintf(stderr, "%s: committing the unit state: %v\n", CLIProgram, err)
-		return CLIExitFalse
-	}
-	return code
-}
-
-func init() {
-	// Main answers the command line with RunCLI (docs/design.md, "Decision 8").
-	cliMain = func(ctx context.Context, r *Registry, args []string) int {
-		return RunCLI(ctx, args, CLIOptions{Registry: r})
-	}
+	o.Rules = cliRules{hook: hookenv.HookName(o.Getenv, ""), charmDir: charmDirFrom(o.Getenv), registry: opts.Registry}
+	return cli.Run(ctx, args, o)
 }
 
 // charmDirFrom returns $JUJU_CHARM_DIR, else $CHARM_DIR (charm-helpers'
@@ -158,94 +67,47 @@ func charmDirFrom(getenv func(string) string) string {
 	return getenv("CHARM_DIR")
 }
 
-func usageError(stderr io.Writer, err error) int {
-	fmt.Fprintf(stderr, "%s\n%s: error: %s\n", cliUsageLine, CLIProgram, strings.TrimSuffix(err.Error(), ": "+errCLIUsage.Error()))
-	return CLIExitUsage
-}
-
-// cliEnv is the situation one command runs in: the flag set of the open
-// transaction, the hook name, the charm directory (metadata.yaml) and the
-// caller's working directory (relative file names).
-type cliEnv struct {
-	fl       *flags.Flags
+// cliRules answers the command line's condition tests with this package's
+// conditions, for one hook (docs/cli.md).
+type cliRules struct {
 	hook     string
-	charmDir string
-	cwd      string
-	md       *Metadata
-	registry *Registry
-	failed   bool // the last command returned an error
+	charmDir string    // where metadata.yaml is read for {role:interface} patterns
+	md       *Metadata // used instead of reading metadata.yaml when set
+	registry *Registry // drawn by charmkit-graph when set
 }
 
-// execute runs a parsed command line, prints its result in the requested
-// format and returns the exit code.
-func (e *cliEnv) execute(inv *cliInvocation, stdout, stderr io.Writer) int {
-	e.failed = false
-	out, err := inv.cmd.run(e, inv)
-	if err != nil {
-		e.failed = true
-		fmt.Fprintf(stderr, "%s: %s: %v\n", CLIProgram, inv.cmd.name, err)
-		return CLIExitFalse
+// Holds maps a test to its condition and phase: the when* tests hold in the
+// main-loop phase, hook in the hooks phase (both as the store records the
+// phase), and any_hook in any phase.
+func (r cliRules) Holds(tx *flags.Tx, test string, args []string) (bool, error) {
+	o := checkOptions{Hook: r.hook, CharmDir: r.charmDir, Metadata: r.md}
+	var c Condition
+	switch test {
+	case "when", "when_all":
+		c = WhenAll(args...)
+	case "when_any":
+		c = WhenAny(args...)
+	case "when_not", "when_none":
+		c = WhenNone(args...)
+	case "when_not_all":
+		c = WhenNotAll(args...)
+	case "hook":
+		c = OnHook(args...)
+	case "any_hook":
+		c, o.Phase = OnHook(args...), PhaseHooks
+	default:
+		return false, fmt.Errorf("unknown test %q", test)
 	}
-	code := CLIExitOK
-	switch inv.cmd.kind {
-	case kindTest:
-		if b, _ := out.(bool); !b {
-			code = CLIExitFalse
-		}
-		out = ""
-	case kindNoOutput:
-		out = ""
-	}
-	if err := writeFormatted(stdout, inv.format, out); err != nil {
-		e.failed = true
-		fmt.Fprintf(stderr, "%s: writing the output: %v\n", CLIProgram, err)
-		return CLIExitFalse
-	}
-	return code
+	return check(tx, c, o)
 }
 
-// path resolves a file name given on the command line the way the caller's
-// process would open it.
-func (e *cliEnv) path(p string) string {
-	if filepath.IsAbs(p) || e.cwd == "" {
-		return p
+func (r cliRules) WatchAllows(tx *flags.Tx, watched []string) (bool, error) {
+	return watchAllows(tx, watched)
+}
+
+func (r cliRules) Graph() (string, error) {
+	if r.registry == nil {
+		return "", fmt.Errorf("no handler registry was given to the command")
 	}
-	return filepath.Join(e.cwd, p)
-}
-
-func (e *cliEnv) check(cond Condition, phase Phase) (bool, error) {
-	return Check(e.fl.Tx(), cond, CheckOptions{Phase: phase, Hook: e.hook, CharmDir: e.charmDir, Metadata: e.md})
-}
-
-// filesChanged is charms.reactive's any_file_changed(filenames) with md5:
-// it compares every file with the digest stored under
-// reactive.files_changed.<name as given> and records each new digest.
-func (e *cliEnv) filesChanged(names []string) (bool, error) {
-	tx := e.fl.Tx()
-	changed := false
-	for _, name := range names {
-		cur, err := flags.FileDigest(e.path(name), "md5")
-		if err != nil {
-			return false, err
-		}
-		key := flags.FilesChangedPrefix + name
-		var old *string
-		if _, err := tx.Get(key, &old); err != nil {
-			return false, fmt.Errorf("reading %s: %w", key, err)
-		}
-		if (old == nil) != (cur == nil) || (old != nil && *old != *cur) {
-			if err := tx.Set(key, cur); err != nil {
-				return false, fmt.Errorf("recording %s: %w", key, err)
-			}
-			changed = true
-		}
-	}
-	return changed, nil
-}
-
-// flagList returns the set flags, sorted (get_flags).
-func (e *cliEnv) flagList() []string {
-	l := e.fl.List()
-	sort.Strings(l)
-	return l
+	return GraphDOT(r.registry), nil
 }

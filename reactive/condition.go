@@ -28,10 +28,8 @@ const (
 
 // Store keys of the dispatcher's own bookkeeping, the same as charms.reactive's.
 const (
-	PhaseKey        = "reactive.dispatch.phase"
-	StateWatchKey   = "reactive.state_watch"
-	InvokedPrefix   = flags.InvokedPrefix
-	FilesChangedKey = flags.FilesChangedPrefix
+	phaseKey      = "reactive.dispatch.phase"
+	stateWatchKey = "reactive.state_watch"
 )
 
 // The restricted hooks: only their restricted batch runs, with no start or

@@ -32,8 +32,9 @@ func check(tb testing.TB, tx *flags.Tx, c reactive.Condition, o reactive.CheckOp
 	return ok
 }
 
-// Ensure the phase-aware truth tables of the predicates (H11-H16).
-func TestH12toH15_WhenTruthTables(t *testing.T) {
+// Ensure the phase-aware truth tables of the When family: false in the
+// hooks phase, set logic in the main loop (catalogue H12–H15).
+func TestWhenFamilyTruthTables(t *testing.T) {
 	flagSets := [][]string{nil, {"state1"}, {"state1", "state2"}}
 	for _, tc := range []struct {
 		row   string
@@ -56,7 +57,10 @@ func TestH12toH15_WhenTruthTables(t *testing.T) {
 	}
 }
 
-func TestH11_HookCondition(t *testing.T) {
+// Ensure that a hook condition holds in the hooks phase when the hook
+// matches, never in the main loop, and reads the phase from the store when
+// none is given (catalogue H11a–c).
+func TestOnHookHoldsOnlyInHooksPhase(t *testing.T) {
 	for _, tc := range []struct {
 		row   string
 		phase reactive.Phase
@@ -83,7 +87,9 @@ func TestH11_HookCondition(t *testing.T) {
 	})
 }
 
-func TestH16_RestrictedHook(t *testing.T) {
+// Ensure that CollectMetrics and MeterStatusChanged hold only in the
+// restricted phase of their own hook (catalogue H16).
+func TestRestrictedConditions(t *testing.T) {
 	withTx(t, nil, func(tx *flags.Tx) {
 		for _, phase := range []reactive.Phase{reactive.PhaseRestricted, reactive.PhaseOther} {
 			o := reactive.CheckOptions{Phase: phase, Hook: "meter-status-changed"}
@@ -96,7 +102,7 @@ func TestH16_RestrictedHook(t *testing.T) {
 }
 
 // Ensure hook patterns match as any_hook does (H6).
-func TestH6_AnyHook(t *testing.T) {
+func TestAnyHookRelationPatterns(t *testing.T) {
 	md, err := reactive.ParseMetadata([]byte(`
 name: test
 requires:
@@ -134,7 +140,7 @@ provides:
 
 // Ensure a Hook handler reads metadata.yaml from the charm directory when a
 // pattern needs it (D1), and fails the hook clearly when there is none.
-func TestD1_HookWithMetadata(t *testing.T) {
+func TestOnHookExpandsFromMetadata(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "metadata.yaml"), []byte("requires:\n  db1: {interface: mysql}\n"), 0o644))
 	c := &calls{}
@@ -157,7 +163,7 @@ func TestD1_HookWithMetadata(t *testing.T) {
 }
 
 // Ensure the When family: aliases, watched flags and printing (D2-D7).
-func TestD2toD7_WhenFamily(t *testing.T) {
+func TestWhenFamilyAliasesAndWatches(t *testing.T) {
 	fn := func(context.Context, *reactive.Hook) error { return nil }
 	r := reactive.NewRegistry()
 	for _, tc := range []struct {
@@ -184,7 +190,7 @@ func TestD2toD7_WhenFamily(t *testing.T) {
 }
 
 // Ensure NotUnless warns about missing flags and runs the function anyway (D9).
-func TestD9_NotUnless(t *testing.T) {
+func TestNotUnless(t *testing.T) {
 	n := 0
 	wrapped := reactive.NotUnless(func(context.Context, *reactive.Hook) error { n++; return nil }, "foo", "bar")
 	r := reactive.NewRegistry()
@@ -205,7 +211,7 @@ func TestD9_NotUnless(t *testing.T) {
 
 // Ensure OnlyOnce holds until the handler has run, keyed by its name
 // (D10, D11, X2, X22), and that it runs in the hooks phase when alone.
-func TestD10_OnlyOnce(t *testing.T) {
+func TestOnlyOnce(t *testing.T) {
 	c := &calls{}
 	r := reactive.NewRegistry()
 	r.Handle("flagger", reactive.When("go"), c.fn("flagger", nil))
@@ -234,7 +240,7 @@ func TestD10_OnlyOnce(t *testing.T) {
 
 // Ensure restricted hooks run only restricted, file-change and only-once
 // handlers, with no start or exit work and no trace (D13, D14, X15, M2).
-func TestX15_RestrictedHooks(t *testing.T) {
+func TestRestrictedHookRunsOneBatch(t *testing.T) {
 	c := &calls{}
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "f"), []byte("x"), 0o644))
@@ -365,7 +371,7 @@ func TestDefaultRegistry(t *testing.T) {
 
 // Ensure WhenFileChangedHash uses the named hash, and an unknown hash is
 // misuse (D8's sha256 variant).
-func TestD8_WhenFileChangedHash(t *testing.T) {
+func TestWhenFileChangedHash(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "file3", "abc")
 	ran := 0

@@ -3,6 +3,7 @@ package reactive
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 
 	"github.com/charmkit/charmkit/flags"
@@ -11,7 +12,7 @@ import (
 // setPhase records the phase in memory and under reactive.dispatch.phase.
 func (ru *run) setPhase(p Phase) error {
 	ru.phase = p
-	if err := ru.tx.Set(PhaseKey, string(p)); err != nil {
+	if err := ru.tx.Set(phaseKey, string(p)); err != nil {
 		return fmt.Errorf("writing the dispatch phase: %w", err)
 	}
 	return nil
@@ -42,11 +43,11 @@ func (ru *run) dispatch(ctx context.Context) error {
 	emptied := false
 	for i := 0; i < ru.maxIter; i++ {
 		ru.watch.setIteration(i)
-		cands := ru.ix.all[phaseNo(PhaseOther)]
+		cands := ru.snap.index.all[phaseNo(PhaseOther)]
 		if i > 0 {
 			cands = ru.candidates()
 		}
-		batch, err := ru.testAll(cands)
+		batch, err := ru.testAll(ctx, cands)
 		if err != nil {
 			return err
 		}
@@ -65,7 +66,7 @@ func (ru *run) dispatch(ctx context.Context) error {
 	}
 	if !emptied {
 		ru.result.CapReached = true
-		ru.logger.Warn(CapWarning(ru.maxIter))
+		logAt(ru.logger, slog.LevelWarn, capWarning(ru.maxIter))
 	}
 	ru.watch.reset()
 	return nil
@@ -74,7 +75,7 @@ func (ru *run) dispatch(ctx context.Context) error {
 // phaseBatch tests every handler that can hold in the phase and runs the
 // batch (the hooks and restricted phases).
 func (ru *run) phaseBatch(ctx context.Context, p Phase) error {
-	batch, err := ru.testAll(ru.ix.all[phaseNo(p)])
+	batch, err := ru.testAll(ctx, ru.snap.index.all[phaseNo(p)])
 	if err != nil {
 		return err
 	}
@@ -82,29 +83,47 @@ func (ru *run) phaseBatch(ctx context.Context, p Phase) error {
 	return ru.runBatch(ctx, batch)
 }
 
+// candidates is a set of handler indexes, cleared in constant time: a
+// handler is in the set when its mark is the current generation.
+type candidates struct {
+	mark []uint32
+	gen  uint32
+}
+
+// reset empties the set.
+func (c *candidates) reset() {
+	c.gen++
+	if c.gen == 0 {
+		clear(c.mark)
+		c.gen = 1
+	}
+}
+
+// add reports whether i was not in the set, and adds it.
+func (c *candidates) add(i int) bool {
+	if c.mark[i] == c.gen {
+		return false
+	}
+	c.mark[i] = c.gen
+	return true
+}
+
 // candidates returns, in registration order, the main-loop handlers that
 // the watch lets through: those watching a flag in the committed changes,
 // and those watching none.
 func (ru *run) candidates() []int {
-	ru.candGen++
-	if ru.candGen == 0 {
-		clear(ru.candMark)
-		ru.candGen = 1
-	}
+	ru.cands.reset()
 	var out []int
-	add := func(i int) {
-		if ru.candMark[i] != ru.candGen {
-			ru.candMark[i] = ru.candGen
+	ix := ru.snap.index
+	for _, i := range ix.unwatched[phaseNo(PhaseOther)] {
+		if ru.cands.add(i) {
 			out = append(out, i)
 		}
 	}
-	for _, i := range ru.ix.unwatched[phaseNo(PhaseOther)] {
-		add(i)
-	}
 	for _, f := range ru.watch.rec.Changes {
-		for _, i := range ru.ix.watchers[f] {
-			if ru.snap.handlers[i].phases.has(PhaseOther) {
-				add(i)
+		for _, i := range ix.watchers[f] {
+			if ru.snap.handlers[i].base().phases.has(PhaseOther) && ru.cands.add(i) {
+				out = append(out, i)
 			}
 		}
 	}
@@ -114,23 +133,23 @@ func (ru *run) candidates() []int {
 
 // traceNames returns the handlers' names for the tracer (nil when tracing
 // is off, so an untraced hook does not build them).
-func (ru *run) traceNames(hs []*handler) []string {
+func (ru *run) traceNames(hs []handler) []string {
 	if _, off := ru.tracer.(nullTracer); off {
 		return nil
 	}
 	out := make([]string, len(hs))
 	for i, h := range hs {
-		out[i] = h.name
+		out[i] = h.base().name
 	}
 	return out
 }
 
 // testAll returns the handlers, among the given indexes, whose test holds.
-func (ru *run) testAll(idx []int) ([]*handler, error) {
-	var out []*handler
+func (ru *run) testAll(ctx context.Context, idx []int) ([]handler, error) {
+	var out []handler
 	for _, i := range idx {
 		h := ru.snap.handlers[i]
-		ok, err := ru.test(h)
+		ok, err := h.test(ctx, ru)
 		if err != nil {
 			return nil, err
 		}
@@ -141,22 +160,26 @@ func (ru *run) testAll(idx []int) ([]*handler, error) {
 	return out, nil
 }
 
-// runBatch runs a batch: after each handler, if any flag was cleared, the
-// rest of the batch is re-tested (handlers are only removed); then the
-// watch commits the changes of this batch.
-func (ru *run) runBatch(ctx context.Context, batch []*handler) error {
+// runBatch runs a batch: after each handler, if any flag was cleared (by
+// the handler, a trigger or a child's charms.reactive command), the rest of
+// the batch is re-tested (handlers are only removed); then the watch
+// commits the changes of this batch.
+func (ru *run) runBatch(ctx context.Context, batch []handler) error {
 	for len(batch) > 0 {
+		// The store keeps upstream's record of the pass (false, then true
+		// after a clear); the dispatcher itself counts the clears.
 		if err := ru.tx.SetRaw(flags.RemovedStateKey, "false"); err != nil {
 			return err
 		}
-		var next []*handler
+		clears := ru.fl.Clears()
+		var next []handler
 		for j, h := range batch {
 			if err := ru.invoke(ctx, h); err != nil {
 				return err
 			}
-			if raw, _ := ru.tx.GetRaw(flags.RemovedStateKey); raw == "true" {
+			if ru.fl.Clears() != clears {
 				var err error
-				if next, err = ru.testList(batch[j+1:]); err != nil {
+				if next, err = ru.testList(ctx, batch[j+1:]); err != nil {
 					return err
 				}
 				break
@@ -168,10 +191,10 @@ func (ru *run) runBatch(ctx context.Context, batch []*handler) error {
 	return nil
 }
 
-func (ru *run) testList(hs []*handler) ([]*handler, error) {
-	var out []*handler
+func (ru *run) testList(ctx context.Context, hs []handler) ([]handler, error) {
+	var out []handler
 	for _, h := range hs {
-		ok, err := ru.test(h)
+		ok, err := h.test(ctx, ru)
 		if err != nil {
 			return nil, err
 		}
@@ -182,79 +205,25 @@ func (ru *run) testList(hs []*handler) ([]*handler, error) {
 	return out, nil
 }
 
-// invoke runs one handler, then records what its conditions need recorded:
-// the only-once mark and the file digests it saw.
-func (ru *run) invoke(ctx context.Context, h *handler) error {
+// invoke logs and runs one handler.
+func (ru *run) invoke(ctx context.Context, h handler) error {
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("before handler %q: %w", h.name, err)
+		return fmt.Errorf("before handler %q: %w", h.base().name, err)
 	}
-	if h.ext != nil {
-		id := h.ext.displayID()
-		ru.logger.Info("Invoking reactive handler: " + id)
-		ru.result.Invoked = append(ru.result.Invoked, id)
-		return ru.invokeExternal(h)
-	}
-	ru.logger.Info("Invoking reactive handler: " + h.name)
-	ru.result.Invoked = append(ru.result.Invoked, h.name)
-	if err := ru.call(ctx, "handler", callback{name: h.name, fn: h.fn}); err != nil {
-		return err
-	}
-	if h.onlyOnce {
-		if err := flags.MarkInvoked(ru.tx, h.name); err != nil {
-			return err
-		}
-	}
-	for i := range h.cond {
-		a := &h.cond[i]
-		seen, ok := ru.latch[a]
-		if !ok {
-			continue
-		}
-		delete(ru.latch, a)
-		for _, p := range a.args {
-			var v any
-			if d := seen[p]; d != nil {
-				v = *d
-			}
-			if err := ru.tx.Set(FilesChangedKey+p, v); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// test is a handler's test: the watch first (a handler with watched flags
-// that the watch rule refuses is false without evaluating anything), then
-// each condition in order, stopping at the first false one.
-func (ru *run) test(h *handler) (bool, error) {
-	if h.ext != nil {
-		return ru.testExternal(h)
-	}
-	if len(h.watched) > 0 && !ru.watch.watch(h.watched) {
-		return false, nil
-	}
-	return ru.eval(h.name, h.cond, false)
+	id := h.id()
+	logAt(ru.logger, slog.LevelInfo, "Invoking reactive handler: "+id)
+	ru.result.Invoked = append(ru.result.Invoked, id)
+	return h.invoke(ctx, ru)
 }
 
 // traceQueued is the tracer's prediction: every handler whose test holds,
 // computed without hashing files or running external handlers (tracing
-// has no side effects; docs/design.md, "Decision 7"): an external handler
-// is predicted by its last --test.
+// has no side effects; docs/design.md, "Decision 7").
 func (ru *run) traceQueued() []string {
 	var out []string
 	for _, h := range ru.snap.handlers {
-		if h.ext != nil {
-			if h.ext.passed {
-				out = append(out, h.name)
-			}
-			continue
-		}
-		if len(h.watched) > 0 && !ru.watch.watch(h.watched) {
-			continue
-		}
-		if ok, err := ru.eval(h.name, h.cond, true); err == nil && ok {
-			out = append(out, h.name)
+		if h.predict(ru) {
+			out = append(out, h.base().name)
 		}
 	}
 	return out

@@ -73,7 +73,7 @@ func TestWorkedExample(t *testing.T) {
 // Ensure that dispatch follows charms.reactive's test_dispatch (B13): flag
 // chains run one iteration per link, and matching handlers run again in
 // every hook except the only-once one.
-func TestB13_Dispatch(t *testing.T) {
+func TestDispatchChain(t *testing.T) {
 	c := &calls{}
 	r := reactive.NewRegistry()
 	r.Handle("foo", reactive.When("foo"), c.fn("foo", sets("bar")))
@@ -106,7 +106,7 @@ func TestB13_Dispatch(t *testing.T) {
 }
 
 // Ensure that a clear re-tests the rest of the batch (B14).
-func TestB14_DispatchRemove(t *testing.T) {
+func TestClearRetestsBatch(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		order []string
@@ -135,7 +135,7 @@ func TestB14_DispatchRemove(t *testing.T) {
 }
 
 // Ensure that hook handlers always run before flag handlers (B15).
-func TestB15_DispatchHook(t *testing.T) {
+func TestHooksPhaseRunsFirst(t *testing.T) {
 	for _, order := range [][]string{{"h1", "h2"}, {"h2", "h1"}} {
 		t.Run(order[0]+"-first", func(t *testing.T) {
 			c := &calls{}
@@ -157,7 +157,7 @@ func TestB15_DispatchHook(t *testing.T) {
 
 // Ensure that stacked conditions AND together and that a clear lets a
 // WhenNot handler run in the next iteration (D12).
-func TestD12_Multi(t *testing.T) {
+func TestStackedConditions(t *testing.T) {
 	c := &calls{}
 	r := reactive.NewRegistry()
 	r.Handle("test1", reactive.All(reactive.When("foo"), reactive.When("bar")), c.fn("test1", nil))
@@ -188,7 +188,7 @@ func TestD12_Multi(t *testing.T) {
 
 // Ensure the observed rows about the loop: the cap (X1), repeated changes (X5),
 // value-only sets (X6) and the set/clear asymmetry (X7).
-func TestX1_IterationCap(t *testing.T) {
+func TestIterationCap(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		max   int
@@ -220,7 +220,10 @@ func TestX1_IterationCap(t *testing.T) {
 	})
 }
 
-func TestX5_ClearAndSetAgain(t *testing.T) {
+// Ensure that a When(x) handler clearing and setting x again runs once per
+// iteration while it does so: the clear and the set are both changes
+// (catalogue X5).
+func TestClearAndSetAgainIsAChange(t *testing.T) {
 	n := 0
 	r := reactive.NewRegistry()
 	r.Handle("x", reactive.When("x"), func(_ context.Context, h *reactive.Hook) error {
@@ -239,7 +242,9 @@ func TestX5_ClearAndSetAgain(t *testing.T) {
 	assert.Equal(t, 3, n)
 }
 
-func TestX6_ValueOnlySetIsNoChange(t *testing.T) {
+// Ensure that setting a set flag again with a new value is no change: the
+// handler runs once, and the new value is stored (catalogue X6).
+func TestValueOnlySetIsNoChange(t *testing.T) {
 	n := 0
 	r := reactive.NewRegistry()
 	r.Handle("v", reactive.When("v"), func(_ context.Context, h *reactive.Hook) error {
@@ -253,7 +258,9 @@ func TestX6_ValueOnlySetIsNoChange(t *testing.T) {
 	assert.Equal(t, "1", dump(t, s)["reactive.states.v"])
 }
 
-func TestX7_SetDoesNotRetest(t *testing.T) {
+// Ensure that a set does not re-test the batch: a WhenNot(x) handler queued
+// after the handler setting x still runs, with x set (catalogue X7).
+func TestSetDoesNotRetest(t *testing.T) {
 	c := &calls{}
 	var sawX bool
 	r := reactive.NewRegistry()

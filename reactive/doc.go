@@ -89,16 +89,15 @@
 // with the upstream names, output formats and exit codes. Outside a hook it
 // opens the unit's store and commits at exit. Inside a hook the hook holds
 // the store, so a child started with [Hook.RunCommand] sends its commands
-// back to the hook process ([CLIServer]), where they join the hook's
+// back to the hook process over a unix socket, where they join the hook's
 // transaction. The charmkit-graph subcommand draws the handler/flag graph.
 //
 // # External handlers
 //
 // Executables under the charm's reactive/, hooks/reactive/ and
 // hooks/relations/ (bash scripts written with charms.reactive.sh, or any
-// program) are handlers too ([DiscoverExternal]). [Registry.Run] finds them
-// when the hook starts and registers them after all Go handlers, in a
-// sorted order. Having no watched flags, each one is tested in every test
+// program) are handlers too. [Registry.Run] finds them when the hook
+// starts and registers them after all Go handlers, in a sorted order. Having no watched flags, each one is tested in every test
 // pass by running it with --test (exit 0 queues it) and invoked with
 // --invoke and the output of --test. Nothing is committed before they run:
 // their charms.reactive calls reach the hook's open transaction through the

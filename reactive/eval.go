@@ -56,7 +56,7 @@ func (ev *evaluator) evalAtom(name string, a *atom, tracing bool) (bool, error) 
 		if err != nil {
 			return false, fmt.Errorf("handler %q: %w", name, err)
 		}
-		m, err := AnyHook(ev.hookName, md, a.args...)
+		m, err := anyHook(ev.hookName, md, a.args...)
 		if err != nil {
 			return false, fmt.Errorf("handler %q: %s: %w", name, a, err)
 		}
@@ -87,7 +87,7 @@ func (ev *evaluator) filesChanged(name string, a *atom) (bool, error) {
 			return false, fmt.Errorf("handler %q: %w", name, err)
 		}
 		var old *string
-		if _, err := ev.tx.Get(FilesChangedKey+p, &old); err != nil {
+		if _, err := ev.tx.Get(flags.FilesChangedPrefix+p, &old); err != nil {
 			return false, fmt.Errorf("handler %q: %w", name, err)
 		}
 		seen[p] = d
@@ -114,8 +114,8 @@ func (ev *evaluator) metadata(patterns []string) (*Metadata, error) {
 	return md, nil
 }
 
-// CheckOptions is the situation a condition is checked in by [Check].
-type CheckOptions struct {
+// checkOptions is the situation a condition is checked in by check.
+type checkOptions struct {
 	// Phase is the dispatch phase; "" means the phase recorded in the store
 	// under reactive.dispatch.phase.
 	Phase Phase
@@ -130,18 +130,18 @@ type CheckOptions struct {
 	Metadata *Metadata
 }
 
-// Check reports whether cond holds against the state in tx, in the given
+// check reports whether cond holds against the state in tx, in the given
 // phase and hook, as dispatch would test it (without the watch rule; see
-// [WatchAllows]). It has no side effect: a file-change condition compares
+// watchAllows). It has no side effect: a file-change condition compares
 // digests but records nothing. The charms.reactive CLI's test commands use
 // it.
-func Check(tx *flags.Tx, cond Condition, o CheckOptions) (bool, error) {
+func check(tx *flags.Tx, cond Condition, o checkOptions) (bool, error) {
 	if cond == nil {
 		return false, fmt.Errorf("reactive: check: nil condition")
 	}
 	phase := o.Phase
 	if phase == "" {
-		p, err := CurrentPhase(tx)
+		p, err := currentPhase(tx)
 		if err != nil {
 			return false, err
 		}
@@ -160,11 +160,11 @@ func Check(tx *flags.Tx, cond Condition, o CheckOptions) (bool, error) {
 	return ev.eval(o.Handler, cond.atomList(), false)
 }
 
-// Test reports whether the named handler's test holds against tx: the
+// test reports whether the named handler's test holds against tx: the
 // watch rule of the FlagWatch record in tx, then its condition with
-// [Check] (o.Handler is set to name). It reports an error for an unknown
+// check (o.Handler is set to name). It reports an error for an unknown
 // handler.
-func (r *Registry) Test(tx *flags.Tx, name string, o CheckOptions) (bool, error) {
+func (r *Registry) test(tx *flags.Tx, name string, o checkOptions) (bool, error) {
 	r.mu.Lock()
 	h, ok := r.byName[name]
 	r.mu.Unlock()
@@ -172,11 +172,11 @@ func (r *Registry) Test(tx *flags.Tx, name string, o CheckOptions) (bool, error)
 		return false, fmt.Errorf("reactive: test: no handler named %q", name)
 	}
 	if len(h.watched) > 0 {
-		ok, err := WatchAllows(tx, h.watched)
+		ok, err := watchAllows(tx, h.watched)
 		if err != nil || !ok {
 			return false, err
 		}
 	}
 	o.Handler = name
-	return Check(tx, h.cond, o)
+	return check(tx, h.cond, o)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,7 +22,7 @@ import (
 // handlers").
 
 // externalRoots are the directories, relative to the charm directory, that
-// DiscoverExternal searches, in this order (charms.reactive's discover).
+// discoverExternal searches, in this order (charms.reactive's discover).
 var externalRoots = [...]string{"reactive", "hooks/reactive", "hooks/relations"}
 
 // externalSniffLen is how many leading bytes decide whether an executable is
@@ -33,8 +34,8 @@ const externalSniffLen = 1024
 // another machine). The hook fails; [syscall.ENOEXEC] is wrapped too.
 var ErrBrokenHandler = errors.New("file is marked as executable but execution failed; only handler files may be marked as executable")
 
-// ExternalHandler is an executable found by [DiscoverExternal].
-type ExternalHandler struct {
+// externalFile is an executable found by discoverExternal.
+type externalFile struct {
 	// Path is the absolute path of the file; it is run as
 	// "<Path> --test" and "<Path> --invoke <output of --test>".
 	Path string
@@ -61,7 +62,7 @@ func (e *ExternalError) Error() string {
 // Unwrap returns the cause.
 func (e *ExternalError) Unwrap() error { return e.Err }
 
-// DiscoverExternal finds the external handlers of the charm in charmDir (see
+// discoverExternal finds the external handlers of the charm in charmDir (see
 // [isExternalHandler] for what counts as one), in the order they are registered:
 // the roots reactive/, hooks/reactive/ and hooks/relations/ in this order (a
 // missing root is skipped), and within a root, top down, each directory's files
@@ -79,7 +80,7 @@ func (e *ExternalError) Unwrap() error { return e.Err }
 // Directories that cannot be read are skipped (as os.walk does); a
 // candidate file that cannot be read is an error. An empty charmDir finds
 // nothing.
-func DiscoverExternal(charmDir string) ([]ExternalHandler, error) {
+func discoverExternal(charmDir string) ([]externalFile, error) {
 	if charmDir == "" {
 		return nil, nil
 	}
@@ -87,7 +88,7 @@ func DiscoverExternal(charmDir string) ([]ExternalHandler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reactive: discovering external handlers: %w", err)
 	}
-	var out []ExternalHandler
+	var out []externalFile
 	for _, root := range externalRoots {
 		dir := filepath.Join(abs, filepath.FromSlash(root))
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
@@ -101,7 +102,7 @@ func DiscoverExternal(charmDir string) ([]ExternalHandler, error) {
 }
 
 // walkExternal is one level of os.walk(top down) with sorted names.
-func walkExternal(charmDir, dir string, out []ExternalHandler) ([]ExternalHandler, error) {
+func walkExternal(charmDir, dir string, out []externalFile) ([]externalFile, error) {
 	entries, err := os.ReadDir(dir) // sorted by name
 	if err != nil {
 		return out, nil // os.walk ignores directories it cannot list
@@ -132,7 +133,7 @@ func walkExternal(charmDir, dir string, out []ExternalHandler) ([]ExternalHandle
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, ExternalHandler{Path: p, Name: filepath.ToSlash(rel)})
+			out = append(out, externalFile{Path: p, Name: filepath.ToSlash(rel)})
 		}
 	}
 	for _, d := range subdirs {
@@ -177,20 +178,29 @@ func isExternalHandler(path string) (bool, error) {
 	return !utf8.Valid(buf) || bytes.HasPrefix(buf, []byte("#!")), nil
 }
 
-// external is an external handler's state in one run.
-type external struct {
-	ExternalHandler
+// externalHandler is an external handler in one run: the file, and what
+// its last --test said.
+type externalHandler struct {
+	handlerBase
+	externalFile
 	output string // stdout of the last --test, passed to --invoke
 	passed bool   // the last --test exited 0 (the tracer's prediction)
 }
 
-// displayID is the id logged before an invocation: `<name> "<output>"`.
-func (e *external) displayID() string { return e.Name + ` "` + e.output + `"` }
+// id is the id logged before an invocation: `<name> "<output>"`.
+func (e *externalHandler) id() string { return e.Name + ` "` + e.output + `"` }
+
+// predict is the last --test: the tracer starts no process.
+func (e *externalHandler) predict(*run) bool { return e.passed }
+
+func (e *externalHandler) logRegistration(l *slog.Logger) {
+	logAt(l, slog.LevelDebug, "Registering external reactive handler for "+e.Name)
+}
 
 // withExternal returns the snapshot with the external handlers appended
 // after the registry's, each tested in every phase and every iteration (it
 // watches no flag). The registry's cached index is not modified.
-func (s *snapshot) withExternal(exts []ExternalHandler) *snapshot {
+func (s *snapshot) withExternal(exts []externalFile) *snapshot {
 	if len(exts) == 0 {
 		return s
 	}
@@ -203,11 +213,9 @@ func (s *snapshot) withExternal(exts []ExternalHandler) *snapshot {
 		ix.unwatched[p] = slices.Clone(s.index.unwatched[p])
 	}
 	for i, e := range exts {
-		h := &handler{
-			idx:    n + i,
-			name:   e.Name,
-			phases: inHooks | inOther | inRestricted,
-			ext:    &external{ExternalHandler: e},
+		h := &externalHandler{
+			handlerBase:  handlerBase{idx: n + i, name: e.Name, phases: inHooks | inOther | inRestricted},
+			externalFile: e,
 		}
 		out.handlers = append(out.handlers, h)
 		for p := range ix.all {
@@ -224,72 +232,65 @@ func (s *snapshot) withExternal(exts []ExternalHandler) *snapshot {
 // then one per external handler.
 func (ru *run) logRegistrations() {
 	for _, h := range ru.snap.handlers {
-		if h.ext != nil {
-			ru.logger.Debug("Registering external reactive handler for " + h.ext.Name)
-			continue
-		}
-		ru.logger.Debug("Registering reactive handler for " + h.name)
-		for _, a := range h.cond {
-			ru.logger.Debug("  Adding predicate for " + h.name + ": " + a.String())
-		}
+		h.logRegistration(ru.logger)
 	}
 }
 
-// externalCmd returns the command running h with args, wired to the hook:
-// the process environment, CHARM_DIR and JUJU_CHARM_DIR, and (through
+// command returns the command running the handler with args, wired to the
+// hook: the process environment, CHARM_DIR and JUJU_CHARM_DIR, and (through
 // Hook.RunCommand) the charms.reactive channel and JUJU_HOOK_NAME.
-func (ru *run) externalCmd(ctx context.Context, h *handler, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, h.ext.Path, args...)
+func (e *externalHandler) command(ctx context.Context, ru *run, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, e.Path, args...)
 	cmd.Env = os.Environ()
 	if d := ru.hook.env.CharmDir; d != "" {
 		cmd.Env = append(cmd.Env, "CHARM_DIR="+d, "JUJU_CHARM_DIR="+d)
 	}
-	cmd.Stderr = ru.stderr
+	cmd.Stderr = ru.kids.stderr
 	return cmd
 }
 
-// startErr turns an error from starting or running an external handler
-// into the hook's error.
-func (ru *run) startErr(h *handler, arg string, err error) error {
-	if ctxErr := ru.ctx.Err(); ctxErr != nil {
+// startErr turns an error from starting or running the handler into the
+// hook's error.
+func (e *externalHandler) startErr(ctx context.Context, arg string, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
 		err = fmt.Errorf("%w: %w", ctxErr, err)
 	} else if errors.Is(err, syscall.ENOEXEC) {
 		err = fmt.Errorf("%w: %w", ErrBrokenHandler, err)
 	}
-	return &ExternalError{Name: h.ext.Name, Arg: arg, Err: err}
+	return &ExternalError{Name: e.Name, Arg: arg, Err: err}
 }
 
-// testExternal runs "<path> --test": exit 0 means invoke, and stdout is
-// kept for --invoke. It commits nothing: the child reads and writes the
-// hook's open transaction through the charms.reactive channel
-// (docs/design.md, "Decision 2").
-func (ru *run) testExternal(h *handler) (bool, error) {
+// test runs "<path> --test": exit 0 means invoke, and stdout is kept for
+// --invoke. It commits nothing: the child reads and writes the hook's open
+// transaction through the charms.reactive channel (docs/design.md,
+// "Decision 2").
+func (e *externalHandler) test(ctx context.Context, ru *run) (bool, error) {
 	ru.watch.flush()
-	cmd := ru.externalCmd(ru.ctx, h, "--test")
+	cmd := e.command(ctx, ru, "--test")
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	err := ru.hook.RunCommand(cmd)
-	h.ext.output = out.String()
+	e.output = out.String()
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
-		h.ext.passed = true
+		e.passed = true
 		return true, nil
-	case errors.As(err, &ee) && ru.ctx.Err() == nil:
-		h.ext.passed = false
+	case errors.As(err, &ee) && ctx.Err() == nil:
+		e.passed = false
 		return false, nil
 	}
-	return false, ru.startErr(h, "--test", err)
+	return false, e.startErr(ctx, "--test", err)
 }
 
-// invokeExternal runs "<path> --invoke <output of --test>"; a non-zero
-// exit fails the hook.
-func (ru *run) invokeExternal(h *handler) error {
+// invoke runs "<path> --invoke <output of --test>"; a non-zero exit fails
+// the hook.
+func (e *externalHandler) invoke(ctx context.Context, ru *run) error {
 	ru.watch.flush()
-	cmd := ru.externalCmd(ru.ctx, h, "--invoke", h.ext.output)
-	cmd.Stdout = ru.stdout
+	cmd := e.command(ctx, ru, "--invoke", e.output)
+	cmd.Stdout = ru.kids.stdout
 	if err := ru.hook.RunCommand(cmd); err != nil {
-		return ru.startErr(h, "--invoke", err)
+		return e.startErr(ctx, "--invoke", err)
 	}
 	return nil
 }

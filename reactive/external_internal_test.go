@@ -1,9 +1,15 @@
 package reactive
 
 import (
+	"bytes"
+	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/charmkit/charmkit/flags"
 )
 
 // Ensure pyExt is Python's os.path.splitext(name)[1] on a base name.
@@ -64,4 +70,26 @@ func TestPrependPath(t *testing.T) {
 		got := prependPath(tc.env, "/d")
 		assert.Equal(t, tc.want, got[len(got)-1], "%q", tc.env)
 	}
+}
+
+// Ensure that Main hands a command line to the charms.reactive command,
+// with its environment: set_flag commits to the store UNIT_STATE_DB names.
+func TestRunMain_CommandLine(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "state.db")
+	getenv := func(k string) string {
+		if k == "UNIT_STATE_DB" {
+			return db
+		}
+		return ""
+	}
+	var stderr bytes.Buffer
+	code := runMain(context.Background(), NewRegistry(), []string{"dispatch", "set_flag", "from.main"}, getenv, func(string, string) error { return nil }, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	s, err := flags.Open(db, nil)
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.View(context.Background(), func(tx *flags.Tx) error {
+		assert.True(t, flags.New(tx).IsSet("from.main"))
+		return nil
+	}))
 }

@@ -225,7 +225,7 @@ esac
 // --invoke <stdout of --test>" follows with the output byte for byte, trailing
 // newline included; the display id is `<relpath> "<output>"`. A non-zero --test
 // means no invocation.
-func TestB10B11_ExternalProtocol(t *testing.T) {
+func TestExternalProtocol(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		code    string
@@ -272,7 +272,7 @@ func TestB10B11_ExternalProtocol(t *testing.T) {
 // the broken-handler error naming the file (B10c), that any other error
 // starting it propagates as itself (B10d, ENOENT for a missing
 // interpreter), and that nothing is persisted either way.
-func TestB10cB10d_ExternalStartErrors(t *testing.T) {
+func TestExternalStartErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		file   charmFile
@@ -318,7 +318,7 @@ exit 1
 // test pass (E7): the hooks phase and every main-loop iteration, including the
 // last, empty one; and that the tracer, when on, starts no --test of its own
 // (docs/design.md, "Decision 7").
-func TestE7_ExternalTestedEveryIteration(t *testing.T) {
+func TestExternalTestedEveryIteration(t *testing.T) {
 	for _, trace := range []bool{false, true} {
 		t.Run(map[bool]string{false: "trace off", true: "trace on"}[trace], func(t *testing.T) {
 			dir := writeCharm(t, charmFile{path: "reactive/count.sh", body: countScript})
@@ -419,7 +419,7 @@ esac
 // "Restricted hooks"): in a normal hook, the hooks phase and then the main loop;
 // in a restricted hook, exactly one test, in the restricted phase (neither a
 // hook nor a when test holds there), and it is invoked.
-func TestE7_ExternalPhases(t *testing.T) {
+func TestExternalTestedInEveryPhase(t *testing.T) {
 	for _, tc := range []struct {
 		hook string
 		log  string
@@ -454,7 +454,7 @@ esac
 // before failing is rolled back with everything else; and a failing Go handler
 // in a charm that has an external handler (which was tested, and upstream
 // commits the store for) leaves the store empty too.
-func TestX13_FailedHookWithExternalPersistsNothing(t *testing.T) {
+func TestFailedHookWithExternalPersistsNothing(t *testing.T) {
 	t.Run("failing --invoke", func(t *testing.T) {
 		s, dbPath := newCLIStore(t)
 		dir := writeCharm(t, charmFile{path: "reactive/ext.sh", body: failingInvoke})

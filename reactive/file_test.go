@@ -22,7 +22,7 @@ func writeFile(tb testing.TB, dir, name, content string) {
 // Ensure file-change conditions latch (docs/design.md, "Decision 15"): a re-test
 // after a clear or an early test does not use the change up (X3, X4, X8), and
 // the order of stacked conditions does not matter (X9).
-func TestX3X4X8X9_FileChangedLatches(t *testing.T) {
+func TestFileChangedLatches(t *testing.T) {
 	for _, tc := range []struct {
 		row      string
 		register func(r *reactive.Registry, c *calls)
@@ -75,7 +75,7 @@ func TestX3X4X8X9_FileChangedLatches(t *testing.T) {
 // null for a missing file, a file that never existed is not changed, a deleted
 // file is changed once; and a failed hook leaves the change pending (D8; the
 // latch of docs/design.md, "Decision 15").
-func TestD8_WhenFileChanged(t *testing.T) {
+func TestWhenFileChanged(t *testing.T) {
 	dir := t.TempDir()
 	n := 0
 	fail := false

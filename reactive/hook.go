@@ -3,7 +3,6 @@ package reactive
 import (
 	"context"
 	"log/slog"
-	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -28,8 +27,21 @@ type Hook struct {
 	clock      func() time.Time
 	restricted bool
 	values     map[any]any
-	run        *run
+	run        hookRun
 	current    string // the handler or callback now running
+}
+
+// hookRun is what a Hook asks of the run that made it.
+type hookRun interface {
+	// runCommand runs a child of the hook with the charms.reactive channel.
+	runCommand(cmd *exec.Cmd) error
+	// syncWatch writes the dispatcher's watch record to the transaction.
+	syncWatch()
+	// layer returns the registry's layer of that name, or nil.
+	layer(name string) Layer
+	// addCallback adds a start callback, or an exit callback (exit), for
+	// this hook; once that list has run, nothing.
+	addCallback(exit bool, c callback)
 }
 
 // RunCommand runs cmd, a child process of this hook, and waits for it. The child
@@ -46,20 +58,7 @@ type Hook struct {
 // holding a charms.reactive link to it first on the child's PATH. A child
 // started any other way that calls charms.reactive waits for the store's
 // lock, which the hook holds, and fails with flags.ErrLocked.
-func (h *Hook) RunCommand(cmd *exec.Cmd) error {
-	srv, err := h.run.cliServer()
-	if err != nil {
-		return err
-	}
-	if cmd.Env == nil {
-		cmd.Env = os.Environ()
-	}
-	cmd.Env = append(cmd.Env, CLISocketEnv+"="+srv.Path(), "JUJU_HOOK_NAME="+h.name)
-	if h.run.binDir != "" {
-		cmd.Env = prependPath(cmd.Env, h.run.binDir)
-	}
-	return srv.Run(cmd)
-}
+func (h *Hook) RunCommand(cmd *exec.Cmd) error { return h.run.runCommand(cmd) }
 
 // Name returns the hook's name (docs/design.md, "Decision 17"), e.g.
 // "config-changed".
@@ -76,7 +75,8 @@ func (h *Hook) Tools() *hookenv.Tools { return h.tools }
 func (h *Hook) Logger() *slog.Logger { return h.logger }
 
 // Flags returns the hook's flag set. Its OnChange field belongs to the
-// dispatcher; do not replace it.
+// dispatcher; do not replace it. Its transaction (Flags().Tx()) is the one
+// [Hook.KV] returns.
 func (h *Hook) Flags() *flags.Flags { return h.fl }
 
 // SetFlag sets a flag (with no value).
@@ -96,13 +96,16 @@ func (h *Hook) ToggleFlag(name string, on bool) error { return h.fl.Toggle(name,
 // IsFlagSet reports whether a flag is set.
 func (h *Hook) IsFlagSet(name string) bool { return h.fl.IsSet(name) }
 
-// KV returns the unit's key/value data, in the hook's transaction. Do not
-// commit or roll it back: the hook does that. The dispatcher's bookkeeping
-// (reactive.state_watch) is written to it when KV is called, so reads
-// through the returned Tx see the current record.
+// KV returns the unit's key/value data, in the hook's transaction. The
+// transaction is managed: the hook commits it when it succeeds and rolls it
+// back otherwise, and its Commit and Rollback return [flags.ErrTxManaged]
+// without doing anything, so no write of a failed hook persists. Once the
+// hook has ended it refuses every write ([flags.ErrTxDone]). The
+// dispatcher's bookkeeping (reactive.state_watch) is written to it when KV
+// is called, so reads through the returned Tx see the current record.
 func (h *Hook) KV() *flags.Tx {
-	if h.run != nil && h.run.watch != nil {
-		h.run.watch.flush()
+	if h.run != nil {
+		h.run.syncWatch()
 	}
 	return h.tx
 }
@@ -110,10 +113,10 @@ func (h *Hook) KV() *flags.Tx {
 // Layer returns the layer registered under name on the hook's registry
 // (see [Registry.AddLayer]), or nil.
 func (h *Hook) Layer(name string) Layer {
-	if h.run == nil || h.run.snap == nil {
+	if h.run == nil {
 		return nil
 	}
-	return findLayer(h.run.snap.layers, name)
+	return h.run.layer(name)
 }
 
 // CharmDir returns the charm directory.
@@ -140,10 +143,7 @@ func (h *Hook) AtExit(name string, fn HandlerFunc) {
 	if fn == nil {
 		panic("reactive: Hook.AtExit " + name + ": nil function")
 	}
-	if h.run.exitDone {
-		return
-	}
-	h.run.atExit = append(h.run.atExit, callback{name: name, fn: fn})
+	h.run.addCallback(true, callback{name: name, fn: fn})
 }
 
 // AtStart adds a start callback for this hook. Called while the start
@@ -153,10 +153,7 @@ func (h *Hook) AtStart(name string, fn HandlerFunc) {
 	if fn == nil {
 		panic("reactive: Hook.AtStart " + name + ": nil function")
 	}
-	if h.run.startDone {
-		return
-	}
-	h.run.atStart = append(h.run.atStart, callback{name: name, fn: fn})
+	h.run.addCallback(false, callback{name: name, fn: fn})
 }
 
 // SetValue stores per-hook state for layers (for example the leadership
@@ -197,7 +194,7 @@ func NotUnless(fn HandlerFunc, flagNames ...string) HandlerFunc {
 			if len(missing) == 1 {
 				word = "flag"
 			}
-			h.logger.Warn(h.current + " called before " + word + ": " + strings.Join(missing, ", "))
+			logAt(h.logger, slog.LevelWarn, h.current+" called before "+word+": "+strings.Join(missing, ", "))
 		}
 		return fn(ctx, h)
 	}

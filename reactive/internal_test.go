@@ -37,7 +37,7 @@ func newTestWatch(tb testing.TB, tx *flags.Tx) *flagWatch {
 }
 
 // Ensure that reset deletes the watch record (B1).
-func TestB1_WatchReset(t *testing.T) {
+func TestWatchReset(t *testing.T) {
 	tx := beginTx(t)
 	w := newTestWatch(t, tx)
 	w.change("foo")
@@ -50,7 +50,7 @@ func TestB1_WatchReset(t *testing.T) {
 }
 
 // Ensure the watch rule, step by step as test_watch (B2a-B2i).
-func TestB2_Watch(t *testing.T) {
+func TestWatchRule(t *testing.T) {
 	tx := beginTx(t)
 	w := newTestWatch(t, tx)
 	w.reset()
@@ -87,7 +87,7 @@ func TestB2_Watch(t *testing.T) {
 
 // Ensure change appends to pending and commit moves pending to changes,
 // in the store's JSON layout (B3, B4).
-func TestB3B4_ChangeCommit(t *testing.T) {
+func TestWatchChangeCommit(t *testing.T) {
 	tx := beginTx(t)
 	w := newTestWatch(t, tx)
 	w.change("foo")
@@ -107,7 +107,7 @@ func TestB3B4_ChangeCommit(t *testing.T) {
 
 // Ensure a handler's test ANDs its conditions, never invokes it, and obeys
 // the watch (B6a-B6g).
-func TestB6_HandlerTest(t *testing.T) {
+func TestHandlerTest(t *testing.T) {
 	tx := beginTx(t)
 	fl := flags.New(tx)
 	require.NoError(t, tx.Set(PhaseKey, "other"))
@@ -148,7 +148,7 @@ func TestB6_HandlerTest(t *testing.T) {
 }
 
 // Ensure the null tracer accepts every event (T1).
-func TestT1_NullTracer(t *testing.T) {
+func TestNullTracer(t *testing.T) {
 	var tr tracer = nullTracer{}
 	assert.NotPanics(t, func() {
 		tr.startDispatch(nil)
@@ -160,7 +160,7 @@ func TestT1_NullTracer(t *testing.T) {
 }
 
 // Ensure the LogTracer's exact text (T2; docs/design.md, "Tracing").
-func TestT2_LogTracer(t *testing.T) {
+func TestLogTracer(t *testing.T) {
 	var logged []string
 	evals := [][]string{{"handler_1"}, {"handler_2", "handler_3"}}
 	n := 0
@@ -182,38 +182,6 @@ func TestT2_LogTracer(t *testing.T) {
 	}, logged)
 }
 
-// Ensure brace groups expand one occurrence at a time into every
-// combination (H5).
-func TestH5_ExpandReplacements(t *testing.T) {
-	split := func(g []string) []string { return splitComma(g[0]) }
-	for _, tc := range []struct {
-		in   []string
-		want []string
-	}{
-		{[]string{"A"}, []string{"A"}},
-		{[]string{"{A}"}, []string{"A"}},
-		{[]string{"{A,B}"}, []string{"A", "B"}},
-		{[]string{"{A,B}", "{C,D}"}, []string{"A", "B", "C", "D"}},
-		{[]string{"{A,B}{C,D}"}, []string{"AC", "BC", "AD", "BD"}},
-		{[]string{"{A,B}{A,B}"}, []string{"AA", "BA", "AB", "BB"}},
-	} {
-		got, err := expandReplacements(altGroup, split, tc.in)
-		require.NoError(t, err)
-		assert.ElementsMatch(t, tc.want, got, "expand(%q)", tc.in)
-	}
-}
-
-func splitComma(s string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == ',' {
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, s[start:])
-}
 
 // Ensure expansion stops on a relation name that would expand forever.
 func TestExpandReplacements_Bounded(t *testing.T) {
@@ -256,15 +224,9 @@ func containsAny(s, chars string) bool {
 }
 
 // Ensure runMain hands over to the command line with arguments, under the
-// name charms.reactive, or outside a hook, and stubs it when there is none.
+// name charms.reactive, or outside a hook: the command line then answers
+// what it was given (here, an unknown subcommand or none, exit 2).
 func TestRunMain_CLIHandover(t *testing.T) {
-	saved := cliMain
-	t.Cleanup(func() { cliMain = saved })
-	var got [][]string
-	cliMain = func(_ context.Context, _ *Registry, args []string) int {
-		got = append(got, args)
-		return 5
-	}
 	inHook := func(k string) string {
 		if k == "JUJU_CONTEXT_ID" {
 			return "ctx"
@@ -273,21 +235,18 @@ func TestRunMain_CLIHandover(t *testing.T) {
 	}
 	noEnv := func(string) string { return "" }
 	setenv := func(string, string) error { return nil }
-	var stderr strings.Builder
 	r := NewRegistry()
 	for _, tc := range []struct {
 		args   []string
 		getenv func(string) string
+		stderr string
 	}{
-		{[]string{"/charm/dispatch", "get_flags"}, inHook},
-		{[]string{"/charm/bin/charms.reactive"}, inHook},
-		{[]string{"/charm/dispatch"}, noEnv},
+		{[]string{"/charm/dispatch", "frobnicate"}, inHook, "invalid choice: 'frobnicate'"},
+		{[]string{"/charm/bin/charms.reactive"}, inHook, "the following arguments are required: COMMAND"},
+		{[]string{"/charm/dispatch"}, noEnv, "the following arguments are required: COMMAND"},
 	} {
-		assert.Equal(t, 5, runMain(context.Background(), r, tc.args, tc.getenv, setenv, &stderr), "%q", tc.args)
+		var stderr strings.Builder
+		assert.Equal(t, 2, runMain(context.Background(), r, tc.args, tc.getenv, setenv, &stderr), "%q", tc.args)
+		assert.Contains(t, stderr.String(), tc.stderr, "%q", tc.args)
 	}
-	assert.Equal(t, [][]string{{"get_flags"}, nil, nil}, got)
-
-	cliMain = nil
-	assert.Equal(t, 2, runMain(context.Background(), r, []string{"dispatch", "get_flags"}, inHook, setenv, &stderr))
-	assert.Contains(t, stderr.String(), `charms.reactive: unknown command "get_flags"`)
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
-	"strings"
 )
 
 // Layer is a reusable part of a charm, such as the leadership layer: it
@@ -25,7 +24,7 @@ type Layer interface {
 // layerEntry is a registered layer and where the charm registered it.
 type layerEntry struct {
 	layer Layer
-	site  string
+	site  site
 }
 
 // AddLayer records l on r. A second layer of the same name panics, naming
@@ -75,29 +74,16 @@ func findLayer(layers []layerEntry, name string) Layer {
 	return nil
 }
 
-// layerSite returns "dir/file.go:line" of the first caller outside this
-// package and the package that defines l's type: the charm's line.
-func layerSite(l Layer) string {
+// layerSite returns the site of the first caller outside this package and
+// the package that defines l's type: the charm's line.
+func layerSite(l Layer) site {
 	t := reflect.TypeOf(l)
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	skip := []string{t.PkgPath() + ".", reflect.TypeOf(layerEntry{}).PkgPath() + "."}
 	pcs := make([]uintptr, 32)
-	n := runtime.Callers(2, pcs)
-	frames := runtime.CallersFrames(pcs[:n])
-	for {
-		f, more := frames.Next()
-		inside := false
-		for _, p := range skip {
-			// Function names are "<pkgpath>.<func>" or "<pkgpath>.(*T).m".
-			inside = inside || strings.HasPrefix(f.Function, p) && !strings.Contains(strings.TrimPrefix(f.Function, p), "/")
-		}
-		if !inside {
-			return shortSite(f.File, f.Line)
-		}
-		if !more {
-			return "unknown site"
-		}
+	return site{
+		pcs:  pcs[:runtime.Callers(2, pcs)],
+		skip: []string{t.PkgPath() + ".", reflect.TypeOf(layerEntry{}).PkgPath() + "."},
 	}
 }

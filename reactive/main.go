@@ -49,10 +49,6 @@ func envTrue(getenv func(string) string, key string) bool {
 	return v == "1" || strings.EqualFold(v, "true")
 }
 
-// cliMain, when set (by the CLI's files of this package), answers the
-// charms.reactive subcommands for [Main]. It returns the exit code.
-var cliMain func(ctx context.Context, r *Registry, args []string) int
-
 // Main is the entry point of a charm's dispatch binary:
 //
 //	func main() {
@@ -98,11 +94,7 @@ func runMain(ctx context.Context, r *Registry, args []string, getenv func(string
 		if len(args) > 1 {
 			rest = args[1:]
 		}
-		if cliMain != nil {
-			return cliMain(ctx, r, rest)
-		}
-		fmt.Fprintf(stderr, "charms.reactive: unknown command %q (not in a hook, and this binary has no command line)\n", strings.Join(rest, " "))
-		return 2
+		return RunCLI(ctx, rest, CLIOptions{Getenv: getenv, Stderr: stderr, Registry: r})
 	}
 	runner := hookenv.Runner(hookenv.ExecRunner{})
 	trace := envTrue(getenv, TraceEnv)
@@ -122,7 +114,7 @@ func runMain(ctx context.Context, r *Registry, args []string, getenv func(string
 		logger = slog.New(batch)
 	}
 	hookError := func(err error) int {
-		logger.Error("Hook error:\n" + err.Error())
+		logAt(logger, slog.LevelError, "Hook error:\n"+err.Error())
 		return 1
 	}
 	env, err := hookenv.LoadEnv(getenv, argv0)

@@ -6,11 +6,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/charmkit/charmkit/internal/hookpattern"
 )
 
 // Metadata is the part of a charm's metadata.yaml (or charmcraft.yaml) that
@@ -86,87 +86,24 @@ func (m *Metadata) RelationsFor(role, iface string) []string {
 	return out
 }
 
-var (
-	relGroup = regexp.MustCompile(`\{([^:}]+):([^}]+)\}`)
-	altGroup = regexp.MustCompile(`\{((?:[^:,}]+,?)+)\}`)
-)
-
-// maxExpansions bounds the number of names a set of patterns may expand to.
-const maxExpansions = 10000
-
-// maxRounds bounds the replacement rounds (a relation name holding a brace
-// group could otherwise expand forever).
-const maxRounds = 1000
-
 // ErrPatternTooLarge is returned when hook patterns expand to more than
 // 10,000 names, or do not stop expanding.
-var ErrPatternTooLarge = errors.New("hook pattern expands to too many names")
+var ErrPatternTooLarge = hookpattern.ErrTooLarge
 
-// expandReplacements replaces, one occurrence at a time and until none is
-// left, the first match of pat in each value by every string sub returns for
-// the match's groups (charms.reactive _expand_replacements).
-func expandReplacements(pat *regexp.Regexp, sub func(groups []string) []string, values []string) ([]string, error) {
-	for round := 0; ; round++ {
-		if round > maxRounds {
-			return nil, ErrPatternTooLarge
-		}
-		found := false
-		var next []string
-		for _, v := range values {
-			m := pat.FindStringSubmatchIndex(v)
-			if m == nil {
-				next = append(next, v)
-				continue
-			}
-			found = true
-			groups := make([]string, 0, len(m)/2-1)
-			for i := 2; i < len(m); i += 2 {
-				groups = append(groups, v[m[i]:m[i+1]])
-			}
-			whole := v[m[0]:m[1]]
-			for _, r := range sub(groups) {
-				next = append(next, strings.Replace(v, whole, r, 1))
-			}
-			if len(next) > maxExpansions {
-				return nil, ErrPatternTooLarge
-			}
-		}
-		values = next
-		if !found {
-			return values, nil
-		}
-	}
-}
-
-// ExpandHookPatterns returns every hook name the patterns expand to:
+// expandHookPatterns returns every hook name the patterns expand to:
 // {role:interface} groups first (from md; nil metadata expands them to
 // nothing), then {a,b} groups. The order is not significant.
-func ExpandHookPatterns(md *Metadata, patterns ...string) ([]string, error) {
-	vals, err := expandReplacements(relGroup, func(g []string) []string {
-		return md.RelationsFor(g[0], g[1])
-	}, slices.Clone(patterns))
-	if err != nil {
-		return nil, err
-	}
-	return expandReplacements(altGroup, func(g []string) []string {
-		return strings.Split(g[0], ",")
-	}, vals)
+func expandHookPatterns(md *Metadata, patterns ...string) ([]string, error) {
+	return hookpattern.Expand(md.RelationsFor, patterns...)
 }
 
 // needsMetadata reports whether a pattern holds a {role:interface} group.
-func needsMetadata(patterns []string) bool {
-	for _, p := range patterns {
-		if relGroup.MatchString(p) {
-			return true
-		}
-	}
-	return false
-}
+func needsMetadata(patterns []string) bool { return hookpattern.NeedsRelations(patterns...) }
 
-// AnyHook reports whether hook is one of the names the patterns expand to
+// anyHook reports whether hook is one of the names the patterns expand to
 // (charms.reactive any_hook; no phase check).
-func AnyHook(hook string, md *Metadata, patterns ...string) (bool, error) {
-	names, err := ExpandHookPatterns(md, patterns...)
+func anyHook(hook string, md *Metadata, patterns ...string) (bool, error) {
+	names, err := expandHookPatterns(md, patterns...)
 	if err != nil {
 		return false, err
 	}

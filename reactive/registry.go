@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/charmkit/charmkit/flags"
@@ -25,24 +26,10 @@ type HandlerInfo struct {
 	Site      string   // file:line of the registration
 }
 
-// handler is one registered handler, with what dispatch needs precomputed.
-type handler struct {
-	idx      int
-	name     string
-	cond     cond
-	fn       HandlerFunc
-	site     string
-	watched  []string
-	phases   phaseSet
-	hasFile  bool
-	onlyOnce bool
-	ext      *external // an external handler, added per run; nil for Go handlers
-}
-
 type callback struct {
 	name string
 	fn   HandlerFunc
-	site string
+	site site
 }
 
 // Registry holds a charm's handlers, triggers and start/exit callbacks, in
@@ -53,18 +40,19 @@ type callback struct {
 // one too.
 type Registry struct {
 	mu       sync.Mutex
-	handlers []*handler
-	byName   map[string]*handler
+	handlers []*goHandler
+	byName   map[string]*goHandler
 	triggers []flags.Trigger
 	atStart  []callback
 	atExit   []callback
 	layers   []layerEntry
-	index    *index // nil when handlers changed since it was built
+	run      []handler // handlers as a run sees them; nil with index
+	index    *index    // nil when handlers changed since it was built
 }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{byName: map[string]*handler{}}
+	return &Registry{byName: map[string]*goHandler{}}
 }
 
 // DefaultRegistry is the registry used by the package-level [Handle],
@@ -92,13 +80,43 @@ func AtExit(name string, fn HandlerFunc) {
 	DefaultRegistry.addCallback(&DefaultRegistry.atExit, "AtExit", name, fn, callerSite(2))
 }
 
-// callerSite returns "file:line" of the caller skip frames up.
-func callerSite(skip int) string {
-	_, file, line, ok := runtime.Caller(skip)
-	if !ok {
+// site is where something was registered. It keeps the program counters of
+// the registering call and is resolved to "dir/file.go:line" only when a
+// message or a listing needs it: resolving costs more than the registration
+// itself, in every hook process.
+type site struct {
+	pcs  []uintptr // the calling stack, innermost frame first
+	skip []string  // package prefixes whose frames are not the site
+}
+
+// callerSite returns the site skip frames up (1: the caller of callerSite's
+// caller, as runtime.Caller(2) would say).
+func callerSite(skip int) site {
+	pcs := make([]uintptr, 1)
+	return site{pcs: pcs[:runtime.Callers(skip+1, pcs)]}
+}
+
+// String returns "dir/file.go:line" of the first frame outside the skipped
+// packages.
+func (s site) String() string {
+	if len(s.pcs) == 0 {
 		return "unknown site"
 	}
-	return shortSite(file, line)
+	frames := runtime.CallersFrames(s.pcs)
+	for {
+		f, more := frames.Next()
+		inside := false
+		for _, p := range s.skip {
+			// Function names are "<pkgpath>.<func>" or "<pkgpath>.(*T).m".
+			inside = inside || strings.HasPrefix(f.Function, p) && !strings.Contains(strings.TrimPrefix(f.Function, p), "/")
+		}
+		if !inside {
+			return shortSite(f.File, f.Line)
+		}
+		if !more {
+			return "unknown site"
+		}
+	}
 }
 
 // shortSite renders a source position as "dir/file.go:line".
@@ -120,7 +138,7 @@ func (r *Registry) Handle(name string, cond Condition, fn HandlerFunc) {
 	r.handle(name, cond, fn, callerSite(2))
 }
 
-func (r *Registry) handle(name string, c Condition, fn HandlerFunc, site string) {
+func (r *Registry) handle(name string, c Condition, fn HandlerFunc, site site) {
 	fail := func(format string, args ...any) {
 		panic(fmt.Sprintf("reactive: handler %q registered at %s: %s", name, site, fmt.Sprintf(format, args...)))
 	}
@@ -135,7 +153,7 @@ func (r *Registry) handle(name string, c Condition, fn HandlerFunc, site string)
 	if err := validate(c); err != nil {
 		fail("%v", err)
 	}
-	h := &handler{name: name, cond: slices.Clone(c.atomList()), fn: fn, site: site, phases: inHooks | inOther | inRestricted}
+	h := &goHandler{handlerBase: handlerBase{name: name, phases: inHooks | inOther | inRestricted}, cond: slices.Clone(c.atomList()), fn: fn, site: site}
 	for _, a := range h.cond {
 		h.phases &= a.phases()
 		for _, f := range a.watched() {
@@ -143,17 +161,14 @@ func (r *Registry) handle(name string, c Condition, fn HandlerFunc, site string)
 				h.watched = append(h.watched, f)
 			}
 		}
-		switch a.kind {
-		case kFileChanged:
-			h.hasFile = true
-		case kOnlyOnce:
+		if a.kind == kOnlyOnce {
 			h.onlyOnce = true
 		}
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.byName == nil {
-		r.byName = map[string]*handler{}
+		r.byName = map[string]*goHandler{}
 	}
 	if old, ok := r.byName[name]; ok {
 		panic(fmt.Sprintf("reactive: handler %q registered twice: at %s and at %s", name, old.site, site))
@@ -161,7 +176,7 @@ func (r *Registry) handle(name string, c Condition, fn HandlerFunc, site string)
 	h.idx = len(r.handlers)
 	r.handlers = append(r.handlers, h)
 	r.byName[name] = h
-	r.index = nil
+	r.run, r.index = nil, nil
 }
 
 // RegisterTrigger registers a trigger (docs/design.md, "Triggers"). It is
@@ -170,7 +185,7 @@ func (r *Registry) handle(name string, c Condition, fn HandlerFunc, site string)
 // panics when the trigger is invalid ([flags.Trigger.Validate]).
 func (r *Registry) RegisterTrigger(t flags.Trigger) { r.registerTrigger(t, callerSite(2)) }
 
-func (r *Registry) registerTrigger(t flags.Trigger, site string) {
+func (r *Registry) registerTrigger(t flags.Trigger, site site) {
 	if err := t.Validate(); err != nil {
 		panic(fmt.Sprintf("reactive: trigger registered at %s: %v", site, err))
 	}
@@ -195,7 +210,7 @@ func (r *Registry) AtExit(name string, fn HandlerFunc) {
 	r.addCallback(&r.atExit, "AtExit", name, fn, callerSite(2))
 }
 
-func (r *Registry) addCallback(list *[]callback, kind, name string, fn HandlerFunc, site string) {
+func (r *Registry) addCallback(list *[]callback, kind, name string, fn HandlerFunc, site site) {
 	switch {
 	case name == "":
 		panic(fmt.Sprintf("reactive: %s callback registered at %s: empty name", kind, site))
@@ -218,13 +233,13 @@ func (r *Registry) Handlers() []HandlerInfo {
 	defer r.mu.Unlock()
 	out := make([]HandlerInfo, len(r.handlers))
 	for i, h := range r.handlers {
-		out[i] = HandlerInfo{Name: h.name, Condition: h.cond.String(), Watched: slices.Clone(h.watched), Site: h.site}
+		out[i] = HandlerInfo{Name: h.name, Condition: h.cond.String(), Watched: slices.Clone(h.watched), Site: h.site.String()}
 	}
 	return out
 }
 
-// Condition returns the condition of the named handler.
-func (r *Registry) Condition(name string) (Condition, bool) {
+// condition returns the condition of the named handler.
+func (r *Registry) condition(name string) (Condition, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	h, ok := r.byName[name]
@@ -236,7 +251,7 @@ func (r *Registry) Condition(name string) (Condition, bool) {
 
 // snapshot is a registry's content at the start of a run, with the index.
 type snapshot struct {
-	handlers []*handler
+	handlers []handler
 	triggers []flags.Trigger
 	atStart  []callback
 	atExit   []callback
@@ -263,9 +278,10 @@ func phaseNo(p Phase) int {
 	return 2
 }
 
-func buildIndex(hs []*handler) *index {
+func buildIndex(hs []handler) *index {
 	ix := &index{watchers: map[string][]int{}}
-	for _, h := range hs {
+	for _, hh := range hs {
+		h := hh.base()
 		for _, f := range h.watched {
 			ix.watchers[f] = append(ix.watchers[f], h.idx)
 		}
@@ -285,10 +301,14 @@ func (r *Registry) snapshot() *snapshot {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.index == nil {
-		r.index = buildIndex(r.handlers)
+		r.run = make([]handler, len(r.handlers))
+		for i, h := range r.handlers {
+			r.run[i] = h
+		}
+		r.index = buildIndex(r.run)
 	}
 	return &snapshot{
-		handlers: r.handlers[:len(r.handlers):len(r.handlers)],
+		handlers: r.run[:len(r.run):len(r.run)],
 		triggers: r.triggers[:len(r.triggers):len(r.triggers)],
 		atStart:  slices.Clone(r.atStart),
 		atExit:   slices.Clone(r.atExit),

@@ -7,7 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
+	"os/exec"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -87,8 +87,8 @@ type RunOptions struct {
 	// Env.CharmDir when a pattern needs it.
 	Metadata *Metadata
 	// NoExternalHandlers switches off the discovery of external (bash)
-	// handlers under Env.CharmDir ([DiscoverExternal]); with it, only the
-	// registry's handlers run.
+	// handlers under Env.CharmDir (docs/design.md, "External handlers");
+	// with it, only the registry's handlers run.
 	NoExternalHandlers bool
 	// CLIExecutable, when set, is the program that child processes of the
 	// hook (external handlers, [Hook.RunCommand]) find on their PATH as
@@ -122,16 +122,27 @@ type Result struct {
 	ExitCode   int      // 0 on success, 1 on error, n for Abort(n)
 }
 
-// IsRestrictedHook reports whether the hook runs in restricted mode.
-func IsRestrictedHook(hook string) bool {
+// isRestrictedHook reports whether the hook runs in restricted mode.
+func isRestrictedHook(hook string) bool {
 	return hook == HookCollectMetrics || hook == HookMeterStatusChanged
 }
 
-// CapWarning is the text of the WARNING record logged when the main loop
+// capWarning is the text of the WARNING record logged when the main loop
 // reaches its iteration cap (docs/design.md, "Decision 16").
-func CapWarning(limit int) string {
+func capWarning(limit int) string {
 	return "Reactive dispatch reached the iteration cap of " + strconv.Itoa(limit) +
 		"; handlers that still match will run in a later hook"
+}
+
+// logAt logs msg at level without the caller's program counter: slog's
+// Logger methods unwind the stack to find it, which costs more than the
+// record itself in a short hook process, and the framework's records have
+// no source worth showing.
+func logAt(l *slog.Logger, level slog.Level, msg string) {
+	ctx := context.Background()
+	if l.Enabled(ctx, level) {
+		_ = l.Handler().Handle(ctx, slog.NewRecord(time.Now(), level, msg, 0))
+	}
 }
 
 // isPanic reports whether err comes from a panic (which fails the hook
@@ -144,71 +155,27 @@ func isPanic(err error) bool {
 // isStop reports whether err is ErrStop, returned (not panicked).
 func isStop(err error) bool { return errors.Is(err, ErrStop) && !isPanic(err) }
 
-// run is the state of one hook run.
+// run is the state of one hook run: the dispatcher's, and the Hook's
+// through [hookRun].
 type run struct {
 	snap *snapshot
-	ix   *index
-	hook *Hook
 	evaluator
-	watch      *flagWatch
-	logger     *slog.Logger
-	maxIter    int
-	tracer     tracer
-	atStart    []callback
-	atExit     []callback
-	startDone  bool
-	exitDone   bool
-	result     *Result
-	candMark   []uint32
-	candGen    uint32
-	traceCheck bool
-	cli        *CLIServer // started by the first Hook.RunCommand
-	ctx        context.Context
-	cliExe     string    // RunOptions.CLIExecutable
-	binDir     string    // holds the charms.reactive link; "" when none
-	stdout     io.Writer // external handlers' output
-	stderr     io.Writer
+	hook    *Hook
+	watch   *flagWatch
+	tracer  tracer
+	result  *Result
+	logger  *slog.Logger
+	maxIter int
+	cands   candidates // the main loop's candidate set
+	calls   callbacks  // this hook's start and exit callbacks
+	kids    children   // child processes: the charms.reactive channel, output
 }
 
-// cliServer returns the hook's charms.reactive channel, starting it on
-// first use (most hooks start no child, so most pay nothing for it).
-func (ru *run) cliServer() (*CLIServer, error) {
-	if ru.cli != nil {
-		return ru.cli, nil
-	}
-	opts := ServeOptions{Hook: ru.hook.name, CharmDir: ru.hook.env.CharmDir}
-	if ru.mdLoaded {
-		opts.Metadata = ru.md
-	}
-	srv, err := StartCLIServer(ru.ctx, ru.fl, opts)
-	if err != nil {
-		return nil, fmt.Errorf("starting the charms.reactive channel: %w", err)
-	}
-	ru.cli = srv
-	if ru.cliExe != "" {
-		// In the server's private directory, removed with it by Close.
-		bin := filepath.Join(srv.dir, "bin")
-		if err := os.Mkdir(bin, 0o700); err != nil {
-			return nil, fmt.Errorf("putting charms.reactive on the PATH: %w", err)
-		}
-		if err := os.Symlink(ru.cliExe, filepath.Join(bin, CLIProgram)); err != nil {
-			return nil, fmt.Errorf("putting charms.reactive on the PATH: %w", err)
-		}
-		ru.binDir = bin
-	}
-	return srv, nil
-}
-
-// closeCLI stops the channel, if it was started; it must run before the
-// transaction ends.
-func (ru *run) closeCLI() error {
-	if ru.cli == nil {
-		return nil
-	}
-	if err := ru.cli.Close(); err != nil {
-		return fmt.Errorf("stopping the charms.reactive channel: %w", err)
-	}
-	return nil
+// callbacks are the start and exit callbacks of one hook, with whether each
+// list has run (docs/design.md, "Decision 18").
+type callbacks struct {
+	atStart, atExit     []callback
+	startDone, exitDone bool
 }
 
 // Run runs one hook as one transaction (docs/design.md, "Decision 2"):
@@ -220,48 +187,81 @@ func (ru *run) closeCLI() error {
 // It logs INFO "Reactive main running for hook <hook>" (and "Restricted
 // mode." in restricted hooks), INFO "Invoking reactive handler: <name>"
 // before each handler, ERROR "Hook error:\n<error>" on failure (with the
-// stack for a panic), and one WARNING ([CapWarning]) when the main loop
-// reaches its cap.
+// stack for a panic), and one WARNING when the main loop reaches its cap
+// (docs/design.md, "Decision 16").
 //
 // The returned error is Result.Err. The Result is never nil.
 func (r *Registry) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	hook := opts.Env.HookName
-	res := &Result{Hook: hook, Restricted: IsRestrictedHook(hook)}
+	res := &Result{Hook: hook, Restricted: isRestrictedHook(hook)}
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	fail := func(err error) (*Result, error) {
 		res.Err, res.ExitCode = err, 1
-		logger.Error("Hook error:\n" + err.Error())
+		logAt(logger, slog.LevelError, "Hook error:\n"+err.Error())
 		return res, err
 	}
-	logger.Info("Reactive main running for hook " + hook)
+	logAt(logger, slog.LevelInfo, "Reactive main running for hook "+hook)
 	if res.Restricted {
-		logger.Info("Restricted mode.")
+		logAt(logger, slog.LevelInfo, "Restricted mode.")
 	}
 	if opts.Store == nil {
 		return fail(ErrNoStore)
 	}
 	snap := r.snapshot()
 	if !opts.NoExternalHandlers {
-		exts, err := DiscoverExternal(opts.Env.CharmDir)
+		exts, err := discoverExternal(opts.Env.CharmDir)
 		if err != nil {
 			return fail(err)
 		}
 		snap = snap.withExternal(exts)
 	}
-	tx, err := opts.Store.Begin(ctx)
-	if err != nil {
+	// The hook's transaction is managed (docs/design.md, "Decision 2"): what
+	// the handlers reach (Hook.KV, Hook.Flags().Tx(), the CLI children's
+	// commands) refuses Commit and Rollback, and only Update ends it:
+	// committed when the hook succeeds, rolled back otherwise.
+	began := false
+	var hookErr error
+	err := opts.Store.Update(ctx, func(tx *flags.Tx) error {
+		began = true
+		hookErr = runHook(ctx, snap, tx, opts, logger, res)
+		return hookErr
+	})
+	switch {
+	case !began:
 		return fail(fmt.Errorf("opening the hook's transaction: %w", err))
+	case hookErr != nil:
+		res.Err = hookErr
+		var ab *AbortError
+		if errors.As(hookErr, &ab) && !isPanic(hookErr) {
+			res.ExitCode = ab.Code
+			return res, hookErr
+		}
+		res.ExitCode = 1
+		msg := "Hook error:\n" + hookErr.Error()
+		var pe *PanicError
+		if errors.As(hookErr, &pe) {
+			msg += "\n" + string(pe.Stack)
+		}
+		logAt(logger, slog.LevelError, msg)
+		return res, hookErr
+	case err != nil:
+		return fail(err)
 	}
+	res.Committed = true
+	return res, nil
+}
+
+// runHook runs the hook in its transaction and returns why it failed, or
+// nil when it may be committed.
+func runHook(ctx context.Context, snap *snapshot, tx *flags.Tx, opts RunOptions, logger *slog.Logger, res *Result) error {
 	ru := newRun(snap, tx, opts, logger, res)
-	ru.ctx = ctx
 	if opts.LogRegistrations {
 		ru.logRegistrations()
 	}
-
-	err = ru.main(ctx)
+	err := ru.main(ctx, opts.Trace && !res.Restricted)
 	if isStop(err) {
 		res.Stopped, err = true, nil
 	}
@@ -271,31 +271,10 @@ func (r *Registry) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	if err == nil {
 		err = ru.watch.err
 	}
-	if cerr := ru.closeCLI(); err == nil {
+	if cerr := ru.kids.close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		_ = tx.Rollback()
-		res.Err = err
-		var ab *AbortError
-		if errors.As(err, &ab) && !isPanic(err) {
-			res.ExitCode = ab.Code
-			return res, err
-		}
-		res.ExitCode = 1
-		msg := "Hook error:\n" + err.Error()
-		var pe *PanicError
-		if errors.As(err, &pe) {
-			msg += "\n" + string(pe.Stack)
-		}
-		logger.Error(msg)
-		return res, err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return fail(err)
-	}
-	res.Committed = true
-	return res, nil
+	return err
 }
 
 func newRun(snap *snapshot, tx *flags.Tx, opts RunOptions, logger *slog.Logger, res *Result) *run {
@@ -313,7 +292,6 @@ func newRun(snap *snapshot, tx *flags.Tx, opts RunOptions, logger *slog.Logger, 
 	}
 	ru := &run{
 		snap: snap,
-		ix:   snap.index,
 		evaluator: evaluator{
 			tx:        tx,
 			fl:        flags.New(tx),
@@ -324,21 +302,19 @@ func newRun(snap *snapshot, tx *flags.Tx, opts RunOptions, logger *slog.Logger, 
 			hookMatch: map[*atom]bool{},
 			latch:     map[*atom]map[string]*string{},
 		},
-		logger:   logger,
-		maxIter:  maxIter,
-		tracer:   nullTracer{},
-		atStart:  snap.atStart,
-		result:   res,
-		candMark: make([]uint32, len(snap.handlers)),
-		cliExe:   opts.CLIExecutable,
-		stdout:   opts.Stdout,
-		stderr:   opts.Stderr,
+		tracer:  nullTracer{},
+		result:  res,
+		logger:  logger,
+		maxIter: maxIter,
+		cands:   candidates{mark: make([]uint32, len(snap.handlers))},
+		calls:   callbacks{atStart: snap.atStart},
 	}
-	if ru.stdout == nil {
-		ru.stdout = os.Stdout
+	ru.kids = children{fl: ru.fl, exe: opts.CLIExecutable, stdout: opts.Stdout, stderr: opts.Stderr}
+	if ru.kids.stdout == nil {
+		ru.kids.stdout = os.Stdout
 	}
-	if ru.stderr == nil {
-		ru.stderr = os.Stderr
+	if ru.kids.stderr == nil {
+		ru.kids.stderr = os.Stderr
 	}
 	ru.hook = &Hook{
 		name:       opts.Env.HookName,
@@ -353,9 +329,8 @@ func newRun(snap *snapshot, tx *flags.Tx, opts RunOptions, logger *slog.Logger, 
 	}
 	// Exit callbacks run last in, first out: the built-in trigger clearing
 	// (registered by charms.reactive at import) runs after the registry's.
-	ru.atExit = append([]callback{{name: "reactive.clear-triggers", fn: func(context.Context, *Hook) error {
-		ru.fl.ClearTriggers()
-		return nil
+	ru.calls.atExit = append([]callback{{name: "reactive.clear-triggers", fn: func(context.Context, *Hook) error {
+		return ru.fl.ClearTriggers()
 	}}}, snap.atExit...)
 	ru.fl.OnChange = func(f string, set bool) {
 		if set {
@@ -365,48 +340,46 @@ func newRun(snap *snapshot, tx *flags.Tx, opts RunOptions, logger *slog.Logger, 
 		}
 		ru.watch.change(f)
 	}
-	if opts.Trace && !res.Restricted {
-		ru.traceCheck = true
-	}
 	return ru
 }
 
-// main is the protected block: triggers, start callbacks, dispatch.
-func (ru *run) main(ctx context.Context) error {
+// main is the protected block: triggers, start callbacks, dispatch. With
+// trace, the tracer is installed before the start callbacks.
+func (ru *run) main(ctx context.Context, trace bool) error {
 	ru.watch = loadWatch(ru.tx)
 	// Until dispatch sets it, the phase is the one the last hook left in the
 	// store, as upstream's predicates (and so the tracer) read it; a value
 	// that is not a string is ignored.
-	ru.phase, _ = CurrentPhase(ru.tx)
+	ru.phase, _ = currentPhase(ru.tx)
 	for _, t := range ru.snap.triggers {
 		if err := ru.fl.RegisterTrigger(t); err != nil {
 			return fmt.Errorf("registering trigger: %w", err)
 		}
 	}
 	if !ru.result.Restricted {
-		if ru.traceCheck {
+		if trace {
 			// Installed by the first start callback, as charms.reactive's
 			// LogTracer, and switched off by an exit callback registered then.
-			ru.tracer = newLogTracer(func(s string) { ru.logger.Debug(s) }, ru.traceQueued)
-			ru.atExit = append(ru.atExit, callback{name: "reactive.trace-off", fn: func(context.Context, *Hook) error {
+			ru.tracer = newLogTracer(func(s string) { logAt(ru.logger, slog.LevelDebug, s) }, ru.traceQueued)
+			ru.calls.atExit = append(ru.calls.atExit, callback{name: "reactive.trace-off", fn: func(context.Context, *Hook) error {
 				ru.tracer = nullTracer{}
 				return nil
 			}})
 		}
 		if err := ru.manageAutomaticFlags(); err != nil {
-			ru.startDone = true
+			ru.calls.startDone = true
 			return err
 		}
-		for i := 0; i < len(ru.atStart); i++ {
-			c := ru.atStart[i]
+		for i := 0; i < len(ru.calls.atStart); i++ {
+			c := ru.calls.atStart[i]
 			if err := ru.call(ctx, "start callback", c); err != nil {
-				ru.startDone = true
+				ru.calls.startDone = true
 				ru.watch.flush()
 				return err
 			}
 		}
 	}
-	ru.startDone = true
+	ru.calls.startDone = true
 	err := ru.dispatch(ctx)
 	ru.watch.flush()
 	return err
@@ -431,8 +404,8 @@ func (ru *run) manageAutomaticFlags() error {
 
 // exit runs the exit callbacks, last in first out.
 func (ru *run) exit(ctx context.Context) error {
-	list := ru.atExit
-	ru.exitDone = true
+	list := ru.calls.atExit
+	ru.calls.exitDone = true
 	// Flag changes made here are recorded by the watch after dispatch reset
 	// it, and stay in the store, as upstream's do.
 	defer ru.watch.flush()
@@ -469,4 +442,31 @@ func (ru *run) call(ctx context.Context, what string, c callback) (err error) {
 		return fmt.Errorf("%s: %w", where, err)
 	}
 	return nil
+}
+
+// The run as the Hook sees it (hookRun).
+
+func (ru *run) runCommand(cmd *exec.Cmd) error {
+	rules := cliRules{hook: ru.hook.name, charmDir: ru.hook.env.CharmDir}
+	if ru.mdLoaded {
+		rules.md = ru.md
+	}
+	return ru.kids.run(cmd, ru.hook.name, rules)
+}
+
+func (ru *run) syncWatch() {
+	if ru.watch != nil {
+		ru.watch.flush()
+	}
+}
+
+func (ru *run) layer(name string) Layer { return findLayer(ru.snap.layers, name) }
+
+func (ru *run) addCallback(exit bool, c callback) {
+	switch {
+	case exit && !ru.calls.exitDone:
+		ru.calls.atExit = append(ru.calls.atExit, c)
+	case !exit && !ru.calls.startDone:
+		ru.calls.atStart = append(ru.calls.atStart, c)
+	}
 }

@@ -36,7 +36,7 @@ func stores() map[string]func(testing.TB) *flags.Store {
 
 // Ensure how a hook ends decides what persists (X10-X14; docs/design.md, "How a
 // hook ends").
-func TestX10toX14_HookEndings(t *testing.T) {
+func TestHookEndings(t *testing.T) {
 	for _, tc := range []struct {
 		row       string
 		end       func(h *reactive.Hook) error
@@ -114,7 +114,7 @@ func TestX10toX14_HookEndings(t *testing.T) {
 }
 
 // Ensure Run's start and exit work, and what it logs (M1, M2).
-func TestM1M2_Main(t *testing.T) {
+func TestRunNormalAndRestrictedHooks(t *testing.T) {
 	t.Run("M1a", func(t *testing.T) {
 		starts := 0
 		r := reactive.NewRegistry()
@@ -221,7 +221,7 @@ func c0(do func(h *reactive.Hook) error) reactive.HandlerFunc {
 
 // Ensure triggers registered on the registry fire in charms.reactive's
 // order, and are traced (X16).
-func TestX16_Triggers(t *testing.T) {
+func TestTriggerOrder(t *testing.T) {
 	var order []string
 	r := reactive.NewRegistry()
 	r.RegisterTrigger(flags.Trigger{When: "a", SetFlag: "b"})
@@ -266,7 +266,7 @@ func dumpTx(h *reactive.Hook) map[string]string {
 
 // Ensure start callbacks added while they run run in the same pass, and exit
 // callbacks added while they run never run; neither list carries over (X17).
-func TestX17_StartExitReentrancy(t *testing.T) {
+func TestStartExitCallbackReentrancy(t *testing.T) {
 	var log []string
 	r := reactive.NewRegistry()
 	r.AtStart("s1", func(_ context.Context, h *reactive.Hook) error {
@@ -298,7 +298,7 @@ func TestX17_StartExitReentrancy(t *testing.T) {
 
 // Ensure set/clear through the hook notify the watch on real transitions
 // only, and values are kept (B12).
-func TestB12_SetGetClearFlag(t *testing.T) {
+func TestSetGetClearFlag(t *testing.T) {
 	var states1, states2 map[string]string
 	r := reactive.NewRegistry()
 	r.Handle("b12", reactive.OnHook("install"), func(_ context.Context, h *reactive.Hook) error {

@@ -29,7 +29,7 @@ type flagWatch struct {
 
 func newWatch(tx *flags.Tx) (*flagWatch, error) {
 	w := &flagWatch{tx: tx}
-	if _, err := tx.Get(StateWatchKey, &w.rec); err != nil {
+	if _, err := tx.Get(stateWatchKey, &w.rec); err != nil {
 		return nil, fmt.Errorf("reading the flag watch: %w", err)
 	}
 	w.index()
@@ -68,14 +68,16 @@ func (w *flagWatch) flush() {
 	if w.rec.Pending == nil {
 		w.rec.Pending = []string{}
 	}
-	if err := w.tx.Set(StateWatchKey, w.rec); err != nil && w.err == nil {
+	if err := w.tx.Set(stateWatchKey, w.rec); err != nil && w.err == nil {
 		w.err = fmt.Errorf("writing the flag watch: %w", err)
 	}
 }
 
 // reset deletes the record; the iteration is 0 again.
 func (w *flagWatch) reset() {
-	w.tx.Unset(StateWatchKey)
+	if err := w.tx.Unset(stateWatchKey); err != nil && w.err == nil {
+		w.err = fmt.Errorf("deleting the flag watch: %w", err)
+	}
 	w.dirty = false
 	w.rec = watchRecord{}
 	w.changed = map[string]bool{}
@@ -120,11 +122,11 @@ func (w *flagWatch) watch(watched []string) bool {
 	return false
 }
 
-// WatchAllows reports whether the FlagWatch record in tx lets a handler watching
+// watchAllows reports whether the FlagWatch record in tx lets a handler watching
 // these flags be tested now (docs/design.md, "FlagWatch"): true in iteration 0,
 // and otherwise when one of the flags changed in the previous iteration. The
 // charms.reactive CLI's test command uses this rule.
-func WatchAllows(tx *flags.Tx, watched []string) (bool, error) {
+func watchAllows(tx *flags.Tx, watched []string) (bool, error) {
 	w, err := newWatch(tx)
 	if err != nil {
 		return false, err
@@ -132,11 +134,11 @@ func WatchAllows(tx *flags.Tx, watched []string) (bool, error) {
 	return w.watch(watched), nil
 }
 
-// CurrentPhase returns the phase recorded under reactive.dispatch.phase, or
+// currentPhase returns the phase recorded under reactive.dispatch.phase, or
 // "" when there is none.
-func CurrentPhase(tx *flags.Tx) (Phase, error) {
+func currentPhase(tx *flags.Tx) (Phase, error) {
 	var p string
-	if _, err := tx.Get(PhaseKey, &p); err != nil {
+	if _, err := tx.Get(phaseKey, &p); err != nil {
 		return "", fmt.Errorf("reading the dispatch phase: %w", err)
 	}
 	return Phase(p), nil

@@ -3,6 +3,7 @@ package charmvet
 import (
 	"errors"
 	"fmt"
+	"github.com/charmkit/charmkit/internal/hookpattern"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -206,59 +207,16 @@ func knownHooks(ci *charmInfo) []string {
 	return sortedUnique(out)
 }
 
-var (
-	relGroup = regexp.MustCompile(`\{([^:}]+):([^}]+)\}`)
-	altGroup = regexp.MustCompile(`\{((?:[^:,}]+,?)+)\}`)
-)
-
-// maxExpansions bounds what one pattern may expand to.
-const maxExpansions = 10000
-
 // expandHookPattern expands {role:interface} groups (from ci; nil expands
-// them to nothing) and then {a,b} groups, as reactive.ExpandHookPatterns
-// does. ok is false when the pattern expands to too many names.
+// them to nothing) and then {a,b} groups, with the same code as reactive's
+// OnHook. ok is false when the pattern expands to too many names.
 func expandHookPattern(ci *charmInfo, pattern string) (names []string, ok bool) {
-	vals, ok := expand(relGroup, func(g []string) []string {
-		if ci == nil {
-			return nil
-		}
-		return ci.relations[g[0]][g[1]]
-	}, []string{pattern})
-	if !ok {
-		return nil, false
+	var rels hookpattern.Relations
+	if ci != nil {
+		rels = func(role, iface string) []string { return ci.relations[role][iface] }
 	}
-	return expand(altGroup, func(g []string) []string { return strings.Split(g[0], ",") }, vals)
-}
-
-func expand(pat *regexp.Regexp, sub func([]string) []string, values []string) ([]string, bool) {
-	for round := 0; round <= 1000; round++ {
-		found := false
-		var next []string
-		for _, v := range values {
-			m := pat.FindStringSubmatchIndex(v)
-			if m == nil {
-				next = append(next, v)
-				continue
-			}
-			found = true
-			var groups []string
-			for i := 2; i < len(m); i += 2 {
-				groups = append(groups, v[m[i]:m[i+1]])
-			}
-			whole := v[m[0]:m[1]]
-			for _, r := range sub(groups) {
-				next = append(next, strings.Replace(v, whole, r, 1))
-			}
-			if len(next) > maxExpansions {
-				return nil, false
-			}
-		}
-		values = next
-		if !found {
-			return values, true
-		}
-	}
-	return nil, false
+	names, err := hookpattern.Expand(rels, pattern)
+	return names, err == nil
 }
 
 // suggest returns the candidate closest to s when it is close enough to be

@@ -2,6 +2,7 @@ package charmvet
 
 import (
 	"fmt"
+	"github.com/charmkit/charmkit/internal/hookpattern"
 	"go/ast"
 	"go/constant"
 	"go/token"
@@ -728,7 +729,7 @@ func (p *pass) check() {
 		if !h.n.exact {
 			continue
 		}
-		if relGroup.MatchString(h.n.s) && p.ci == nil {
+		if hookpattern.NeedsRelations(h.n.s) && p.ci == nil {
 			continue // no metadata to expand {role:interface} with
 		}
 		names, ok := expandHookPattern(p.ci, h.n.s)

@@ -1,6 +1,7 @@
 package charmvet
 
 import (
+	"github.com/charmkit/charmkit/internal/hookpattern"
 	"go/token"
 	"go/types"
 	"os"
@@ -82,8 +83,9 @@ func TestKnownLayers(t *testing.T) {
 	assert.False(t, isFramework("example.com/charm"))
 }
 
-// Ensure that hook-pattern expansion is reactive's (ExpandHookPatterns),
-// which the analyzer copies so as not to link the SQLite store.
+// Ensure that hook-pattern expansion from the analyzer's reading of the
+// metadata gives what reactive's reading of it gives (both expand with
+// internal/hookpattern).
 func TestExpandHookPattern_MatchesReactive(t *testing.T) {
 	dir := t.TempDir()
 	md := "name: x\nrequires:\n  db: {interface: mysql}\n  db2: {interface: mysql}\nprovides:\n  web: {interface: http}\npeers:\n  cluster: {interface: c}\n"
@@ -98,7 +100,7 @@ func TestExpandHookPattern_MatchesReactive(t *testing.T) {
 	} {
 		got, ok := expandHookPattern(ci, p)
 		require.True(t, ok, p)
-		want, err := reactive.ExpandHookPatterns(rmd, p)
+		want, err := hookpattern.Expand(rmd.RelationsFor, p)
 		require.NoError(t, err)
 		slices.Sort(got)
 		slices.Sort(want)

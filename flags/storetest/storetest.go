@@ -46,6 +46,7 @@ var cases = []struct {
 	{"UpdateRollsBackOnPanic", testUpdatePanic},
 	{"ViewNeverCommits", testView},
 	{"TxDone", testTxDone},
+	{"ManagedTxRefusesCommitAndRollback", testManaged},
 	{"ConcurrentBeginBlocks", testConcurrentBegin},
 	{"CancelWaitingBegin", testCancelBegin},
 	{"UnicodeKeysAndValues", testUnicode},
@@ -288,12 +289,51 @@ func testTxDone(t *testing.T, s *flags.Store) {
 	assert.ErrorIs(t, tx.Commit(t.Context()), flags.ErrTxDone)
 	assert.ErrorIs(t, tx.Rollback(), flags.ErrTxDone)
 	assert.ErrorIs(t, tx.Set("b", 2), flags.ErrTxDone)
-	tx.Unset("a") // ignored
+	assert.ErrorIs(t, tx.SetRaw("b", "2"), flags.ErrTxDone)
+	assert.ErrorIs(t, tx.Unset("a"), flags.ErrTxDone)
+	assert.ErrorIs(t, tx.UpdateValues(map[string]any{"c": 3}, ""), flags.ErrTxDone)
 	tx = begin(t, s)
 	require.NoError(t, tx.Rollback())
 	assert.ErrorIs(t, tx.Rollback(), flags.ErrTxDone)
 	assert.ErrorIs(t, tx.Commit(t.Context()), flags.ErrTxDone)
 	assert.Equal(t, map[string]string{"a": `1`}, snapshot(t, s))
+}
+
+// testManaged checks that the transaction Update and View hand to their
+// function cannot be ended by it: Commit and Rollback return ErrTxManaged and
+// leave it open, and only the function's result decides.
+func testManaged(t *testing.T, s *flags.Store) {
+	seed(t, s, map[string]string{"kept": `1`})
+	failed := errors.New("fn failed")
+	err := s.Update(t.Context(), func(tx *flags.Tx) error {
+		require.NoError(t, tx.Set("a", 1))
+		assert.ErrorIs(t, tx.Commit(t.Context()), flags.ErrTxManaged)
+		assert.ErrorIs(t, tx.Rollback(), flags.ErrTxManaged)
+		require.NoError(t, tx.Set("b", 2), "the transaction is still open")
+		require.NoError(t, tx.Unset("kept"))
+		return failed
+	})
+	assert.ErrorIs(t, err, failed)
+	assert.Equal(t, map[string]string{"kept": `1`}, snapshot(t, s), "a refused Commit persisted nothing")
+
+	require.NoError(t, s.Update(t.Context(), func(tx *flags.Tx) error {
+		assert.ErrorIs(t, tx.Rollback(), flags.ErrTxManaged)
+		return tx.Set("a", 1)
+	}))
+	assert.Equal(t, map[string]string{"kept": `1`, "a": `1`}, snapshot(t, s), "a refused Rollback dropped nothing")
+
+	var kept *flags.Tx
+	require.NoError(t, s.View(t.Context(), func(tx *flags.Tx) error {
+		kept = tx
+		require.NoError(t, tx.Set("v", 1))
+		assert.ErrorIs(t, tx.Commit(t.Context()), flags.ErrTxManaged)
+		return nil
+	}))
+	assert.Equal(t, map[string]string{"kept": `1`, "a": `1`}, snapshot(t, s), "View never commits")
+	assert.ErrorIs(t, kept.Set("w", 1), flags.ErrTxDone, "a transaction kept past View refuses writes")
+	assert.ErrorIs(t, kept.Unset("a"), flags.ErrTxDone)
+	assert.ErrorIs(t, kept.Commit(t.Context()), flags.ErrTxManaged)
+	assert.Equal(t, map[string]string{"kept": `1`, "a": `1`}, snapshot(t, s))
 }
 
 func testConcurrentBegin(t *testing.T, s *flags.Store) {

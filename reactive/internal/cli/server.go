@@ -1,4 +1,4 @@
-package reactive
+package cli
 
 import (
 	"bufio"
@@ -21,7 +21,7 @@ import (
 // The in-hook channel (docs/design.md, "Decision 2"). A hook process holds the
 // store's write lock for the whole hook, so a charms.reactive command started by
 // one of its handlers must not open the store. The hook process serves a unix
-// socket with [ServeCLI] and exports its path in CHARMKIT_CLI_SOCKET; [RunCLI]
+// socket with a [Server] and exports its path in CHARMKIT_CLI_SOCKET; [Run]
 // then sends its command line there and prints the reply.
 //
 // The wire format is one JSON line each way:
@@ -29,41 +29,28 @@ import (
 //	request:  {"args": ["-j", "get_flags"], "cwd": "/var/lib/juju/agents/unit-x-0/charm"}
 //	response: {"stdout": "<base64>", "stderr": "<base64>", "code": 0}
 
-// cliRequest is a command line sent to the hook process.
-type cliRequest struct {
+// request is a command line sent to the hook process.
+type request struct {
 	Args []string `json:"args"`
 	Cwd  string   `json:"cwd"` // the caller's working directory, for relative file names
 }
 
-// cliResponse is what the hook process computed for a request.
-type cliResponse struct {
+// response is what the hook process computed for a request.
+type response struct {
 	Stdout []byte `json:"stdout"`
 	Stderr []byte `json:"stderr"`
 	Code   int    `json:"code"`
 }
 
-// maxCLIRequest bounds a request line.
-const maxCLIRequest = 1 << 20
+// maxRequest bounds a request line.
+const maxRequest = 1 << 20
 
-// ServeOptions describes the hook a [ServeCLI] server answers for.
-type ServeOptions struct {
-	// Hook is the hook's name, matched by the hook and any_hook commands.
-	Hook string
-	// CharmDir is the charm directory, where metadata.yaml is read for
-	// {role:interface} hook patterns.
-	CharmDir string
-	// Metadata, when set, is used instead of reading metadata.yaml.
-	Metadata *Metadata
-	// Registry, when set, is drawn by the charmkit-graph subcommand.
-	Registry *Registry
-}
-
-// CLIServer applies the charms.reactive commands that the children of a
+// Server applies the charms.reactive commands that the children of a
 // hook send over the in-hook channel, in the hook's open transaction. Create
-// it with [NewCLIServer] or [StartCLIServer].
-type CLIServer struct {
-	fl   *flags.Flags
-	opts ServeOptions
+// it with [NewServer] or [StartServer].
+type Server struct {
+	fl    *flags.Flags
+	rules Rules
 
 	mu     sync.Mutex // guards conns, closed
 	conns  map[net.Conn]bool
@@ -71,44 +58,44 @@ type CLIServer struct {
 
 	apply sync.Mutex // serialises commands on the transaction
 
-	// Set by StartCLIServer.
+	// Set by StartServer.
 	path   string
 	dir    string
 	cancel context.CancelFunc
 	done   chan error
 }
 
-// NewCLIServer returns a server applying commands to fl, the flag set of
+// NewServer returns a server applying commands to fl, the flag set of
 // the hook's open transaction. Use the dispatcher's flag set, so that the
 // changes reach the watch and fire triggers as a handler's own would.
-func NewCLIServer(fl *flags.Flags, opts ServeOptions) *CLIServer {
-	return &CLIServer{fl: fl, opts: opts, conns: map[net.Conn]bool{}}
+func NewServer(fl *flags.Flags, rules Rules) *Server {
+	return &Server{fl: fl, rules: rules, conns: map[net.Conn]bool{}}
 }
 
-// ServeCLI is NewCLIServer(fl, opts).Serve(ctx, l).
-func ServeCLI(ctx context.Context, l net.Listener, fl *flags.Flags, opts ServeOptions) error {
+// Serve is NewServer(fl, rules).Serve(ctx, l); a nil flag set is an error.
+func Serve(ctx context.Context, l net.Listener, fl *flags.Flags, rules Rules) error {
 	if fl == nil {
 		l.Close()
 		return errors.New("reactive: serve cli: nil flag set")
 	}
-	return NewCLIServer(fl, opts).Serve(ctx, l)
+	return NewServer(fl, rules).Serve(ctx, l)
 }
 
 // Sync orders the hook goroutine's use of the transaction with the
 // server's: call it after changing the state and before starting a child
 // that may send commands, and again after the child has exited, before
-// using the state again ([CLIServer.Run] does both). The operating system
+// using the state again ([Server.Run] does both). The operating system
 // orders the steps anyway; Sync makes the order visible to Go's memory
 // model and race detector, and waits for a command still being applied.
-func (s *CLIServer) Sync() {
+func (s *Server) Sync() {
 	s.apply.Lock()
 	//lint:ignore SA2001 the empty critical section is the point: it orders this goroutine after any command being applied
 	s.apply.Unlock()
 }
 
 // Run runs cmd (a child that may call charms.reactive) between two
-// [CLIServer.Sync] calls and returns cmd.Run's error.
-func (s *CLIServer) Run(cmd *exec.Cmd) error {
+// [Server.Sync] calls and returns cmd.Run's error.
+func (s *Server) Run(cmd *exec.Cmd) error {
 	s.Sync()
 	defer s.Sync()
 	return cmd.Run()
@@ -120,12 +107,12 @@ func (s *CLIServer) Run(cmd *exec.Cmd) error {
 //
 // The hook must not use the transaction while a command may be applied:
 // a handler that starts a charms.reactive child waits for it, so the
-// dispatcher is blocked meanwhile (see [CLIServer.Sync]).
+// dispatcher is blocked meanwhile (see [Server.Sync]).
 //
 // Serve returns nil when ctx is done or l is closed, after closing l and
 // every open connection and waiting for the command being applied, if
 // any. The hook may commit or roll back only after Serve has returned.
-func (s *CLIServer) Serve(ctx context.Context, l net.Listener) error {
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	stop := context.AfterFunc(ctx, func() { l.Close() })
 	defer stop()
 	var wg sync.WaitGroup
@@ -160,10 +147,10 @@ func (s *CLIServer) Serve(ctx context.Context, l net.Listener) error {
 	}
 }
 
-// StartCLIServer listens on a new unix socket in a private temporary
-// directory and serves it in the background until [CLIServer.Close].
-// Export [CLIServer.Path] to children as CHARMKIT_CLI_SOCKET.
-func StartCLIServer(ctx context.Context, fl *flags.Flags, opts ServeOptions) (*CLIServer, error) {
+// StartServer listens on a new unix socket in a private temporary
+// directory and serves it in the background until [Server.Close].
+// Export [Server.Path] to children as CHARMKIT_CLI_SOCKET.
+func StartServer(fl *flags.Flags, rules Rules) (*Server, error) {
 	if fl == nil {
 		return nil, errors.New("reactive: start cli server: nil flag set")
 	}
@@ -178,22 +165,27 @@ func StartCLIServer(ctx context.Context, fl *flags.Flags, opts ServeOptions) (*C
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("reactive: start cli server: %w", err)
 	}
-	s := NewCLIServer(fl, opts)
+	s := NewServer(fl, rules)
 	s.path, s.dir, s.done = path, dir, make(chan error, 1)
-	ctx, s.cancel = context.WithCancel(ctx)
+	var ctx context.Context
+	ctx, s.cancel = context.WithCancel(context.Background())
 	go func() { s.done <- s.Serve(ctx, l) }()
 	return s, nil
 }
 
-// Path returns the socket path of a server started by [StartCLIServer].
-func (s *CLIServer) Path() string { return s.path }
+// Path returns the socket path of a server started by [StartServer].
+func (s *Server) Path() string { return s.path }
 
-// Close stops a server started by [StartCLIServer], waits until no
+// Dir returns the private directory of a server started by [StartServer]:
+// what is put there is removed with it by Close.
+func (s *Server) Dir() string { return s.dir }
+
+// Close stops a server started by [StartServer], waits until no
 // command is being applied and removes the socket. Call it before the
 // hook commits or rolls back.
-func (s *CLIServer) Close() error {
+func (s *Server) Close() error {
 	if s.cancel == nil {
-		return errors.New("reactive: cli server: not started by StartCLIServer")
+		return errors.New("reactive: cli server: not started by StartServer")
 	}
 	s.cancel()
 	err := <-s.done
@@ -204,7 +196,7 @@ func (s *CLIServer) Close() error {
 	return err
 }
 
-func (s *CLIServer) track(c net.Conn) bool {
+func (s *Server) track(c net.Conn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -214,7 +206,7 @@ func (s *CLIServer) track(c net.Conn) bool {
 	return true
 }
 
-func (s *CLIServer) untrack(c net.Conn) {
+func (s *Server) untrack(c net.Conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()
@@ -222,21 +214,21 @@ func (s *CLIServer) untrack(c net.Conn) {
 }
 
 // serveConn answers the requests on one connection, one line each.
-func (s *CLIServer) serveConn(c net.Conn) {
+func (s *Server) serveConn(c net.Conn) {
 	r := bufio.NewReaderSize(c, 64<<10)
 	enc := json.NewEncoder(c)
 	for {
 		line, err := readLine(r)
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
-				enc.Encode(cliResponse{Stderr: []byte(CLIProgram + ": bad request: " + err.Error() + "\n"), Code: CLIExitFalse})
+				enc.Encode(response{Stderr: []byte(Program + ": bad request: " + err.Error() + "\n"), Code: ExitFalse})
 			}
 			return
 		}
-		var req cliRequest
-		var resp cliResponse
+		var req request
+		var resp response
 		if err := json.Unmarshal(line, &req); err != nil {
-			resp = cliResponse{Stderr: []byte(CLIProgram + ": bad request: " + err.Error() + "\n"), Code: CLIExitFalse}
+			resp = response{Stderr: []byte(Program + ": bad request: " + err.Error() + "\n"), Code: ExitFalse}
 		} else {
 			resp = s.do(req)
 		}
@@ -246,14 +238,14 @@ func (s *CLIServer) serveConn(c net.Conn) {
 	}
 }
 
-// readLine reads one newline-terminated line of at most maxCLIRequest bytes.
+// readLine reads one newline-terminated line of at most maxRequest bytes.
 func readLine(r *bufio.Reader) ([]byte, error) {
 	var buf []byte
 	for {
 		chunk, err := r.ReadSlice('\n')
 		buf = append(buf, chunk...)
-		if len(buf) > maxCLIRequest {
-			return nil, fmt.Errorf("request longer than %d bytes", maxCLIRequest)
+		if len(buf) > maxRequest {
+			return nil, fmt.Errorf("request longer than %d bytes", maxRequest)
 		}
 		if err == nil {
 			return buf, nil
@@ -269,27 +261,20 @@ func readLine(r *bufio.Reader) ([]byte, error) {
 }
 
 // do applies one command line in the hook's transaction.
-func (s *CLIServer) do(req cliRequest) cliResponse {
+func (s *Server) do(req request) response {
 	var stdout, stderr bytes.Buffer
-	inv, err := parseCLI(req.Args)
+	inv, err := parse(req.Args)
 	if err != nil {
-		return cliResponse{Stderr: usageBytes(err), Code: CLIExitUsage}
+		return response{Stderr: usageBytes(err), Code: ExitUsage}
 	}
 	if inv.help != "" {
-		return cliResponse{Stdout: []byte(inv.help)}
+		return response{Stdout: []byte(inv.help)}
 	}
 	s.apply.Lock()
 	defer s.apply.Unlock()
-	env := &cliEnv{
-		fl:       s.fl,
-		hook:     s.opts.Hook,
-		charmDir: s.opts.CharmDir,
-		cwd:      req.Cwd,
-		md:       s.opts.Metadata,
-		registry: s.opts.Registry,
-	}
-	code := env.execute(inv, &stdout, &stderr)
-	return cliResponse{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), Code: code}
+	sess := &session{fl: s.fl, rules: s.rules, cwd: req.Cwd}
+	code := sess.execute(inv, &stdout, &stderr)
+	return response{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), Code: code}
 }
 
 func usageBytes(err error) []byte {
@@ -298,12 +283,12 @@ func usageBytes(err error) []byte {
 	return b.Bytes()
 }
 
-// callCLIServer sends a command line to the hook process serving sock and
+// call sends a command line to the hook process serving sock and
 // copies its reply.
-func callCLIServer(ctx context.Context, sock string, args []string, cwd string, stdout, stderr io.Writer) int {
+func call(ctx context.Context, sock string, args []string, cwd string, stdout, stderr io.Writer) int {
 	fail := func(err error) int {
-		fmt.Fprintf(stderr, "%s: cannot reach the hook process at %s=%s: %v\n", CLIProgram, CLISocketEnv, sock, err)
-		return CLIExitFalse
+		fmt.Fprintf(stderr, "%s: cannot reach the hook process at %s=%s: %v\n", Program, SocketEnv, sock, err)
+		return ExitFalse
 	}
 	var d net.Dialer
 	c, err := d.DialContext(ctx, "unix", sock)
@@ -321,10 +306,10 @@ func callCLIServer(ctx context.Context, sock string, args []string, cwd string, 
 	if args == nil {
 		args = []string{}
 	}
-	if err := json.NewEncoder(c).Encode(cliRequest{Args: args, Cwd: cwd}); err != nil {
+	if err := json.NewEncoder(c).Encode(request{Args: args, Cwd: cwd}); err != nil {
 		return fail(err)
 	}
-	var resp cliResponse
+	var resp response
 	if err := json.NewDecoder(c).Decode(&resp); err != nil {
 		return fail(fmt.Errorf("reading the reply: %w", err))
 	}

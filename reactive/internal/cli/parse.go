@@ -1,4 +1,4 @@
-package reactive
+package cli
 
 import (
 	"fmt"
@@ -15,9 +15,9 @@ const (
 	kindNoOutput                // prints nothing; exit 0
 )
 
-// cliCommand is one subcommand: its argument shape, as argparse derives it
+// command is one subcommand: its argument shape, as argparse derives it
 // from the Python function's signature, and its action.
-type cliCommand struct {
+type command struct {
 	name       string
 	help       string
 	positional []string // required positional arguments
@@ -25,35 +25,35 @@ type cliCommand struct {
 	options    []string // --options taking one value
 	kind       cmdKind
 	needsStore bool
-	run        func(e *cliEnv, inv *cliInvocation) (any, error)
+	run        func(e *session, inv *invocation) (any, error)
 }
 
-// cliInvocation is a parsed command line.
-type cliInvocation struct {
+// invocation is a parsed command line.
+type invocation struct {
 	format string
 	help   string // set when -h/--help was given: the text to print
-	cmd    *cliCommand
+	cmd    *command
 	pos    []string          // the required positionals, in order
 	rest   []string          // the variadic values
 	opts   map[string]string // the options given
 }
 
 // opt returns an option's value and whether it was given.
-func (inv *cliInvocation) opt(name string) (string, bool) {
+func (inv *invocation) opt(name string) (string, bool) {
 	v, ok := inv.opts[name]
 	return v, ok
 }
 
-var cliFormats = []string{"raw", "json", "py", "yaml", "csv", "tab"}
+var formats = []string{"raw", "json", "py", "yaml", "csv", "tab"}
 
-const cliUsageLine = "usage: " + CLIProgram + " [-h] [--format FMT | -r | -j | -p | -y | -c | -t] COMMAND ..."
+const usageLine = "usage: " + Program + " [-h] [--format FMT | -r | -j | -p | -y | -c | -t] COMMAND ..."
 
 // globalOptions are the long options of the top-level parser; argparse
 // accepts any unambiguous prefix of them.
 var globalOptions = []string{"--help", "--format", "--raw", "--json", "--py", "--yaml", "--csv", "--tab"}
 
 func usagef(format string, a ...any) error {
-	return fmt.Errorf(format+": %w", append(a, errCLIUsage)...)
+	return fmt.Errorf(format+": %w", append(a, errUsage)...)
 }
 
 // matchLong resolves an unambiguous prefix of a long option, as argparse's
@@ -77,10 +77,10 @@ func matchLong(tok string, known []string) (string, error) {
 	return "", usagef("ambiguous option: %s could match %s", tok, strings.Join(hits, ", "))
 }
 
-// parseCLI parses a charms.reactive command line: global options, the
+// parse parses a charms.reactive command line: global options, the
 // subcommand, then its arguments.
-func parseCLI(args []string) (*cliInvocation, error) {
-	inv := &cliInvocation{format: "raw"}
+func parse(args []string) (*invocation, error) {
+	inv := &invocation{format: "raw"}
 	formatFrom := "" // the option that chose the format, for the exclusive group
 	setFormat := func(opt, f string) error {
 		if formatFrom != "" && formatFrom != opt {
@@ -111,7 +111,7 @@ func parseCLI(args []string) (*cliInvocation, error) {
 		}
 		switch name {
 		case "-h", "--help":
-			inv.help = cliHelp()
+			inv.help = mainHelp()
 			return inv, nil
 		case "--format":
 			if !hasValue {
@@ -121,8 +121,8 @@ func parseCLI(args []string) (*cliInvocation, error) {
 				i++
 				value = args[i]
 			}
-			if !slices.Contains(cliFormats, value) {
-				return nil, usagef("argument --format: invalid choice: %s (choose from %s)", pyQuote(value), quotedList(cliFormats))
+			if !slices.Contains(formats, value) {
+				return nil, usagef("argument --format: invalid choice: %s (choose from %s)", pyQuote(value), quotedList(formats))
 			}
 			if err := setFormat("--format", value); err != nil {
 				return nil, err
@@ -133,7 +133,7 @@ func parseCLI(args []string) (*cliInvocation, error) {
 			return nil, usagef("argument %s: ignored explicit argument %s", name, pyQuote(value))
 		}
 		f := ""
-		for _, c := range cliFormats {
+		for _, c := range formats {
 			if name == "-"+c[:1] || name == "--"+c {
 				f = c
 			}
@@ -151,9 +151,9 @@ func parseCLI(args []string) (*cliInvocation, error) {
 	if i >= len(args) {
 		return nil, usagef("the following arguments are required: COMMAND")
 	}
-	cmd := findCLICommand(args[i])
+	cmd := findCommand(args[i])
 	if cmd == nil {
-		return nil, usagef("argument COMMAND: invalid choice: %s (choose from %s)", pyQuote(args[i]), quotedList(cliCommandNames()))
+		return nil, usagef("argument COMMAND: invalid choice: %s (choose from %s)", pyQuote(args[i]), quotedList(commandNames()))
 	}
 	inv.cmd = cmd
 	return inv, parseSubcommand(inv, args[i+1:])
@@ -162,7 +162,7 @@ func parseCLI(args []string) (*cliInvocation, error) {
 // parseSubcommand parses the arguments of inv.cmd, as argparse does for a
 // Python function: parameters with defaults are --options, the others are
 // positionals, *args takes the remaining values.
-func parseSubcommand(inv *cliInvocation, args []string) error {
+func parseSubcommand(inv *invocation, args []string) error {
 	cmd := inv.cmd
 	long := make([]string, 0, len(cmd.options)+1)
 	long = append(long, "--help")
@@ -250,9 +250,9 @@ func quotedList(items []string) string {
 }
 
 // usage returns the subcommand's usage line.
-func (c *cliCommand) usage() string {
+func (c *command) usage() string {
 	var b strings.Builder
-	b.WriteString("usage: " + CLIProgram + " " + c.name + " [-h]")
+	b.WriteString("usage: " + Program + " " + c.name + " [-h]")
 	for _, o := range c.options {
 		fmt.Fprintf(&b, " [--%s %s]", o, strings.ToUpper(o))
 	}
@@ -265,17 +265,17 @@ func (c *cliCommand) usage() string {
 	return b.String()
 }
 
-func (c *cliCommand) helpText() string {
+func (c *command) helpText() string {
 	return c.usage() + "\n\n" + c.help + "\n"
 }
 
-// cliHelp is the text of charms.reactive --help.
-func cliHelp() string {
+// mainHelp is the text of charms.reactive --help.
+func mainHelp() string {
 	var b strings.Builder
-	b.WriteString(cliUsageLine + "\n\nPerform common charm tasks\n\n")
+	b.WriteString(usageLine + "\n\nPerform common charm tasks\n\n")
 	b.WriteString("options:\n")
 	b.WriteString("  -h, --help     show this help message and exit\n")
-	b.WriteString("  --format FMT   Select output format for returned data, where FMT is one of: " + strings.Join(cliFormats, ", ") + "\n")
+	b.WriteString("  --format FMT   Select output format for returned data, where FMT is one of: " + strings.Join(formats, ", ") + "\n")
 	b.WriteString("  -r, --raw      Output data as raw string (default)\n")
 	b.WriteString("  -j, --json     Output data in JSON format\n")
 	b.WriteString("  -p, --py       Output data as a nicely-formatted python data structure\n")
@@ -283,14 +283,14 @@ func cliHelp() string {
 	b.WriteString("  -c, --csv      Output data as excel-compatible CSV\n")
 	b.WriteString("  -t, --tab      Output data in excel-compatible tab-delimited format\n")
 	b.WriteString("\ncommands:\n")
-	for _, c := range cliCommands {
+	for _, c := range commands {
 		fmt.Fprintf(&b, "  %-20s %s\n", c.name, c.help)
 	}
 	return b.String()
 }
 
-func findCLICommand(name string) *cliCommand {
-	for _, c := range cliCommands {
+func findCommand(name string) *command {
+	for _, c := range commands {
 		if c.name == name {
 			return c
 		}
@@ -298,9 +298,9 @@ func findCLICommand(name string) *cliCommand {
 	return nil
 }
 
-func cliCommandNames() []string {
-	names := make([]string, len(cliCommands))
-	for i, c := range cliCommands {
+func commandNames() []string {
+	names := make([]string, len(commands))
+	for i, c := range commands {
 		names[i] = c.name
 	}
 	return names

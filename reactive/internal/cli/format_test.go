@@ -1,4 +1,4 @@
-package reactive
+package cli
 
 import (
 	"encoding/json"
@@ -139,9 +139,9 @@ func FuzzParseCLI(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, joined string) {
 		args := strings.Split(joined, "\x00")
-		inv, err := parseCLI(args)
+		inv, err := parse(args)
 		if err != nil {
-			assert.ErrorIs(t, err, errCLIUsage)
+			assert.ErrorIs(t, err, errUsage)
 			return
 		}
 		if inv.help != "" {
@@ -190,9 +190,4 @@ func TestDecodeOrdered(t *testing.T) {
 	assert.Equal(t, json.Number("1"), d.vals[0])
 	_, err := decodeOrdered([]byte(`1 2`))
 	assert.Error(t, err)
-}
-
-// Ensure that the CLI files install the command line Main hands over to.
-func TestCLIMainSeam(t *testing.T) {
-	require.NotNil(t, cliMain, "Main must answer the charms.reactive command line")
 }

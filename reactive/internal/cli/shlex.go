@@ -1,4 +1,4 @@
-package reactive
+package cli
 
 import (
 	"errors"

@@ -1,22 +1,21 @@
 package reactive_test
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/charmkit/charmkit/reactive"
 )
 
-// ExampleDiscoverExternal lists the external handlers of a charm: the
+// Ensure that discovery lists the external handlers of a charm: the
 // executables with a shebang (or binaries) under reactive/, hooks/reactive/
 // and hooks/relations/, in the order they run after the Go handlers.
-func ExampleDiscoverExternal() {
-	charm, err := os.MkdirTemp("", "charm")
-	if err != nil {
-		panic(err)
-	}
-	defer os.RemoveAll(charm)
+func TestDiscoverExternal_Listing(t *testing.T) {
+	charm := t.TempDir()
 	for path, mode := range map[string]os.FileMode{
 		"reactive/configure.sh":           0o755,
 		"reactive/notes.sh":               0o644, // not executable
@@ -26,22 +25,15 @@ func ExampleDiscoverExternal() {
 		"reactive/__pycache__/stale-file": 0o755, // skipped
 	} {
 		p := filepath.Join(charm, path)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			panic(err)
-		}
-		if err := os.WriteFile(p, []byte("#!/bin/sh\n"), mode); err != nil {
-			panic(err)
-		}
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte("#!/bin/sh\n"), mode))
+		require.NoError(t, os.Chmod(p, mode)) // WriteFile's mode is masked by the umask
 	}
 	hs, err := reactive.DiscoverExternal(charm)
-	if err != nil {
-		panic(err)
-	}
+	require.NoError(t, err)
+	var names []string
 	for _, h := range hs {
-		fmt.Println(h.Name)
+		names = append(names, h.Name)
 	}
-	// Output:
-	// reactive/configure.sh
-	// hooks/reactive/leadership
-	// hooks/relations/db/requires.sh
+	assert.Equal(t, []string{"reactive/configure.sh", "hooks/reactive/leadership", "hooks/relations/db/requires.sh"}, names)
 }
