@@ -188,4 +188,3 @@ func WasInvoked(tx *Tx, id string) bool {
 func MarkInvoked(tx *Tx, id string) error {
 	return tx.Set(InvokedPrefix+id, true)
 }
-

@@ -182,7 +182,6 @@ func TestLogTracer(t *testing.T) {
 	}, logged)
 }
 
-
 // Ensure expansion stops on a relation name that would expand forever.
 func TestExpandReplacements_Bounded(t *testing.T) {
 	md := &Metadata{Requires: map[string]Relation{"{requires:x}": {Interface: "x"}}}
