@@ -91,6 +91,9 @@ type Model struct {
 	timeline []*Event
 	watch    *watcher
 	journal  int64 // journal offset already read into events
+	// secrets are the values the test declared secret (KeepSecret), with
+	// the journal length when it did.
+	secrets []keptSecret
 	actions  int   // actions run so far (their ids)
 	juju4    bool
 	closed   bool
