@@ -94,10 +94,10 @@ type Model struct {
 	// secrets are the values the test declared secret (KeepSecret), with
 	// the journal length when it did.
 	secrets []keptSecret
-	actions  int   // actions run so far (their ids)
-	juju4    bool
-	closed   bool
-	closeMu  sync.Mutex
+	actions int // actions run so far (their ids)
+	juju4   bool
+	closed  bool
+	closeMu sync.Mutex
 }
 
 // New creates a model, its first application and opts.Units units (none of
