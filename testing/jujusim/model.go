@@ -91,13 +91,14 @@ type Model struct {
 	timeline []*Event
 	watch    *watcher
 	journal  int64 // journal offset already read into events
+	actions  int   // actions run so far (their ids)
+	juju4    bool
+	closed   bool
+	closeMu  sync.Mutex
+
 	// secrets are the values the test declared secret (KeepSecret), with
 	// the journal length when it did.
 	secrets []keptSecret
-	actions int // actions run so far (their ids)
-	juju4   bool
-	closed  bool
-	closeMu sync.Mutex
 }
 
 // New creates a model, its first application and opts.Units units (none of
