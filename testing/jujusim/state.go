@@ -540,3 +540,30 @@ func hookOrNot(hook string) string {
 	}
 	return "hook " + hook
 }
+
+// Secret is a secret of the model as the fake's controller keeps it: ID
+// without "secret:", owner, label, the revisions still stored (their
+// content base64-encoded; [fakejuju.SecretRevision.Values] decodes it),
+// the latest revision's number and the units' consumer records.
+type Secret = fakejuju.Secret
+
+// Secrets returns the model's secrets, in ID order: a copy, which the
+// model does not change.
+func (m *Model) Secrets() ([]Secret, error) {
+	var out []Secret
+	err := m.view(func(fm *fakejuju.Model) error {
+		b, err := json.Marshal(fm.Secrets)
+		if err != nil {
+			return err
+		}
+		var all map[string]Secret
+		if err := json.Unmarshal(b, &all); err != nil {
+			return err
+		}
+		for _, id := range slices.Sorted(maps.Keys(all)) {
+			out = append(out, all[id])
+		}
+		return nil
+	})
+	return out, err
+}
