@@ -806,3 +806,45 @@ func panicMsg(secrets map[string][]string) (msg string) {
 	leadership.Register(reactive.NewRegistry(), &leadership.Options{Secrets: secrets})
 	return ""
 }
+
+// Ensure that a pointer the layer cannot use (of a group the options do not
+// name, in a charm without Options.Secrets, or one that does not decode) is
+// no setting: no flag, no Get, one WARNING naming the settings key, and the
+// hook goes on.
+func TestSecrets_UnusablePointer(t *testing.T) {
+	t.Parallel()
+	good := `{"id":"secret:cqd6krnmp25c77b4kq70","revision":1,"keys":{"admin_password":1}}`
+	for _, tc := range []struct {
+		name     string
+		opts     leadership.Options
+		settings map[string]string
+		warning  string
+	}{
+		{"unknown group", secretBackends[0].opts, map[string]string{"leadership.secret.other": good},
+			`leadership: ignoring settings key "leadership.secret.other": no key group "other" in Options.Secrets`},
+		{"no Options.Secrets", leadership.Options{}, map[string]string{"leadership.secret.admin": good},
+			`leadership: ignoring settings key "leadership.secret.admin": no key group "admin" in Options.Secrets`},
+		{"malformed", secretBackends[0].opts, map[string]string{"leadership.secret.admin": `{"id":"nope"}`},
+			`leadership: ignoring settings key "leadership.secret.admin": not a pointer to a secret: `},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := secretCharm{opts: tc.opts}.with("update-status", func(_ context.Context, h *reactive.Hook) error {
+				assert.Empty(t, leadership.GetAll(h))
+				return nil
+			})
+			out := charmtest.Unit{Name: "app/1", LeaderSettings: tc.settings}.Run(t, c.register, "update-status")
+			require.NoError(t, out.Err)
+			assert.Empty(t, out.Flags)
+			assert.Equal(t, seq("is-leader", "leader-get"), tools(out))
+			var warnings []string
+			for _, l := range out.Logs {
+				if l.Level == "WARNING" {
+					warnings = append(warnings, l.Message)
+				}
+			}
+			require.Len(t, warnings, 1)
+			assert.True(t, strings.HasPrefix(warnings[0], tc.warning), warnings[0])
+		})
+	}
+}

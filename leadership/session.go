@@ -143,7 +143,17 @@ func (s *session) secretGroup(key string) *group {
 //     wrapping ErrSecretNotReady; the leader instead republishes the
 //     pointer its secret calls for.
 func (s *session) startSecrets(ctx context.Context, f *flags.Flags, ptrs map[string]*pointer) error {
+	ignore := func(names []string) {
+		if s.log == nil {
+			return
+		}
+		for _, name := range names {
+			s.log.Warn(fmt.Sprintf("leadership: ignoring settings key %q: no key group %q in Options.Secrets", SecretPointerKey(name), name))
+		}
+	}
+	names := slices.Sorted(maps.Keys(ptrs))
 	if s.cfg == nil {
+		ignore(names)
 		return nil
 	}
 	if !secretsSupported(s.env.JujuVersion) {
@@ -155,14 +165,15 @@ func (s *session) startSecrets(ctx context.Context, f *flags.Flags, ptrs map[str
 			s.log.Warn(fmt.Sprintf("leadership: Juju %s has no secrets (they need %s or later): keeping keys %s in plain settings (Options.PlainFallback)",
 				s.env.JujuVersion, minSecretsVersion, strings.Join(keys, ", ")))
 		}
+		ignore(names)
 		return nil
 	}
 	s.secrets = s.cfg.forHook()
-	for name, p := range ptrs {
+	for _, name := range names {
 		if g := s.findGroup(name); g != nil {
-			g.ptr = p
-		} else if s.log != nil {
-			s.log.Warn(fmt.Sprintf("leadership: ignoring settings key %q: no key group %q in Options.Secrets", SecretPointerKey(name), name))
+			g.ptr = ptrs[name]
+		} else {
+			ignore([]string{name})
 		}
 	}
 	snap := f.Tx().Range(SnapshotPrefix, true)
