@@ -284,13 +284,15 @@ func (g *group) tokenFor(key string) string {
 }
 
 // entry returns key's entry: its plain value while one is in the settings
-// (before the leader has moved it), else its token, with the value when
-// this hook read it.
+// (before the leader has moved it) unless the hook read the same value from
+// the secret, else its token, with the value when this hook read it.
 func (g *group) entry(key string, plain map[string]string) (entry, bool) {
-	if v, ok := plain[key]; ok {
-		return plainEntry(v), true
-	}
 	tok := g.tokenFor(key)
+	if v, ok := plain[key]; ok {
+		if sv, read := g.values[key]; !g.loaded || !read || sv != v || tok == "" {
+			return plainEntry(v), true
+		}
+	}
 	if tok == "" {
 		return entry{}, false
 	}

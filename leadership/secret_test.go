@@ -848,3 +848,67 @@ func TestSecrets_UnusablePointer(t *testing.T) {
 		})
 	}
 }
+
+// Ensure that a plain value written again to the settings for a key kept in
+// a secret (an operator's juju exec -- leader-set) is seen as the newest
+// write: a follower that runs a hook before the leader moves it takes it,
+// raising changed only when it differs from the secret's (it reads the
+// secret to tell); the leader moves it into a new revision; and the
+// follower's hook after the move raises nothing more.
+func TestSecrets_PlainValueAgain(t *testing.T) {
+	t.Parallel()
+	const operator = "set-by-the-operator-01"
+	c := secretCharm{opts: secretBackends[0].opts}
+	lead := charmtest.Unit{Leader: true}.Run(t, c.register, "install")
+	require.NoError(t, lead.Err)
+	lead = lead.Unit.Run(t, c.register, "update-status")
+	require.NoError(t, lead.Err)
+	f := charmtest.Unit{Name: "app/1", LeaderSettings: lead.LeaderSettings, Secrets: lead.Secrets}
+	f.Secrets[0].Tracked = 0
+	fo := f.Run(t, c.register, "install")
+	require.NoError(t, fo.Err)
+	token := fo.Snapshot["admin_password"]
+
+	withPlain := func(u charmtest.Unit, v string) charmtest.Unit {
+		u.LeaderSettings = map[string]string{"admin_password": v}
+		for k, val := range lead.LeaderSettings {
+			u.LeaderSettings[k] = val
+		}
+		return u
+	}
+	// The same value as the secret's: nothing changed.
+	same := fo.Unit.Run(t, c.register, "leader-settings-changed")
+	require.NoError(t, same.Err)
+	same = withPlain(same.Unit, pw1).Run(t, c.register, "leader-settings-changed")
+	require.NoError(t, same.Err)
+	assert.Empty(t, same.Events)
+	assert.Equal(t, seq("is-leader", "leader-get", "secret-get"), tools(same))
+	assert.Equal(t, token, same.Snapshot["admin_password"])
+
+	// Another value: a change, before the leader moves it...
+	other := withPlain(same.Unit, operator).Run(t, c.register, "leader-settings-changed")
+	require.NoError(t, other.Err)
+	assert.Equal(t, []string{"+leadership.changed.admin_password", "+leadership.changed"}, other.Events)
+	file, _ := other.File("admin_password")
+	assert.Equal(t, operator, file)
+
+	// ...which the leader moves into a new revision...
+	moved := withPlain(lead.Unit, operator).Run(t, c.register, "leader-settings-changed")
+	require.NoError(t, moved.Err)
+	assert.Equal(t, []string{"+leadership.changed.admin_password", "+leadership.changed"}, moved.Events)
+	assert.Equal(t, seq("is-leader", "leader-get", "secret-info-get", "secret-get", "secret-set", "leader-set"), tools(moved))
+	assert.Len(t, moved.Secrets[0].Revisions, 2)
+	assert.Equal(t, []string{"admin_password=", "leadership.secret.admin=" + moved.LeaderSettings["leadership.secret.admin"]},
+		moved.CallsTo("leader-set")[0].Args)
+
+	// ...and the follower, after the move, raises nothing more.
+	after := other.Unit
+	after.LeaderSettings = moved.LeaderSettings
+	after.Secrets = moved.Secrets
+	after.Secrets[0].Tracked = 1
+	out := after.Run(t, c.register, "leader-settings-changed")
+	require.NoError(t, out.Err)
+	assert.Equal(t, []string{"-leadership.changed.admin_password", "-leadership.changed"}, out.Events)
+	assert.True(t, strings.HasSuffix(out.Snapshot["admin_password"], "?revision=2"), out.Snapshot["admin_password"])
+	noValue(t, out, nil, operator)
+}

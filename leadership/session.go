@@ -275,12 +275,22 @@ func (s *session) mustRead(g *group, snap map[string]json.RawMessage) bool {
 		return false
 	}
 	for _, k := range g.keys {
-		if _, plain := s.settings[k]; plain || g.ptr.Keys[k] == 0 {
+		if g.ptr.Keys[k] == 0 {
 			continue
 		}
 		want := secretToken{id: g.ptr.xid(), revision: g.ptr.Keys[k]}.String()
 		var have string
-		if raw, seen := snap[k]; !seen || json.Unmarshal(raw, &have) != nil || have != want {
+		haveString := json.Unmarshal(snap[k], &have) == nil
+		if _, plain := s.settings[k]; plain {
+			// A plain value not moved yet wins, unless it is the
+			// secret's: read the secret when the snapshot holds a
+			// token, to tell.
+			if _, isToken := parseSecretToken(have); haveString && isToken {
+				return true
+			}
+			continue
+		}
+		if !haveString || have != want {
 			return true
 		}
 	}
