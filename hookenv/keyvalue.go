@@ -263,4 +263,3 @@ func decodeBool(tool string, out []byte) (bool, error) {
 	}
 	return *b, nil
 }
-
