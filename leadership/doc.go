@@ -72,6 +72,24 @@
 // at once and survives a failed hook. On Juju 4 the leader-settings backend
 // fails the hook with [ErrNoLeaderSettings].
 //
+// # Keys kept in Juju secrets
+//
+// [Options.Secrets] names keys whose values live in application-owned Juju
+// secrets, one per group of keys, labelled [SecretLabel](group); the
+// settings then hold only a pointer under [SecretPointerKey](group): the
+// secret's ID and revisions, never a value. Set, Delete, Get, GetAll and
+// the flags stay the same, so a charm switches by changing its Register
+// call. The leader looks the secret up by label before writing (a new
+// leader adopts it), makes no revision for unchanged content, and publishes
+// the pointer when the hook succeeds ([PublishCallback]); a follower reads
+// the secret with --refresh once per hook, only where the pointer moved, in
+// a secret-changed hook about it, or when a handler asks, and fails the hook
+// with [ErrSecretNotReady] when the pointer is ahead of what Juju has
+// committed. A value still in plain settings is moved into the secret by the
+// leader with no flag raised on any unit. On a Juju without secrets the
+// hook fails with [ErrNoJujuSecrets], or with [Options.PlainFallback] the
+// keys stay plain (docs/leadership.md, "Shared values in Juju secrets").
+//
 // # Differences from the Python layer
 //
 //   - A write on a follower returns ErrNotLeader instead of logging a
@@ -80,5 +98,7 @@
 //   - "" deletes a key in the writing hook too (upstream stores "" and
 //     reports a spurious change in the next hook).
 //   - Keys of one write are processed in sorted order.
-//   - Get starts no process.
+//   - Get starts no process (but for keys kept in secrets).
+//   - Keys can be kept in Juju secrets; keys starting with
+//     "leadership.secret." are refused.
 package leadership

@@ -41,3 +41,19 @@ var ErrNotRegistered = errors.New("the leadership layer is not registered on thi
 // in a start callback that runs before the layer's (register such a
 // callback after [Register]). [Get] and [GetAll] report nothing set there.
 var ErrNotStarted = errors.New("the leadership layer has not started in this hook")
+
+// ErrSecretNotReady is returned (wrapped, naming the key group, the secret
+// ID and the revisions) at the start of a hook on a follower when the
+// settings point to a secret, or to a revision of it, that Juju has not
+// committed yet: leader-set takes effect at once while the leader's
+// secret-add or secret-set is committed only when its hook ends, so a
+// follower's hook can run in between. The hook fails, with nothing
+// changed, and Juju retries it; by then the secret is there
+// (docs/leadership.md, "The race between leader-set and the secret").
+var ErrSecretNotReady = errors.New("the settings point to a secret revision that Juju has not committed yet; the hook fails so that Juju retries it")
+
+// ErrNoJujuSecrets is returned (wrapped, with the version) at the start of
+// every hook when [Options.Secrets] is set and the Juju running the unit
+// has no secrets (JUJU_VERSION before 3.0.2). Upgrade Juju, or set
+// [Options.PlainFallback] to keep those keys in plain settings there.
+var ErrNoJujuSecrets = errors.New("this Juju has no secrets, which Options.Secrets needs (Juju 3.0.2 or later): upgrade Juju, or set Options.PlainFallback to keep these keys in plain settings on such a Juju")

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/charmkit/charmkit/flags"
 	"github.com/charmkit/charmkit/hookenv"
@@ -15,11 +16,16 @@ import (
 // (docs/leadership.md, "Keys leadership.Set would refuse"):
 // a key leader-set would refuse or change
 // ([hookenv.ValidateSettingKey]: empty, "=", a leading "-", surrounding white
-// space, NUL, invalid UTF-8), or one that makes no flag name (a control
-// character such as a tab or a newline, [flags.ValidateName]).
+// space, NUL, invalid UTF-8), one that makes no flag name (a control
+// character such as a tab or a newline, [flags.ValidateName]), or one that
+// starts with "leadership.secret.", where the layer keeps its pointers to
+// secrets.
 func validKey(key string) error {
 	if err := hookenv.ValidateSettingKey(key); err != nil {
 		return err
+	}
+	if strings.HasPrefix(key, secretPointerPrefix) {
+		return fmt.Errorf("%w: key %q: keys starting with %q are the layer's pointers to secrets", hookenv.ErrInvalidArgument, key, secretPointerPrefix)
 	}
 	if err := flags.ValidateName(SetFlag(key)); err != nil {
 		return fmt.Errorf("key %q: %w", key, err)

@@ -19,6 +19,11 @@ const LayerName = "leadership"
 // StartCallback is the name of the start callback [Register] adds.
 const StartCallback = "leadership.initialize"
 
+// PublishCallback is the name of the exit callback [Register] adds when
+// [Options.Secrets] is set: it publishes, when the hook succeeds, the
+// pointers to the secrets that the hook changed.
+const PublishCallback = "leadership.publish-secrets"
+
 // Layer is the leadership layer registered on one [reactive.Registry]. It
 // holds only its configuration: the per-hook state (hook-start settings,
 // lease tracker) lives in the [reactive.Hook], so one Layer serves any
@@ -46,9 +51,11 @@ var endpointRE = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
 // its start callback, and returns the layer. opts nil means the
 // leader-settings backend. Register the layer before callbacks that depend on
 // its flags; the callback does not run in restricted hooks. It panics when
-// opts.PeerRelation is not a valid endpoint name, and when the layer is
-// already registered on r, naming the charm's two lines that registered it
-// (both are mistakes in the charm's code).
+// opts.PeerRelation is not a valid endpoint name, when opts.Secrets names
+// an invalid group or key or a key twice, and when the layer is already
+// registered on r, naming the charm's two lines that registered it (all are
+// mistakes in the charm's code). With opts.Secrets it also adds the exit
+// callback [PublishCallback].
 func Register(r *reactive.Registry, opts *Options) *Layer {
 	l := &Layer{}
 	if opts != nil {
@@ -57,8 +64,14 @@ func Register(r *reactive.Registry, opts *Options) *Layer {
 	if p := l.opts.PeerRelation; p != "" && !endpointRE.MatchString(p) {
 		panic(fmt.Sprintf("leadership: Register: invalid peer relation endpoint name %q", p))
 	}
+	if _, err := newSecretGroups(l.opts.Secrets); err != nil {
+		panic("leadership: Register: Options.Secrets: " + err.Error())
+	}
 	r.AddLayer(l)
 	r.AtStart(StartCallback, l.start)
+	if len(l.opts.Secrets) > 0 {
+		r.AtExit(PublishCallback, l.publish)
+	}
 	return l
 }
 
@@ -66,10 +79,21 @@ func Register(r *reactive.Registry, opts *Options) *Layer {
 // (docs/design.md, "The start-of-hook computation").
 func (l *Layer) start(ctx context.Context, h *reactive.Hook) error {
 	s := newSession(l.opts, h.Tools(), h.Env().AppName, h.Now)
+	s.env, s.hookName = h.Env(), h.Name()
 	if err := s.start(ctx, h.Flags(), h.Logger()); err != nil {
 		return err
 	}
 	h.SetValue(stateKey{}, s)
+	return nil
+}
+
+// publish is the exit callback: the pointers to secrets the hook changed
+// are written only when every handler has succeeded (docs/leadership.md,
+// "The race between leader-set and the secret").
+func (l *Layer) publish(ctx context.Context, h *reactive.Hook) error {
+	if s := sessionOf(h); s != nil {
+		return s.publish(ctx)
+	}
 	return nil
 }
 
@@ -142,7 +166,12 @@ func Delete(ctx context.Context, h *reactive.Hook, keys ...string) error {
 
 // Get returns one leader setting and whether it is set, from the settings
 // read at the start of the hook plus this hook's successful writes. It runs
-// no tool.
+// no tool for a plain setting. A key kept in a Juju secret ([Options.Secrets])
+// is read from the secret (secret-get --refresh) the first time the hook
+// asks for a key of its group, unless the hook has read it already; a read
+// that fails (the secret is gone, or the tool failed) makes Get panic with
+// the error, which fails the hook, so that Juju retries it (the error names
+// the keys and the secret, never a value).
 //
 // Where leadership is not available it reports false: in a restricted hook
 // and in a start callback that runs before the layer's. In a charm that never
@@ -158,12 +187,17 @@ func Get(h *reactive.Hook, key string) (string, bool) {
 		}
 		return "", false
 	}
-	return s.get(key)
+	v, ok, err := s.lookup(key)
+	if err != nil {
+		panic(fmt.Errorf("leadership: reading leader setting %q: %w", key, err))
+	}
+	return v, ok
 }
 
 // GetAll returns a copy of every leader setting, as [Get] sees them: an
 // empty map where leadership is not available, and a panic wrapping
-// [ErrNotRegistered] in a charm that never called [Register].
+// [ErrNotRegistered] in a charm that never called [Register]. It reads every
+// secret that holds a set key, as Get does.
 func GetAll(h *reactive.Hook) map[string]string {
 	s, err := sessionFor(h)
 	if err != nil {
@@ -172,5 +206,9 @@ func GetAll(h *reactive.Hook) map[string]string {
 		}
 		return map[string]string{}
 	}
-	return s.all()
+	all, err := s.lookupAll()
+	if err != nil {
+		panic(fmt.Errorf("leadership: reading leader settings: %w", err))
+	}
+	return all
 }

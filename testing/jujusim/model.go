@@ -95,6 +95,10 @@ type Model struct {
 	juju4    bool
 	closed   bool
 	closeMu  sync.Mutex
+
+	// secrets are the values the test declared secret (KeepSecret), with
+	// the journal length when it did.
+	secrets []keptSecret
 }
 
 // New creates a model, its first application and opts.Units units (none of

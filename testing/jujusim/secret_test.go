@@ -1,6 +1,8 @@
 package jujusim_test
 
 import (
+	"database/sql"
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -49,4 +51,66 @@ func TestSecrets_SharedAmongUnits(t *testing.T) {
 	assert.True(t, ev.Failed())
 	assert.Equal(t, second, readFile(t, m.Unit(2), "token"), "nothing changed")
 	require.NoError(t, m.CheckInvariants())
+}
+
+// Ensure that CheckSecretLeaks (part of CheckInvariants) finds a secret
+// value planted anywhere outside the secrets, as it is and JSON-escaped:
+// leader settings, a relation bag (by argument and by stdin), a unit's
+// server-side state, a juju-log record and a row of a unit's
+// .unit-state.db; that each leak names where it is and whose value it is,
+// never the value; and that a value declared with KeepSecret counts only
+// from then on.
+func TestCheckSecretLeaks_PlantedLeaks(t *testing.T) {
+	t.Parallel()
+	m := jujusim.Start(t, jujusim.Options{Charm: filepath.Join("testdata", "charms", "vault"), Units: 2})
+	require.NoError(t, m.Deploy())
+	require.NoError(t, m.CheckInvariants(), "the vault charm keeps its token in the secret")
+	token := readFile(t, m.Unit(0), "token")
+	leader, follower := m.Unit(0), m.Unit(1)
+
+	quoted := `pass"word\7`
+	mustExec(t, follower, "juju-log 'said before it was secret: pass\"word\\7'")
+	require.NoError(t, m.KeepSecret(quoted))
+	require.NoError(t, m.CheckSecretLeaks(), "a value counts from KeepSecret on")
+
+	for _, plant := range []struct {
+		name, cmd string
+		unit      *jujusim.Unit
+		want      []string // what the errors say
+	}{
+		{"leader settings", "leader-set leak=" + token, leader,
+			[]string{`vault's leader settings (key "leak")`, "an argument of vault/0's call"}},
+		{"relation bag by stdin", `printf '{"leak":"%s"}' "$(cat token)" | relation-set -r cluster:0 --app --file -`, leader,
+			[]string{`vault's bag (key "leak")`, "stdin of vault/0's call"}},
+		{"server-side state", "state-set leak=" + token, follower,
+			[]string{`vault/1's server-side state (key "leak")`}},
+		{"juju-log", "juju-log the token is " + token, follower,
+			[]string{"vault/1's juju-log record"}},
+	} {
+		ev := mustExec(t, plant.unit, plant.cmd)
+		require.Equal(t, 0, ev.ExitCode, "%s: %s", plant.name, ev.Stderr)
+		err := m.CheckSecretLeaks()
+		require.Error(t, err, plant.name)
+		for _, w := range plant.want {
+			assert.Contains(t, err.Error(), w, plant.name)
+		}
+		assert.Contains(t, err.Error(), `the value of key "token" of revision 1 of secret`, plant.name)
+		assert.NotContains(t, err.Error(), token, "%s: the report never shows the value", plant.name)
+	}
+
+	// A row of a unit's store (the shell charm has none: charm-helpers'
+	// table), JSON-escaped.
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(follower.CharmDir(), ".unit-state.db"))
+	require.NoError(t, err)
+	_, err = db.Exec(`CREATE TABLE IF NOT EXISTS kv (key TEXT, data TEXT, PRIMARY KEY (key))`)
+	require.NoError(t, err)
+	esc, _ := json.Marshal(quoted)
+	_, err = db.Exec(`INSERT INTO kv (key, data) VALUES (?, ?)`, "charm.leak", string(esc))
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	err = m.CheckInvariants()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `jujusim: value 1 given to KeepSecret appears in vault/1's .unit-state.db (row "charm.leak")`)
+	assert.NotContains(t, err.Error(), "said before", "the log record from before KeepSecret")
+	assert.NotContains(t, err.Error(), `pass"word`)
 }

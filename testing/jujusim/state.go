@@ -2,9 +2,11 @@ package jujusim
 
 import (
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -253,9 +255,10 @@ func (m *Model) CheckLeases() error {
 //   - no unit ran a relation hook about its own unit, nor about a unit of
 //     its own application on a non-peer relation;
 //   - -relation-departed came only for a remote unit the unit had joined,
-//     and -relation-broken only once it had departed every remote unit.
+//     and -relation-broken only once it had departed every remote unit;
+//   - no secret value appears outside the secrets ([Model.CheckSecretLeaks]).
 func (m *Model) CheckInvariants() error {
-	errs := []error{m.CheckLeases()}
+	errs := []error{m.CheckLeases(), m.CheckSecretLeaks()}
 	leases, err := m.Leases()
 	if err != nil {
 		return err
@@ -367,4 +370,200 @@ func (u *Unit) RestartAgent() error {
 	u.localLSV, u.remoteLSV = 0, 1
 	u.m.record(&Event{Kind: KindFault, Unit: u.name, Note: "agent restarted"})
 	return nil
+}
+
+// minSecretLen is the length under which a value is not looked for by
+// CheckSecretLeaks: shorter strings would match by chance.
+const minSecretLen = 6
+
+// keptSecret is a value the test declared secret, and from which journal
+// entry on.
+type keptSecret struct {
+	value string
+	since int
+}
+
+// KeepSecret declares values secret from now on, for [Model.CheckSecretLeaks]
+// (and so [Model.CheckInvariants]): the journal entries recorded after this
+// call and the model's state when the check runs must not hold them.
+// Values shorter than 6 bytes are not looked for (they would match by
+// chance).
+func (m *Model) KeepSecret(values ...string) error {
+	j, err := m.journalEntries()
+	if err != nil {
+		return err
+	}
+	for _, v := range values {
+		m.secrets = append(m.secrets, keptSecret{value: v, since: len(j)})
+	}
+	return nil
+}
+
+// secretValue is one value CheckSecretLeaks looks for: what it is (for
+// messages, which never show the value) and from which journal entry on.
+type secretValue struct {
+	value, what string
+	since       int
+}
+
+// CheckSecretLeaks verifies that no secret value appears outside the
+// fake's secrets. The values are every value of every revision of a secret
+// the model still stores, and those declared with [Model.KeepSecret]; they
+// are looked for as they are and JSON-escaped, in:
+//
+//   - the model's state now: every relation bag, every application's
+//     leader settings, every unit's server-side state (state-set), and
+//     every row (key and raw text) of every unit's .unit-state.db;
+//   - the journal, from the first call about the secret on (its secret-add,
+//     or a call naming its ID; for a declared value, from the KeepSecret
+//     call), so that a value that was plain before it became secret (a
+//     charm moving its settings into a secret) counts only from then on:
+//     tool-call arguments, stdin, output (secret-get's, which the journal
+//     redacts, aside) and errors, juju-log records and status messages.
+//
+// Values shorter than 6 bytes are not looked for. Each leak is reported
+// with where it is and whose value it is (secret ID, revision and key, or
+// the KeepSecret value's position), never with the value. The errors are
+// joined; nil means no leak.
+func (m *Model) CheckSecretLeaks() error {
+	journal, err := m.journalEntries()
+	if err != nil {
+		return err
+	}
+	var values []secretValue
+	type place struct{ where, text string }
+	var state []place
+	err = m.view(func(fm *fakejuju.Model) error {
+		for _, id := range slices.Sorted(maps.Keys(fm.Secrets)) {
+			s := fm.Secrets[id]
+			since := len(journal)
+			for i, e := range journal {
+				if c := e.Call; c != nil && (strings.Contains(c.Stdout, id) || slices.ContainsFunc(c.Args, func(a string) bool { return strings.Contains(a, id) })) {
+					since = i
+					break
+				}
+			}
+			for _, r := range s.Revisions {
+				content, err := r.Values()
+				if err != nil {
+					continue
+				}
+				for _, k := range slices.Sorted(maps.Keys(content)) {
+					values = append(values, secretValue{value: content[k], since: since,
+						what: fmt.Sprintf("the value of key %q of revision %d of secret %s", k, r.Revision, id)})
+				}
+			}
+		}
+		for _, name := range slices.Sorted(maps.Keys(fm.Apps)) {
+			for k, v := range fm.Apps[name].LeaderSettings {
+				state = append(state, place{fmt.Sprintf("%s's leader settings (key %q)", name, k), k + "=" + v})
+			}
+		}
+		for _, id := range slices.Sorted(maps.Keys(fm.Relations)) {
+			r := fm.Relations[id]
+			for _, owner := range slices.Sorted(maps.Keys(r.Bags)) {
+				for k, v := range r.Bags[owner].Data {
+					state = append(state, place{fmt.Sprintf("relation %d, %s's bag (key %q)", id, owner, k), k + "=" + v})
+				}
+			}
+		}
+		for _, name := range slices.Sorted(maps.Keys(fm.Units)) {
+			for k, v := range fm.Units[name].State {
+				state = append(state, place{fmt.Sprintf("%s's server-side state (key %q)", name, k), k + "=" + v})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, k := range m.secrets {
+		values = append(values, secretValue{value: k.value, since: k.since, what: fmt.Sprintf("value %d given to KeepSecret", i+1)})
+	}
+	values = slices.DeleteFunc(values, func(v secretValue) bool { return len(v.value) < minSecretLen })
+	if len(values) == 0 {
+		return nil
+	}
+	for _, u := range m.allUnits() {
+		kv, err := u.State()
+		if err != nil {
+			return err
+		}
+		for _, k := range slices.Sorted(maps.Keys(kv)) {
+			state = append(state, place{fmt.Sprintf("%s's .unit-state.db (row %q)", u.name, k), k + "\x00" + kv[k]})
+		}
+	}
+	var errs []error
+	found := func(v secretValue, text string) bool {
+		if strings.Contains(text, v.value) {
+			return true
+		}
+		esc, _ := json.Marshal(v.value)
+		return strings.Contains(text, string(esc[1:len(esc)-1]))
+	}
+	for _, v := range values {
+		for _, p := range state {
+			if found(v, p.text) {
+				errs = append(errs, fmt.Errorf("jujusim: %s appears in %s", v.what, p.where))
+			}
+		}
+		for i := v.since; i < len(journal); i++ {
+			e := journal[i]
+			switch {
+			case e.Call != nil:
+				c := e.Call
+				out := c.Stdout
+				if c.Tool == "secret-get" {
+					out = ""
+				}
+				for _, part := range []struct{ name, text string }{
+					{"an argument", strings.Join(c.Args, "\x00")}, {"stdin", c.Stdin}, {"output", out}, {"error output", c.Stderr},
+				} {
+					if found(v, part.text) {
+						errs = append(errs, fmt.Errorf("jujusim: %s appears in %s of %s's call %d, %s (%s)", v.what, part.name, c.Unit, i, c.Tool, hookOrNot(c.Hook)))
+					}
+				}
+			case e.Log != nil && found(v, e.Log.Message):
+				errs = append(errs, fmt.Errorf("jujusim: %s appears in %s's juju-log record %d (%s)", v.what, e.Log.Unit, i, hookOrNot(e.Log.Hook)))
+			case e.Status != nil && found(v, e.Status.Message):
+				errs = append(errs, fmt.Errorf("jujusim: %s appears in %s's status message %d", v.what, e.Status.Unit, i))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// hookOrNot names the hook of a journal entry for messages.
+func hookOrNot(hook string) string {
+	if hook == "" {
+		return "not in a hook: an action or juju exec"
+	}
+	return "hook " + hook
+}
+
+// Secret is a secret of the model as the fake's controller keeps it: ID
+// without "secret:", owner, label, the revisions still stored (their
+// content base64-encoded; [fakejuju.SecretRevision.Values] decodes it),
+// the latest revision's number and the units' consumer records.
+type Secret = fakejuju.Secret
+
+// Secrets returns the model's secrets, in ID order: a copy, which the
+// model does not change.
+func (m *Model) Secrets() ([]Secret, error) {
+	var out []Secret
+	err := m.view(func(fm *fakejuju.Model) error {
+		b, err := json.Marshal(fm.Secrets)
+		if err != nil {
+			return err
+		}
+		var all map[string]Secret
+		if err := json.Unmarshal(b, &all); err != nil {
+			return err
+		}
+		for _, id := range slices.Sorted(maps.Keys(all)) {
+			out = append(out, all[id])
+		}
+		return nil
+	})
+	return out, err
 }
