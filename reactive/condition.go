@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,6 +50,9 @@ type Condition interface {
 	atomList() []atom
 }
 
+// actionNameRE is Juju's rule for action names.
+var actionNameRE = regexp.MustCompile(`^[a-z](?:[a-z0-9-]*[a-z0-9])?$`)
+
 type atomKind int
 
 const (
@@ -60,6 +64,7 @@ const (
 	kFileChanged
 	kOnlyOnce
 	kRestricted
+	kAction
 )
 
 var atomNames = [...]string{
@@ -71,6 +76,7 @@ var atomNames = [...]string{
 	kFileChanged: "WhenFileChanged",
 	kOnlyOnce:    "OnlyOnce",
 	kRestricted:  "Restricted",
+	kAction:      "OnAction",
 }
 
 // atom is one predicate: a kind and its arguments (flags, hook patterns,
@@ -111,7 +117,7 @@ func (a atom) phases() phaseSet {
 	switch a.kind {
 	case kWhenAll, kWhenAny, kWhenNone, kWhenNotAll:
 		return inOther
-	case kHook:
+	case kHook, kAction:
 		return inHooks
 	case kRestricted:
 		return inRestricted
@@ -196,6 +202,17 @@ func WhenNotAll(flags ...string) Condition { return one(kWhenNotAll, flags) }
 // interface (docs/design.md, "Hook patterns").
 func OnHook(patterns ...string) Condition { return one(kHook, patterns) }
 
+// OnAction holds in the hooks phase of an action (`juju run <unit>
+// <action>`) named one of names. An action runs the charm like a hook
+// whose name is empty: the start callbacks (the leadership layer's flags,
+// ...), then the hooks phase, where only OnAction handlers can hold, then
+// every handler whose flags hold, as in any hook, then the exit callbacks.
+// The handler reads the action's parameters and reports its results with
+// the action tools (h.Tools().ActionGet, ActionSet, ActionFail); returning
+// an error fails the action and rolls its store changes back. An action
+// no OnAction handler names fails with an error saying so.
+func OnAction(names ...string) Condition { return one(kAction, names) }
+
 // WhenFileChanged holds, in any phase, when one of the files' MD5 digest
 // differs from the one recorded under reactive.files_changed.<path> (a file
 // that appears or disappears counts as changed). Testing it has no side
@@ -248,6 +265,7 @@ func validate(c Condition) error {
 		return errors.New("empty condition")
 	}
 	ph := inHooks | inOther | inRestricted
+	hasHook, hasAction := false, false
 	mustSet := map[string]bool{}
 	mustUnset := map[string]bool{}
 	restrictedHook := ""
@@ -273,6 +291,15 @@ func validate(c Condition) error {
 			case kWhenNone:
 				for _, f := range a.args {
 					mustUnset[f] = true
+				}
+			}
+		case kAction:
+			if len(a.args) == 0 {
+				return errors.New("OnAction() with no action names can never hold")
+			}
+			for _, n := range a.args {
+				if !actionNameRE.MatchString(n) {
+					return fmt.Errorf("OnAction: %q is not an action name (lowercase letters, digits and hyphens, starting with a letter)", n)
 				}
 			}
 		case kHook:
@@ -305,6 +332,11 @@ func validate(c Condition) error {
 			restrictedHook = a.args[0]
 		}
 		ph &= a.phases()
+		hasHook = hasHook || a.kind == kHook
+		hasAction = hasAction || a.kind == kAction
+	}
+	if hasHook && hasAction {
+		return fmt.Errorf("%s can never hold: an action runs with no hook name, so OnHook never holds in one", c)
 	}
 	if ph == 0 {
 		return fmt.Errorf("%s can never hold: its conditions belong to different dispatch phases", c)

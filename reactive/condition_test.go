@@ -87,6 +87,35 @@ func TestOnHookHoldsOnlyInHooksPhase(t *testing.T) {
 	})
 }
 
+// Ensure that OnAction holds only in the hooks phase of an action it
+// names, never in a hook, even one named like the action.
+func TestOnActionHoldsOnlyInItsAction(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		phase  reactive.Phase
+		hook   string
+		action string
+		want   bool
+	}{
+		{"named action, hooks phase", reactive.PhaseHooks, "", "backup", true},
+		{"second name", reactive.PhaseHooks, "", "restore", true},
+		{"other action", reactive.PhaseHooks, "", "rotate", false},
+		{"main loop", reactive.PhaseOther, "", "backup", false},
+		{"restricted", reactive.PhaseRestricted, "", "backup", false},
+		{"hook with the action's name", reactive.PhaseHooks, "backup", "", false},
+	} {
+		withTx(t, nil, func(tx *flags.Tx) {
+			o := reactive.CheckOptions{Phase: tc.phase, Hook: tc.hook, Action: tc.action}
+			assert.Equal(t, tc.want, check(t, tx, reactive.OnAction("backup", "restore"), o), tc.name)
+		})
+	}
+	withTx(t, nil, func(tx *flags.Tx) {
+		o := reactive.CheckOptions{Phase: reactive.PhaseHooks, Action: "backup"}
+		assert.False(t, check(t, tx, reactive.OnHook("*"), o), "no hook pattern holds in an action")
+	})
+	assert.Equal(t, `OnAction("backup", "restore")`, reactive.OnAction("backup", "restore").String())
+}
+
 // Ensure that CollectMetrics and MeterStatusChanged hold only in the
 // restricted phase of their own hook (catalogue H16).
 func TestRestrictedConditions(t *testing.T) {
@@ -305,6 +334,10 @@ func TestHandle_Misuse(t *testing.T) {
 		{"restricted and hook", "h", reactive.All(reactive.MeterStatusChanged(), reactive.OnHook("x")), fn, "different dispatch phases"},
 		{"two restricted hooks", "h", reactive.All(reactive.MeterStatusChanged(), reactive.CollectMetrics()), fn, "can never hold together"},
 		{"set and unset", "h", reactive.All(reactive.When("x"), reactive.WhenNot("x")), fn, `flag "x" must be both set and unset`},
+		{"OnAction()", "h", reactive.OnAction(), fn, "can never hold"},
+		{"bad action name", "h", reactive.OnAction("Back_up"), fn, `"Back_up" is not an action name`},
+		{"action and hook", "h", reactive.All(reactive.OnAction("backup"), reactive.OnHook("install")), fn, "OnHook never holds in one"},
+		{"action and when", "h", reactive.All(reactive.OnAction("backup"), reactive.When("a")), fn, "different dispatch phases"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := reactive.NewRegistry()

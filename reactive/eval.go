@@ -2,6 +2,7 @@ package reactive
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/charmkit/charmkit/flags"
 )
@@ -13,6 +14,7 @@ type evaluator struct {
 	fl        *flags.Flags
 	phase     Phase
 	hookName  string
+	action    string // the action's name in an action, else ""
 	charmDir  string
 	md        *Metadata
 	mdLoaded  bool
@@ -45,6 +47,8 @@ func (ev *evaluator) evalAtom(name string, a *atom, tracing bool) (bool, error) 
 		return ev.phase == PhaseOther && !ev.fl.AllSet(a.args...), nil
 	case kRestricted:
 		return ev.phase == PhaseRestricted && ev.hookName == a.args[0], nil
+	case kAction:
+		return ev.phase == PhaseHooks && ev.action != "" && slices.Contains(a.args, ev.action), nil
 	case kHook:
 		if ev.phase != PhaseHooks {
 			return false, nil
@@ -121,6 +125,8 @@ type checkOptions struct {
 	Phase Phase
 	// Hook is the current hook's name.
 	Hook string
+	// Action is the running action's name, "" outside an action.
+	Action string
 	// Handler is the handler name OnlyOnce looks up (reactive.invoked.<name>).
 	Handler string
 	// CharmDir is the charm directory: relative file paths are read there,
@@ -152,6 +158,7 @@ func check(tx *flags.Tx, cond Condition, o checkOptions) (bool, error) {
 		fl:        flags.New(tx),
 		phase:     phase,
 		hookName:  o.Hook,
+		action:    o.Action,
 		charmDir:  o.CharmDir,
 		md:        o.Metadata,
 		mdLoaded:  o.Metadata != nil,

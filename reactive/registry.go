@@ -259,6 +259,20 @@ type snapshot struct {
 	index    *index
 }
 
+// handlesAction reports whether a Go handler's condition names the action.
+func (s *snapshot) handlesAction(name string) bool {
+	for _, h := range s.handlers {
+		if g, ok := h.(*goHandler); ok {
+			for _, a := range g.cond {
+				if a.kind == kAction && slices.Contains(a.args, name) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // index maps each flag to the handlers watching it, in registration order.
 type index struct {
 	watchers map[string][]int

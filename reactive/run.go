@@ -211,6 +211,11 @@ func (r *Registry) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		return fail(ErrNoStore)
 	}
 	snap := r.snapshot()
+	if a := opts.Env.ActionName; a != "" && !snap.handlesAction(a) {
+		// As in charms.reactive, an action still runs every handler whose
+		// flags hold; the warning catches an action the charm forgot.
+		logAt(logger, slog.LevelWarn, fmt.Sprintf("no handler is registered with reactive.OnAction(%q): only flag-driven handlers run in this action", a))
+	}
 	if !opts.NoExternalHandlers {
 		exts, err := discoverExternal(opts.Env.CharmDir)
 		if err != nil {
@@ -296,6 +301,7 @@ func newRun(snap *snapshot, tx *flags.Tx, opts RunOptions, logger *slog.Logger, 
 			tx:        tx,
 			fl:        flags.New(tx),
 			hookName:  opts.Env.HookName,
+			action:    opts.Env.ActionName,
 			charmDir:  opts.Env.CharmDir,
 			md:        opts.Metadata,
 			mdLoaded:  opts.Metadata != nil,

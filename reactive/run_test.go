@@ -504,3 +504,58 @@ func TestExitCallbackFlagChangesRecorded(t *testing.T) {
 	assert.Equal(t, `{"iteration": 0, "changes": [], "pending": ["late"]}`, dump(t, s)[reactive.StateWatchKey])
 	assert.Equal(t, []string{"late"}, flagList(t, s))
 }
+
+// Ensure that an action runs like a hook with no name: its OnAction
+// handler in the hooks phase (OnHook handlers never), then the handlers
+// whose flags hold; an action no handler names runs the flag-driven ones
+// and logs a WARNING naming it.
+func TestRun_Action(t *testing.T) {
+	newReg := func(c *calls) *reactive.Registry {
+		r := reactive.NewRegistry()
+		r.Handle("on_backup", reactive.OnAction("backup"), c.fn("on_backup", sets("backup.requested")))
+		r.Handle("on_backup_hook", reactive.OnHook("backup"), c.fn("on_backup_hook", nil))
+		r.Handle("do_backup", reactive.When("backup.requested"), c.fn("do_backup", clears("backup.requested")))
+		r.Handle("always", reactive.WhenNot("never"), c.fn("always", nil))
+		return r
+	}
+	action := func(name string) func(*reactive.RunOptions) {
+		return func(o *reactive.RunOptions) { o.Env.HookName, o.Env.ActionName = "", name }
+	}
+
+	t.Run("named", func(t *testing.T) {
+		c := &calls{}
+		s := newStore(t)
+		res, rec := runHook(t, newReg(c), s, "", action("backup"))
+		require.NoError(t, res.Err)
+		assert.Equal(t, []string{"on_backup", "do_backup", "always"}, c.names)
+		assert.Empty(t, rec.at(slog.LevelWarn))
+		assert.NotContains(t, flagList(t, s), "backup.requested")
+	})
+	t.Run("not named", func(t *testing.T) {
+		c := &calls{}
+		res, rec := runHook(t, newReg(c), newStore(t), "", action("restore"))
+		require.NoError(t, res.Err)
+		assert.Equal(t, []string{"always"}, c.names)
+		warns := rec.at(slog.LevelWarn)
+		require.Len(t, warns, 1)
+		assert.Contains(t, warns[0], `reactive.OnAction("restore")`)
+	})
+	t.Run("a hook of the same name", func(t *testing.T) {
+		c := &calls{}
+		res, _ := runHook(t, newReg(c), newStore(t), "backup", nil)
+		require.NoError(t, res.Err)
+		assert.Equal(t, []string{"on_backup_hook", "always"}, c.names)
+	})
+	t.Run("failed action keeps nothing", func(t *testing.T) {
+		c := &calls{}
+		r := reactive.NewRegistry()
+		r.Handle("on_backup", reactive.OnAction("backup"), c.fn("on_backup", sets("backup.requested")))
+		r.Handle("fail", reactive.When("backup.requested"), c.fn("fail", func(*reactive.Hook) error { return errors.New("disk full") }))
+		s := newStore(t)
+		before := dump(t, s)
+		res, _ := runHook(t, r, s, "", action("backup"))
+		require.ErrorContains(t, res.Err, "disk full")
+		assert.Equal(t, 1, res.ExitCode)
+		assert.Equal(t, before, dump(t, s))
+	})
+}

@@ -55,6 +55,26 @@ type charmSpec struct {
 	hasConfig  bool
 	configFile string // where the options came from, for messages
 	options    map[string]optionSpec
+
+	hasActions  bool
+	actionsFile string // where the actions came from, for messages
+	actions     map[string]actionSpec
+}
+
+// actionSpec is one action of actions.yaml: the JSON schema of its
+// parameters, of which the harness checks the top level (types, required
+// parameters, additionalProperties) and applies the defaults, as Juju does
+// before it runs the action.
+type actionSpec struct {
+	Params               map[string]paramSpec `yaml:"params"`
+	Required             []string             `yaml:"required"`
+	AdditionalProperties *bool                `yaml:"additionalProperties"`
+}
+
+// paramSpec is one parameter of an action.
+type paramSpec struct {
+	Type    any `yaml:"type"` // a JSON schema type or a list of them
+	Default any `yaml:"default"`
 }
 
 // endpointSpec is one relation endpoint of the metadata.
@@ -71,7 +91,7 @@ type optionSpec struct {
 }
 
 // charmFiles are the names of Unit.Files that describe the charm.
-var charmFiles = []string{"metadata.yaml", "charmcraft.yaml", "config.yaml"}
+var charmFiles = []string{"metadata.yaml", "charmcraft.yaml", "config.yaml", "actions.yaml"}
 
 // findCharmDir returns the first directory, from dir upwards, that holds
 // metadata.yaml or a charmcraft.yaml with the metadata inline (a name),
@@ -253,7 +273,183 @@ func (u Unit) loadCharm() (*charmSpec, error) {
 		spec.configFile = "config.yaml (the charm has none)"
 		spec.options = map[string]optionSpec{}
 	}
+	if err := spec.loadActions(src, where); err != nil {
+		return nil, err
+	}
 	return spec, nil
+}
+
+// loadActions reads the actions from actions.yaml, or from the actions
+// section of charmcraft.yaml. A charm with metadata but neither has no
+// actions at all.
+func (s *charmSpec) loadActions(src map[string][]byte, where map[string]string) error {
+	var text []byte
+	switch {
+	case src["actions.yaml"] != nil:
+		text, s.actionsFile = src["actions.yaml"], where["actions.yaml"]
+	case src["charmcraft.yaml"] != nil:
+		var cc struct {
+			Actions yaml.Node `yaml:"actions"`
+		}
+		if err := yaml.Unmarshal(src["charmcraft.yaml"], &cc); err != nil {
+			return &invalidError{msg: fmt.Sprintf("%s: %v", where["charmcraft.yaml"], err)}
+		}
+		if !cc.Actions.IsZero() {
+			b, err := yaml.Marshal(&cc.Actions)
+			if err != nil {
+				return err
+			}
+			text, s.actionsFile = b, where["charmcraft.yaml"]+" (actions)"
+		}
+	}
+	switch {
+	case text != nil:
+		if err := yaml.Unmarshal(text, &s.actions); err != nil {
+			return &invalidError{msg: fmt.Sprintf("%s: %v", s.actionsFile, err)}
+		}
+		s.hasActions = true
+	case s.hasMeta:
+		s.hasActions = true
+		s.actionsFile = "actions.yaml (the charm has none)"
+	}
+	if s.actions == nil {
+		s.actions = map[string]actionSpec{}
+	}
+	return nil
+}
+
+// actionParams checks an action and its parameters as Juju does before it
+// runs the action, and returns the parameters with the defaults of the
+// ones not given. With no actions known, the parameters are used as given.
+func (s *charmSpec) actionParams(name string, params map[string]any) (map[string]any, error) {
+	out := map[string]any{}
+	for k, v := range params {
+		cv, err := paramValue(v)
+		if err != nil {
+			return nil, &invalidError{msg: fmt.Sprintf("action %q: parameter %q: %v", name, k, err)}
+		}
+		out[k] = cv
+	}
+	if s == nil || !s.hasActions {
+		return out, nil
+	}
+	a, ok := s.actions[name]
+	if !ok {
+		names := sortedKeys(s.actions)
+		msg := fmt.Sprintf("action %q: %s declares no such action%s", name, s.actionsFile, didYouMean(name, names))
+		if len(names) > 0 {
+			msg += fmt.Sprintf(" (actions: %s)", strings.Join(names, ", "))
+		}
+		return nil, &invalidError{msg: msg}
+	}
+	for _, k := range sortedKeys(out) {
+		p, ok := a.Params[k]
+		if !ok {
+			if a.AdditionalProperties != nil && !*a.AdditionalProperties {
+				return nil, &invalidError{msg: fmt.Sprintf("action %q: parameter %q: %s declares no such parameter%s, and Juju refuses others (additionalProperties: false)",
+					name, k, s.actionsFile, didYouMean(k, sortedKeys(a.Params)))}
+			}
+			continue
+		}
+		if want := p.types(); len(want) > 0 && !slices.Contains(want, jsonType(out[k])) {
+			return nil, &invalidError{msg: fmt.Sprintf("action %q: parameter %q: %s, but %s declares it of type %s", name, k, describe(out[k]), s.actionsFile, strings.Join(want, " or "))}
+		}
+	}
+	for _, k := range sortedKeys(a.Params) {
+		if _, given := out[k]; !given && a.Params[k].Default != nil {
+			v, err := paramValue(a.Params[k].Default)
+			if err != nil {
+				return nil, &invalidError{msg: fmt.Sprintf("%s: action %q: default of %q: %v", s.actionsFile, name, k, err)}
+			}
+			out[k] = v
+		}
+	}
+	for _, k := range a.Required {
+		if _, ok := out[k]; !ok {
+			return nil, &invalidError{msg: fmt.Sprintf("action %q: parameter %q is required by %s", name, k, s.actionsFile)}
+		}
+	}
+	return out, nil
+}
+
+// paramValue normalises an action parameter: a config value (see
+// configValue), or a list or map of them.
+func paramValue(v any) (any, error) {
+	switch v := v.(type) {
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			c, err := paramValue(e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = c
+		}
+		return out, nil
+	case []string:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = e
+		}
+		return out, nil
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			c, err := paramValue(e)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = c
+		}
+		return out, nil
+	}
+	v, err := configValue(v)
+	if err != nil {
+		return nil, errors.New("unsupported type (want string, bool, integer, float64, nil, or a []any or map[string]any of them)")
+	}
+	return v, nil
+}
+
+// types returns the JSON schema types a parameter may have, none when any.
+func (p paramSpec) types() []string {
+	var out []string
+	switch t := p.Type.(type) {
+	case string:
+		out = []string{t}
+	case []any:
+		for _, v := range t {
+			if s, ok := v.(string); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	if slices.Contains(out, "number") {
+		out = append(out, "integer") // every integer is a number
+	}
+	return out
+}
+
+// jsonType is the JSON schema type of a parameter value.
+func jsonType(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "string"
+	case bool:
+		return "boolean"
+	case int64:
+		return "integer"
+	case float64:
+		if v == float64(int64(v)) {
+			return "integer"
+		}
+		return "number"
+	case []any:
+		return "array"
+	default:
+		return "object"
+	}
 }
 
 // optionTypes are the option types config.yaml may declare.

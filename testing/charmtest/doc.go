@@ -42,6 +42,11 @@
 // table-driven tests can call t.Parallel. [Unit.RunDir] is the same without a
 // testing.TB, for examples and tools.
 //
+// [Unit.RunAction] runs an action instead of a hook (`juju run <unit>
+// <action>`): its reactive.OnAction handlers, with parameters checked
+// against the charm's actions.yaml and its defaults applied; the action's
+// results, failure and log messages are in [Result.Action].
+//
 // # What a run does
 //
 // Each run creates a charm directory and a root directory for the unit's

@@ -29,6 +29,10 @@ type (
 	// Fault makes a hook tool fail, without any effect. The zero value is no
 	// fault.
 	Fault = fakejuju.Fault
+	// Action is an action the unit ran: its name, parameters (with the
+	// defaults of actions.yaml), results (action-set, nested by the dots of
+	// the keys), whether it failed and why, and its action-log messages.
+	Action = fakejuju.Action
 )
 
 // Model details of every simulated hook.
@@ -82,7 +86,7 @@ type juju struct {
 // newJuju builds the model Juju would hold for u and opens the hook's
 // context. u must be valid; charm is the charm's metadata and config (nil
 // when unknown).
-func newJuju(u Unit, charm *charmSpec, hook string) (*juju, error) {
+func newJuju(u Unit, charm *charmSpec, hook string, action *Action) (*juju, error) {
 	now := u.Now
 	if now.IsZero() {
 		now = defaultNow
@@ -134,7 +138,10 @@ func newJuju(u Unit, charm *charmSpec, hook string) (*juju, error) {
 			return nil, err
 		}
 	}
-	spec := fakejuju.ContextSpec{ID: contextID(name, hook), Unit: name, Hook: hook, Relation: relID, RemoteUnit: remote, Secret: secret}
+	spec := fakejuju.ContextSpec{ID: contextID(name, hook), Unit: name, Hook: hook, Relation: relID, RemoteUnit: remote, Secret: secret, Action: action}
+	if action != nil {
+		spec.ID = contextID(name, action.Name)
+	}
 	if strings.HasSuffix(hook, "-relation-departed") {
 		spec.Departing = remote // the remote unit leaves; this one stays
 	}
@@ -278,14 +285,16 @@ func (j *juju) log(level, msg string) {
 // write to an application-owned secret, a secret label in use), finish
 // returns that refusal, a *fakejuju.CommitError, with Juju's side as the
 // refusal left it.
-func (j *juju) finish(next *Unit, hookOK bool) (version string, err error) {
+func (j *juju) finish(next *Unit, hookOK bool) (version string, action *Action, err error) {
 	var refused error
 	err = j.store.Update(func(m *fakejuju.Model) error {
-		if _, err := m.Close(j.ctxID, hookOK); errors.Is(err, fakejuju.ErrCommitFailed) {
+		commit, err := m.Close(j.ctxID, hookOK)
+		if errors.Is(err, fakejuju.ErrCommitFailed) {
 			refused = err
 		} else if err != nil {
 			return err
 		}
+		action = commit.Action
 		u, a := m.Units[j.unit], m.Apps[fakejuju.AppOf(j.unit)]
 		next.Leader = m.Leads(j.unit) && (u.TruesLeft == nil || *u.TruesLeft > 0)
 		next.LoseLeadershipAfter = 0
@@ -319,7 +328,7 @@ func (j *juju) finish(next *Unit, hookOK bool) (version string, err error) {
 	if err == nil {
 		err = refused
 	}
-	return version, err
+	return version, action, err
 }
 
 // records returns the hook's tool calls, log records and status changes.

@@ -40,8 +40,13 @@ type Result struct {
 	// unchanged.
 	Unit
 
-	// Hook is the hook that ran.
+	// Hook is the hook that ran; empty for an action.
 	Hook string
+	// Action is the action that ran ([Unit.RunAction]) with its results,
+	// failure and log messages; nil for a hook. An action whose process
+	// failed (Err) is failed, with the message "exit status <n>" unless
+	// the charm called action-fail.
+	Action *Action
 	// Err is why the hook failed (the process would exit non-zero), or
 	// Juju's refusal of the changes of a hook that succeeded (an error
 	// matching fakejuju.ErrCommitFailed: a follower's write to an
@@ -151,6 +156,62 @@ func (u Unit) RunDir(ctx context.Context, dir string, register func(*reactive.Re
 	if err := charm.checkHook(hook); err != nil {
 		return Result{}, err
 	}
+	return u.run(ctx, dir, register, charm, hook, nil)
+}
+
+// RunAction runs the action name on the unit, as `juju run <unit> <name>
+// key=value...` does, and returns the new state like [Unit.Run]; the
+// action's results, failure and log messages are in [Result.Action].
+// The charm runs with an empty hook name (a reactive.OnAction handler
+// holds), and the action tools serve params. As Juju does before it runs
+// an action, the harness checks it against the charm's actions.yaml (or
+// the actions of charmcraft.yaml): an action it does not declare, a
+// parameter of the wrong type, a missing required one, or one it does not
+// declare under additionalProperties: false fails the test; parameters
+// not given take their defaults. Parameter values are strings, bools,
+// integers, floats, nil, or []any and map[string]any of them.
+func (u Unit) RunAction(t testing.TB, register func(*reactive.Registry), name string, params map[string]any) Result {
+	t.Helper()
+	dir := t.TempDir()
+	out, err := u.RunActionDir(t.Context(), dir, register, name, params)
+	if err != nil {
+		t.Fatalf("charmtest: action %s on %s: %v", name, u.name(), err)
+	}
+	want := out.Unit.clone()
+	t.Cleanup(func() {
+		if err := checkStore(context.Background(), dir, want); err != nil {
+			t.Errorf("charmtest: store invariant after action %s on %s: %v", name, u.name(), err)
+		}
+	})
+	return out
+}
+
+// RunActionDir is [Unit.RunAction] without a testing.TB, as [Unit.RunDir]
+// is for [Unit.Run].
+func (u Unit) RunActionDir(ctx context.Context, dir string, register func(*reactive.Registry), name string, params map[string]any) (Result, error) {
+	if register == nil {
+		return Result{}, fmt.Errorf("%w: nil register function", ErrInvalidUnit)
+	}
+	if !actionNameRE.MatchString(name) {
+		return Result{}, fmt.Errorf("%w: action name %q: want lowercase letters, digits and hyphens, starting with a letter", ErrInvalidUnit, name)
+	}
+	charm, err := u.validate()
+	if err != nil {
+		return Result{}, err
+	}
+	p, err := charm.actionParams(name, params)
+	if err != nil {
+		return Result{}, err
+	}
+	return u.run(ctx, dir, register, charm, "", &Action{Name: name, ID: "1", Params: p})
+}
+
+// run runs a hook, or the action when action is not nil.
+func (u Unit) run(ctx context.Context, dir string, register func(*reactive.Registry), charm *charmSpec, hook string, action *Action) (Result, error) {
+	what := "hook " + hook
+	if action != nil {
+		what = "action " + action.Name
+	}
 	in := u.clone()
 	charmDir, rootDir := filepath.Join(dir, "charm"), filepath.Join(dir, "root")
 	for _, d := range []string{charmDir, rootDir} {
@@ -161,7 +222,7 @@ func (u Unit) RunDir(ctx context.Context, dir string, register func(*reactive.Re
 	if err := writeFiles(charmDir, rootDir, in.Files, in.Modes); err != nil {
 		return Result{}, err
 	}
-	j, err := newJuju(in, charm, hook)
+	j, err := newJuju(in, charm, hook, action)
 	if err != nil {
 		return Result{}, err
 	}
@@ -189,12 +250,12 @@ func (u Unit) RunDir(ctx context.Context, dir string, register func(*reactive.Re
 		Clock:  newClock(in.Now, in.ClockStep),
 	})
 	if ctx.Err() != nil {
-		return Result{}, fmt.Errorf("charmtest: hook %s: %w", hook, ctx.Err())
+		return Result{}, fmt.Errorf("charmtest: %s: %w", what, ctx.Err())
 	}
 
 	next := in.clone()
 	hookErr := res.Err
-	version, err := j.finish(&next, res.Err == nil)
+	version, done, err := j.finish(&next, res.Err == nil)
 	if errors.Is(err, fakejuju.ErrCommitFailed) {
 		hookErr = err // the process succeeded; Juju refused its changes
 	} else if err != nil {
@@ -223,6 +284,15 @@ func (u Unit) RunDir(ctx context.Context, dir string, register func(*reactive.Re
 		StatusHistory: statuses,
 		Logs:          logs,
 		Version:       version,
+	}
+	if done != nil {
+		a := *done
+		a.Params = action.Params // as given, not as the fake's JSON copy decoded them
+		if res.ExitCode != 0 && !a.Failed {
+			// Juju fails an action whose process fails, with its exit status.
+			a.Failed, a.Message = true, fmt.Sprintf("exit status %d", res.ExitCode)
+		}
+		out.Action = &a
 	}
 	if !reflect.DeepEqual(u, in) {
 		return out, errors.New("charmtest: internal error: the input unit was modified")

@@ -52,7 +52,7 @@ func newTestModel(tb testing.TB, u Unit, hook string) testJuju {
 	tb.Helper()
 	spec, err := u.validate()
 	require.NoError(tb, err)
-	j, err := newJuju(u, spec, hook)
+	j, err := newJuju(u, spec, hook, nil)
 	require.NoError(tb, err)
 	dir := tb.TempDir()
 	return testJuju{j, j.runner(dir), dir}
@@ -260,7 +260,7 @@ func TestTools_LeadershipSemantics(t *testing.T) {
 			assert.Equal(t, "{\"new\":\"v\"}\n", out)
 			assert.Equal(t, map[string]string{"shared": "yes"}, m.bag(t, "peers:1", "app"), "not committed before the hook ends")
 			next := Unit{Relations: []Relation{peers}}
-			_, err := m.finish(&next, hookOK)
+			_, _, err := m.finish(&next, hookOK)
 			require.NoError(t, err)
 			if hookOK {
 				assert.Equal(t, map[string]string{"new": "v"}, next.Relations[0].AppData)

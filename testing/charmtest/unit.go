@@ -210,6 +210,8 @@ var (
 	appNameRE  = regexp.MustCompile(`^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*$`)
 	relIDRE    = regexp.MustCompile(`^([a-z][a-z0-9_-]*):(0|[1-9][0-9]*)$`)
 	hookNameRE = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
+	// actionNameRE is Juju's rule for action names.
+	actionNameRE = regexp.MustCompile(`^[a-z](?:[a-z0-9-]*[a-z0-9])?$`)
 )
 
 // name returns the unit name with the default applied.

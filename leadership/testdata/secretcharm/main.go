@@ -104,10 +104,10 @@ func register(r *reactive.Registry) {
 			}
 			return h.SetFlag("password.stored")
 		})
-	r.Handle("rotate_action", reactive.When(leadership.IsLeaderFlag),
+	r.Handle("rotate_action", reactive.OnAction("rotate"),
 		func(ctx context.Context, h *reactive.Hook) error {
-			if h.Env().ActionName != "rotate" {
-				return nil
+			if !h.IsFlagSet(leadership.IsLeaderFlag) {
+				return h.Tools().ActionFail(ctx, "run rotate on the leader")
 			}
 			if err := setPassword(ctx, h); err != nil {
 				return err
