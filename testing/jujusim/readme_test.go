@@ -13,7 +13,10 @@ import (
 )
 
 // Relating the two example charms, as the README shows it: every client
-// unit gets the password, and loses it with the relation.
+// unit gets the password, and loses it with the relation; a rotation then
+// retires the password the clients knew, so that no live password is left
+// outside Juju's secret (the credentials interface hands it over in plain
+// relation data).
 func TestPasswordClient(t *testing.T) {
 	t.Parallel()
 	m := jujusim.Start(t, jujusim.Options{Charm: "../../examples/password-charm", Units: 3,
@@ -26,12 +29,13 @@ func TestPasswordClient(t *testing.T) {
 	rel, err := m.Relate("password-client", "password") // juju integrate
 	require.NoError(t, err)
 	require.NoError(t, m.Settle()) // relation-created, -joined, -changed on both sides
-	settings, err := m.LeaderSettings()
+
+	password, err := m.Leader().ReadFile("admin_password") // the leader's copy of the password Juju keeps in a secret
 	require.NoError(t, err)
 	for _, u := range client.Units() {
 		b, err := u.ReadFile("server_password")
 		require.NoError(t, err)
-		assert.Equal(t, settings["admin_password"], string(b), u.Name())
+		assert.Equal(t, string(password), string(b), u.Name())
 		flags, err := u.Flags()
 		require.NoError(t, err)
 		assert.Contains(t, flags, "server.available", u.Name())
@@ -43,7 +47,12 @@ func TestPasswordClient(t *testing.T) {
 		_, err := u.ReadFile("server_password")
 		assert.ErrorIs(t, err, os.ErrNotExist, u.Name())
 	}
-	require.NoError(t, m.CheckInvariants()) // relation rules: joined then changed, leader-only app writes, ...
+
+	ev, err := m.Leader().RunAction("rotate-password", nil) // juju run password/leader rotate-password
+	require.NoError(t, err)
+	require.False(t, ev.Action.Failed, ev.Action.Message)
+	require.NoError(t, m.Settle())          // every unit writes the new password; the old revision is removed
+	require.NoError(t, m.CheckInvariants()) // relation rules, leader-only app writes, no live password outside its secret, ...
 }
 
 // Ensure that every Go block of the README's Relations section appears

@@ -433,7 +433,9 @@ func (u *Unit) enqueue(it *item) {
 // relation but peer relations, then stop and remove; then it is gone. A
 // teardown hook that fails is passed over, as with --force. A unit in
 // error gets no teardown hooks. If it was the leader, nobody leads until
-// [Model.Elect]; its last guarantee still runs to its end.
+// [Model.Elect]; its last guarantee still runs to its end. Its secret
+// consumer records are deleted, so the revisions it alone tracked become
+// obsolete.
 func (m *Model) RemoveUnit(u *Unit) error {
 	if err := m.own(u, "removing"); err != nil {
 		return err
@@ -493,6 +495,14 @@ func (m *Model) retire(u *Unit, kind Kind) error {
 		for _, r := range fm.Relations {
 			if slices.Contains(r.Scope, u.name) {
 				fm.LeaveScope(u.name, r)
+			}
+		}
+		if kind == KindRemove {
+			// Juju deletes a removed unit's secret consumer records
+			// (juju/juju#15217), so a revision only it tracked becomes
+			// obsolete: its owner gets secret-remove for it.
+			for _, s := range fm.Secrets {
+				delete(s.Consumers, u.name)
 			}
 		}
 		if fm.Leads(u.name) {
