@@ -310,3 +310,26 @@ func TestRotate_NoParameters(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `"length"`)
 }
+
+// Ensure that with the password in a secret the leader still gives it to a
+// related client application (read from the secret, published in the
+// relation's application bag), and that rotate-password sends the new one
+// in the action itself, nothing else. The relation bag is plain data: the
+// credentials interface hands the password over as it is.
+func TestRotate_ClientsGetTheNewPassword(t *testing.T) {
+	t.Parallel()
+	c := secretCharm()
+	leader := leaderInstalled(t, c).Unit
+	leader.Relations = []charmtest.Relation{clientRel(nil)}
+	joined := leader.Run(t, c.Register, "clients-relation-joined")
+	require.NoError(t, joined.Err)
+	assert.Contains(t, joined.Invoked, "share_password")
+	assert.Equal(t, map[string]string{"username": "admin", "password": "rotation-test-password-1"}, joined.Relations[0].AppData)
+
+	out := joined.RunAction(t, c.Register, charm.RotateAction, nil)
+	require.NoError(t, out.Err)
+	assert.False(t, out.Action.Failed, out.Action.Message)
+	assert.Equal(t, map[string]string{"username": "admin", "password": "rotation-test-password-2"}, out.Relations[0].AppData)
+	assert.Equal(t, []string{`relation-set --app -r clients:7 --file - {"password":"rotation-test-password-2"}` + "\n"}, appSets(out),
+		"the new password only, on stdin")
+}
