@@ -415,17 +415,6 @@ func (u *Unit) runItem(it *item, retry bool) (*Event, error) {
 	return evs[0], nil
 }
 
-// enqueue adds a one-off hook to the queue unless the same one is already
-// waiting.
-func (u *Unit) enqueue(it *item) {
-	for _, q := range u.queue {
-		if q.hook == it.hook {
-			return
-		}
-	}
-	u.queue = append(u.queue, it)
-}
-
 // RemoveUnit removes u as `juju remove-unit` does: the unit is dying at
 // once, so the other units of its relations see it departed (they run
 // -relation-departed for it); u itself departs every member of each
