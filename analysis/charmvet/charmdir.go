@@ -3,7 +3,6 @@ package charmvet
 import (
 	"errors"
 	"fmt"
-	"github.com/charmkit/charmkit/internal/hookpattern"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,6 +11,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/charmkit/charmkit/internal/hookpattern"
 )
 
 // charmInfo is what the analyzer reads from the charm directory found
@@ -25,42 +26,6 @@ type charmInfo struct {
 	containers map[string]bool
 	options    map[string]bool // config options
 	configFile string          // where the options come from ("" when none)
-}
-
-// findCharmDir looks for metadata.yaml or charmcraft.yaml in dir and its
-// parents, up to and including the directory holding go.mod. It returns ""
-// when there is none.
-func findCharmDir(dir string) string {
-	for {
-		for _, name := range []string{"metadata.yaml", "charmcraft.yaml"} {
-			if st, err := os.Stat(filepath.Join(dir, name)); err == nil && st.Mode().IsRegular() {
-				if name == "metadata.yaml" || charmcraftHasName(filepath.Join(dir, name)) {
-					return dir
-				}
-			}
-		}
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return ""
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
-// charmcraftHasName reports whether a charmcraft.yaml holds the metadata
-// inline (it has a name).
-func charmcraftHasName(path string) bool {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return false
-	}
-	var v struct {
-		Name string `yaml:"name"`
-	}
-	return yaml.Unmarshal(b, &v) == nil && v.Name != ""
 }
 
 // readCharmInfo reads the metadata and config of the charm in dir.

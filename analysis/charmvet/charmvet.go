@@ -2,7 +2,6 @@ package charmvet
 
 import (
 	"fmt"
-	"github.com/charmkit/charmkit/internal/hookpattern"
 	"go/ast"
 	"go/constant"
 	"go/token"
@@ -16,6 +15,9 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/charmkit/charmkit/internal/charmdir"
+	"github.com/charmkit/charmkit/internal/hookpattern"
 )
 
 // Analyzer checks a charm's package; see the package documentation.
@@ -114,7 +116,7 @@ func run(ap *analysis.Pass) (any, error) {
 	}
 	p.directives()
 	if dir := p.pkgDir(); dir != "" {
-		if cd := findCharmDir(dir); cd != "" {
+		if cd := charmdir.Find(dir); cd != "" {
 			p.ci, p.ciErr = readCharmInfo(cd)
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/charmkit/charmkit/internal/charmdir"
 )
 
 // NoCharm, as [Unit.Charm], runs the unit without looking for the charm's
@@ -93,43 +95,9 @@ type optionSpec struct {
 // charmFiles are the names of Unit.Files that describe the charm.
 var charmFiles = []string{"metadata.yaml", "charmcraft.yaml", "config.yaml", "actions.yaml"}
 
-// findCharmDir returns the first directory, from dir upwards, that holds
-// metadata.yaml or a charmcraft.yaml with the metadata inline (a name),
-// stopping at the directory holding go.mod (the module root, included),
-// as charmkit vet does. It returns "" when there is none.
-func findCharmDir(dir string) string {
-	for {
-		if isFile(filepath.Join(dir, "metadata.yaml")) {
-			return dir
-		}
-		if p := filepath.Join(dir, "charmcraft.yaml"); isFile(p) {
-			if b, err := os.ReadFile(p); err == nil && charmcraftHasName(b) {
-				return dir
-			}
-		}
-		if isFile(filepath.Join(dir, "go.mod")) {
-			return ""
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
 func isFile(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.Mode().IsRegular()
-}
-
-// charmcraftHasName reports whether a charmcraft.yaml holds the metadata
-// inline (it has a name), rather than build instructions only.
-func charmcraftHasName(b []byte) bool {
-	var v struct {
-		Name string `yaml:"name"`
-	}
-	return yaml.Unmarshal(b, &v) == nil && v.Name != ""
 }
 
 // charmDirOf returns the charm directory the unit's run reads: Unit.Charm,
@@ -143,7 +111,7 @@ func (u Unit) charmDirOf() (string, error) {
 		if err != nil {
 			return "", nil
 		}
-		return findCharmDir(wd), nil
+		return charmdir.Find(wd), nil
 	}
 	dir, err := filepath.Abs(u.Charm)
 	if err != nil {
@@ -192,7 +160,7 @@ func (u Unit) loadCharm() (*charmSpec, error) {
 			return nil, &invalidError{msg: fmt.Sprintf("%s: %v", spec.metaFile, err)}
 		}
 		spec.hasMeta = true
-	case src["charmcraft.yaml"] != nil && charmcraftHasName(src["charmcraft.yaml"]):
+	case src["charmcraft.yaml"] != nil && charmdir.CharmcraftHasName(src["charmcraft.yaml"]):
 		spec.metaFile = where["charmcraft.yaml"]
 		if err := yaml.Unmarshal(src["charmcraft.yaml"], &meta); err != nil {
 			return nil, &invalidError{msg: fmt.Sprintf("%s: %v", spec.metaFile, err)}
