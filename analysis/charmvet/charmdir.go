@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/charmkit/charmkit/internal/hookpattern"
+	"github.com/charmkit/charmkit/internal/suggest"
 )
 
 // charmInfo is what the analyzer reads from the charm directory found
@@ -147,7 +148,7 @@ func checkHook(name string, ci *charmInfo) string {
 	if ci != nil {
 		msg = fmt.Sprintf("%q is neither a Juju hook nor a hook of the names in %s", name, ci.metaFile)
 	}
-	if s := suggest(name, knownHooks(ci)); s != "" {
+	if s := suggest.Closest(name, knownHooks(ci)); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return msg
@@ -182,50 +183,4 @@ func expandHookPattern(ci *charmInfo, pattern string) (names []string, ok bool) 
 	}
 	names, err := hookpattern.Expand(rels, pattern)
 	return names, err == nil
-}
-
-// suggest returns the candidate closest to s when it is close enough to be
-// a likely typo, or "".
-func suggest(s string, candidates []string) string {
-	best, bestD := "", -1
-	for _, c := range candidates {
-		if c == s {
-			continue
-		}
-		d := distance(s, c)
-		if bestD < 0 || d < bestD || (d == bestD && c < best) {
-			best, bestD = c, d
-		}
-	}
-	if bestD < 0 || bestD > max(2, len(s)/4) {
-		return ""
-	}
-	return best
-}
-
-// distance is the Levenshtein distance of a and b, counting a swap of two
-// adjacent characters as one edit.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }

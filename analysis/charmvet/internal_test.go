@@ -142,15 +142,6 @@ func TestCheckHook(t *testing.T) {
 	}
 }
 
-// Ensure that suggestions are close names only.
-func TestSuggest(t *testing.T) {
-	assert.Equal(t, 1, distance("config-chagned", "config-changed"), "a swap is one edit")
-	assert.Equal(t, 3, distance("abc", ""))
-	assert.Equal(t, "config-changed", suggest("config-chagned", jujuHooks))
-	assert.Equal(t, "", suggest("frobnicate", jujuHooks))
-	assert.Equal(t, "", suggest("x", nil))
-}
-
 // Ensure that the leadership calls are recognized under today's names and
 // under the consolidated package functions (Set, Get, GetAll, Delete) that
 // the leadership package is moving to.

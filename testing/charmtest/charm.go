@@ -13,7 +13,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/charmkit/charmkit/internal/charmaction"
 	"github.com/charmkit/charmkit/internal/charmdir"
+	"github.com/charmkit/charmkit/internal/suggest"
 )
 
 // NoCharm, as [Unit.Charm], runs the unit without looking for the charm's
@@ -26,6 +28,12 @@ const NoCharm = "-"
 // not declare, or a value of the wrong type. testing/jujusim's
 // Model.SetConfig returns its own ErrBadConfig for the same mistakes.
 var ErrBadConfig = errors.New("charmtest: bad config")
+
+// ErrBadAction is matched, together with [ErrInvalidUnit], by the error
+// for an action, or action parameters, that the charm's actions.yaml does
+// not allow ([Unit.RunAction]); jujusim's Unit.RunAction returns its own
+// ErrBadAction for the same mistakes.
+var ErrBadAction = errors.New("charmtest: bad action")
 
 // invalidError is one problem with a unit: it matches ErrInvalidUnit, and
 // also kind when not nil.
@@ -58,25 +66,7 @@ type charmSpec struct {
 	configFile string // where the options came from, for messages
 	options    map[string]optionSpec
 
-	hasActions  bool
-	actionsFile string // where the actions came from, for messages
-	actions     map[string]actionSpec
-}
-
-// actionSpec is one action of actions.yaml: the JSON schema of its
-// parameters, of which the harness checks the top level (types, required
-// parameters, additionalProperties) and applies the defaults, as Juju does
-// before it runs the action.
-type actionSpec struct {
-	Params               map[string]paramSpec `yaml:"params"`
-	Required             []string             `yaml:"required"`
-	AdditionalProperties *bool                `yaml:"additionalProperties"`
-}
-
-// paramSpec is one parameter of an action.
-type paramSpec struct {
-	Type    any `yaml:"type"` // a JSON schema type or a list of them
-	Default any `yaml:"default"`
+	actions *charmaction.Actions // nil when unknown: any action goes
 }
 
 // endpointSpec is one relation endpoint of the metadata.
@@ -251,37 +241,23 @@ func (u Unit) loadCharm() (*charmSpec, error) {
 // section of charmcraft.yaml. A charm with metadata but neither has no
 // actions at all.
 func (s *charmSpec) loadActions(src map[string][]byte, where map[string]string) error {
-	var text []byte
-	switch {
-	case src["actions.yaml"] != nil:
-		text, s.actionsFile = src["actions.yaml"], where["actions.yaml"]
-	case src["charmcraft.yaml"] != nil:
-		var cc struct {
-			Actions yaml.Node `yaml:"actions"`
-		}
-		if err := yaml.Unmarshal(src["charmcraft.yaml"], &cc); err != nil {
+	text, file := src["actions.yaml"], where["actions.yaml"]
+	if text == nil && src["charmcraft.yaml"] != nil {
+		b, err := charmaction.FromCharmcraft(src["charmcraft.yaml"])
+		if err != nil {
 			return &invalidError{msg: fmt.Sprintf("%s: %v", where["charmcraft.yaml"], err)}
 		}
-		if !cc.Actions.IsZero() {
-			b, err := yaml.Marshal(&cc.Actions)
-			if err != nil {
-				return err
-			}
-			text, s.actionsFile = b, where["charmcraft.yaml"]+" (actions)"
-		}
+		text, file = b, where["charmcraft.yaml"]+" (actions)"
 	}
 	switch {
 	case text != nil:
-		if err := yaml.Unmarshal(text, &s.actions); err != nil {
-			return &invalidError{msg: fmt.Sprintf("%s: %v", s.actionsFile, err)}
+		a, err := charmaction.Parse(text, file)
+		if err != nil {
+			return &invalidError{msg: err.Error()}
 		}
-		s.hasActions = true
+		s.actions = a
 	case s.hasMeta:
-		s.hasActions = true
-		s.actionsFile = "actions.yaml (the charm has none)"
-	}
-	if s.actions == nil {
-		s.actions = map[string]actionSpec{}
+		s.actions = &charmaction.Actions{File: "actions.yaml (the charm has none)"}
 	}
 	return nil
 }
@@ -290,134 +266,15 @@ func (s *charmSpec) loadActions(src map[string][]byte, where map[string]string) 
 // runs the action, and returns the parameters with the defaults of the
 // ones not given. With no actions known, the parameters are used as given.
 func (s *charmSpec) actionParams(name string, params map[string]any) (map[string]any, error) {
-	out := map[string]any{}
-	for k, v := range params {
-		cv, err := paramValue(v)
-		if err != nil {
-			return nil, &invalidError{msg: fmt.Sprintf("action %q: parameter %q: %v", name, k, err)}
-		}
-		out[k] = cv
+	var a *charmaction.Actions
+	if s != nil {
+		a = s.actions
 	}
-	if s == nil || !s.hasActions {
-		return out, nil
-	}
-	a, ok := s.actions[name]
-	if !ok {
-		names := sortedKeys(s.actions)
-		msg := fmt.Sprintf("action %q: %s declares no such action%s", name, s.actionsFile, didYouMean(name, names))
-		if len(names) > 0 {
-			msg += fmt.Sprintf(" (actions: %s)", strings.Join(names, ", "))
-		}
-		return nil, &invalidError{msg: msg}
-	}
-	for _, k := range sortedKeys(out) {
-		p, ok := a.Params[k]
-		if !ok {
-			if a.AdditionalProperties != nil && !*a.AdditionalProperties {
-				return nil, &invalidError{msg: fmt.Sprintf("action %q: parameter %q: %s declares no such parameter%s, and Juju refuses others (additionalProperties: false)",
-					name, k, s.actionsFile, didYouMean(k, sortedKeys(a.Params)))}
-			}
-			continue
-		}
-		if want := p.types(); len(want) > 0 && !slices.Contains(want, jsonType(out[k])) {
-			return nil, &invalidError{msg: fmt.Sprintf("action %q: parameter %q: %s, but %s declares it of type %s", name, k, describe(out[k]), s.actionsFile, strings.Join(want, " or "))}
-		}
-	}
-	for _, k := range sortedKeys(a.Params) {
-		if _, given := out[k]; !given && a.Params[k].Default != nil {
-			v, err := paramValue(a.Params[k].Default)
-			if err != nil {
-				return nil, &invalidError{msg: fmt.Sprintf("%s: action %q: default of %q: %v", s.actionsFile, name, k, err)}
-			}
-			out[k] = v
-		}
-	}
-	for _, k := range a.Required {
-		if _, ok := out[k]; !ok {
-			return nil, &invalidError{msg: fmt.Sprintf("action %q: parameter %q is required by %s", name, k, s.actionsFile)}
-		}
+	out, err := a.Check(name, params)
+	if err != nil {
+		return nil, &invalidError{msg: err.Error(), kind: ErrBadAction}
 	}
 	return out, nil
-}
-
-// paramValue normalises an action parameter: a config value (see
-// configValue), or a list or map of them.
-func paramValue(v any) (any, error) {
-	switch v := v.(type) {
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			c, err := paramValue(e)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = c
-		}
-		return out, nil
-	case []string:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = e
-		}
-		return out, nil
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			c, err := paramValue(e)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = c
-		}
-		return out, nil
-	}
-	v, err := configValue(v)
-	if err != nil {
-		return nil, errors.New("unsupported type (want string, bool, integer, float64, nil, or a []any or map[string]any of them)")
-	}
-	return v, nil
-}
-
-// types returns the JSON schema types a parameter may have, none when any.
-func (p paramSpec) types() []string {
-	var out []string
-	switch t := p.Type.(type) {
-	case string:
-		out = []string{t}
-	case []any:
-		for _, v := range t {
-			if s, ok := v.(string); ok {
-				out = append(out, s)
-			}
-		}
-	}
-	if slices.Contains(out, "number") {
-		out = append(out, "integer") // every integer is a number
-	}
-	return out
-}
-
-// jsonType is the JSON schema type of a parameter value.
-func jsonType(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "string"
-	case bool:
-		return "boolean"
-	case int64:
-		return "integer"
-	case float64:
-		if v == float64(int64(v)) {
-			return "integer"
-		}
-		return "number"
-	case []any:
-		return "array"
-	default:
-		return "object"
-	}
 }
 
 // optionTypes are the option types config.yaml may declare.
@@ -458,7 +315,7 @@ func (s *charmSpec) checkConfig(u Unit) []error {
 		field := fmt.Sprintf("Config[%q]", k)
 		o, ok := s.options[k]
 		if !ok {
-			msg := fmt.Sprintf("%s: the charm has no option %q%s: Juju refuses options that %s does not declare; fix the key, or declare the option", field, k, didYouMean(k, declared), s.configFile)
+			msg := fmt.Sprintf("%s: the charm has no option %q%s: Juju refuses options that %s does not declare; fix the key, or declare the option", field, k, suggest.DidYouMean(k, declared), s.configFile)
 			if len(declared) > 0 {
 				msg += fmt.Sprintf(" (options: %s)", strings.Join(declared, ", "))
 			}
@@ -549,7 +406,7 @@ func (s *charmSpec) checkRelations(u Unit) []error {
 		e, ok := s.endpoints[ep]
 		if !ok {
 			errs = append(errs, &invalidError{msg: fmt.Sprintf("%s: %s declares no endpoint %q%s: use one of its endpoints in the ID (%s), or declare the endpoint under provides, requires or peers",
-				field, s.metaFile, ep, didYouMean(ep, sortedKeys(s.endpoints)), s.endpointList())})
+				field, s.metaFile, ep, suggest.DidYouMean(ep, sortedKeys(s.endpoints)), s.endpointList())})
 			continue
 		}
 		switch {
@@ -610,7 +467,7 @@ func (s *charmSpec) checkHook(hook string) error {
 				if slices.Contains(kind.known, name) {
 					return nil
 				}
-				return &invalidError{msg: fmt.Sprintf("hook %q: %s declares no %s %q%s", hook, s.metaFile, kind.what, name, didYouMean(name, kind.known))}
+				return &invalidError{msg: fmt.Sprintf("hook %q: %s declares no %s %q%s", hook, s.metaFile, kind.what, name, suggest.DidYouMean(name, kind.known))}
 			}
 		}
 	}
@@ -621,41 +478,5 @@ func (s *charmSpec) checkHook(hook string) error {
 			all = append(all, ep+suf)
 		}
 	}
-	return &invalidError{msg: fmt.Sprintf("hook %q: Juju runs no such hook for this charm%s", hook, didYouMean(hook, all))}
-}
-
-// didYouMean returns ` (did you mean "x"?)` for the closest of candidates
-// to s, or "" when none is close.
-func didYouMean(s string, candidates []string) string {
-	best, bestD := "", 3 // at most two edits away
-	for _, c := range candidates {
-		if d := distance(s, c); d < bestD && d < len(s) {
-			best, bestD = c, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return &invalidError{msg: fmt.Sprintf("hook %q: Juju runs no such hook for this charm%s", hook, suggest.DidYouMean(hook, all))}
 }
