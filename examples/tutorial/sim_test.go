@@ -44,6 +44,16 @@ func TestThreeUnits(t *testing.T) {
 		assert.Contains(t, string(b), "port = 9000\n", u.Name())
 	}
 
+	// snippet:banner-sim
+	require.NoError(t, m.SetConfig(map[string]string{charm.BannerOption: "Welcome"})) // juju config mycharm banner=Welcome
+	require.NoError(t, m.Settle())
+	for _, u := range m.Units() {
+		b, err := u.ReadFile("root" + charm.BannerFile)
+		require.NoError(t, err, u.Name())
+		assert.Equal(t, "Welcome\n", string(b), u.Name())
+	}
+	// end snippet
+
 	require.NoError(t, m.RemoveUnit(m.Leader()))
 	require.NoError(t, m.Elect(m.Unit(1))) // waits out the old leader's 30 s guarantee, on a simulated clock
 	require.NoError(t, m.Settle())

@@ -28,6 +28,11 @@ const (
 	ConfigFile = "/etc/mycharm/mycharm.conf"
 	// ConfiguredFlag is set once this unit has written ConfigFile.
 	ConfiguredFlag = "mycharm.configured"
+	// BannerOption is the config option (config.yaml) with the text of
+	// BannerFile.
+	BannerOption = "banner"
+	// BannerFile holds the banner option's text while the option is set.
+	BannerFile = "/etc/mycharm/banner.txt"
 )
 
 // confTemplate is ConfigFile's content. missingkey=error makes a missing
@@ -39,6 +44,7 @@ var confTemplate = template.Must(template.New("mycharm.conf").Option("missingkey
 func Register(r *reactive.Registry) {
 	leadership.Register(r, nil) // leadership.* flags; leadership.Set and Get in handlers
 
+	// snippet:generated
 	r.Handle("generate_token", reactive.All(
 		reactive.When(leadership.IsLeaderFlag),
 		reactive.WhenNot(leadership.SetFlag(TokenKey)),
@@ -73,6 +79,7 @@ func Register(r *reactive.Registry) {
 		}
 		return h.SetFlag(ConfiguredFlag)
 	})
+	// end snippet
 
 	r.Handle("ready", reactive.When(ConfiguredFlag), func(ctx context.Context, h *reactive.Hook) error {
 		return h.Tools().StatusSet(ctx, hookenv.Status{State: "active", Message: "ready"})
@@ -81,4 +88,28 @@ func Register(r *reactive.Registry) {
 	r.Handle("waiting", reactive.WhenNot(leadership.SetFlag(TokenKey)), func(ctx context.Context, h *reactive.Hook) error {
 		return h.Tools().StatusSet(ctx, hookenv.Status{State: "waiting", Message: "waiting for the leader's token"})
 	})
+
+	// snippet:banner
+	// write_banner runs in every hook once the unit is configured: it
+	// writes the banner option to BannerFile (files.Write writes only when
+	// the content changed, and says so), or removes the file while the
+	// option is empty.
+	r.Handle("write_banner", reactive.When(ConfiguredFlag), func(ctx context.Context, h *reactive.Hook) error {
+		cfg, err := h.Tools().ConfigGet(ctx) // config-get runs once per hook, however many handlers ask
+		if err != nil {
+			return err
+		}
+		path := files.Path(ctx, BannerFile) // under the test's root in tests
+		banner, _ := cfg.String(BannerOption)
+		if banner == "" {
+			_, err := files.Remove(ctx, path)
+			return err
+		}
+		changed, err := files.Write(ctx, path, []byte(banner+"\n"), files.Options{Mode: 0o644})
+		if changed {
+			h.Logger().Info("wrote " + BannerFile)
+		}
+		return err
+	})
+	// end snippet
 }

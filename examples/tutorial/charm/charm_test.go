@@ -67,3 +67,31 @@ func TestConfigure_OnlyWhenChanged(t *testing.T) {
 	assert.NotContains(t, out.Logs, wrote, "same content: not written")
 	assert.Empty(t, out.CallsTo("leader-set"), "the token is generated once")
 }
+
+// snippet:banner-test
+// The banner file follows the option: written once it is set, rewritten only
+// when it changes, removed when it is emptied.
+func TestBanner(t *testing.T) {
+	t.Parallel()
+	wrote := charmtest.LogRecord{Level: "INFO", Message: "wrote " + charm.BannerFile}
+	u := charmtest.Unit{Name: "mycharm/0", Leader: true, Config: map[string]any{charm.BannerOption: "Welcome"}}
+	out := u.Run(t, charm.Register, "install")
+	require.NoError(t, out.Err)
+	banner, _ := out.File(charm.BannerFile)
+	assert.Equal(t, "Welcome\n", banner)
+	assert.Contains(t, out.Logs, wrote)
+
+	out = out.Run(t, charm.Register, "update-status")
+	require.NoError(t, out.Err)
+	assert.Contains(t, out.Invoked, "write_banner")
+	assert.NotContains(t, out.Logs, wrote, "same text: not written again")
+
+	next := out.Unit
+	next.Config = map[string]any{charm.BannerOption: ""}
+	out = next.Run(t, charm.Register, "config-changed")
+	require.NoError(t, out.Err)
+	_, ok := out.File(charm.BannerFile)
+	assert.False(t, ok, "an empty banner removes the file")
+}
+
+// end snippet
