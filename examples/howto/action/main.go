@@ -33,6 +33,7 @@ func Register(r *reactive.Registry) {
 	})
 
 	// snippet:backup
+
 	// backup answers `juju run <unit> backup [name=...]`. A mistake of the
 	// user is reported with ActionFail (the action fails, the hook's changes
 	// are kept); an error returned fails the action and rolls back the store.

@@ -10,6 +10,7 @@ import (
 )
 
 // snippet:test
+
 // The action copies the file and reports where; a bad name fails the action
 // with a message for the user. charmtest checks the parameters against
 // actions.yaml before the action runs, as Juju does.

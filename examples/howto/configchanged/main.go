@@ -23,6 +23,7 @@ const (
 )
 
 // snippet:embed
+
 // configYAML is the charm's config.yaml, embedded so that the config layer
 // knows the options when handlers are registered, on a unit and in tests.
 //
@@ -32,6 +33,7 @@ var configYAML []byte
 // end snippet
 
 // snippet:register
+
 // Register adds the config layer and the charm's handlers to r; reload
 // reloads the workload with a new log level.
 func Register(r *reactive.Registry, reload func(ctx context.Context, level string) error) {

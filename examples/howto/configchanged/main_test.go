@@ -13,6 +13,7 @@ import (
 )
 
 // snippet:test
+
 // The workload is reloaded in the first hook and then only when log-level
 // changes; a failed reload fails the hook, and the retry sees the change
 // again.

@@ -29,6 +29,7 @@ const (
 var metadataYAML []byte
 
 // snippet:register
+
 // Register adds the endpoint layer and the charm's handler to r; migrate
 // migrates the schema to a version.
 func Register(r *reactive.Registry, migrate func(ctx context.Context, version string) error) {

@@ -13,6 +13,7 @@ import (
 )
 
 // snippet:test
+
 // The version changes twice before a database is related: the migration
 // runs once, to the last version, in the hook where the database joins
 // (config.changed.version is not set there: the option did not change in

@@ -27,6 +27,7 @@ const (
 )
 
 // snippet:template
+
 // confTemplate is ConfigFile's content. missingkey=error makes a missing
 // value an error instead of "<no value>" in the file.
 var confTemplate = template.Must(template.New("app.conf").Option("missingkey=error").Parse(
@@ -46,6 +47,7 @@ WantedBy=multi-user.target
 // end snippet
 
 // snippet:register
+
 // Register adds the charm's handlers to r; restart restarts the workload
 // (systemctl in main, a counter in tests).
 func Register(r *reactive.Registry, restart func(context.Context) error) {

@@ -14,6 +14,7 @@ import (
 )
 
 // snippet:test
+
 // The files are written, and the workload restarted, in the first hook, when
 // an option changes and after a hand edit; never in a hook that changes
 // nothing.

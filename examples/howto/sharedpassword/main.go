@@ -24,10 +24,13 @@ const (
 )
 
 // snippet:register
+
 // Register adds the leadership layer, with opts, and the charm's handlers
 // to r.
 func Register(r *reactive.Registry, opts *leadership.Options) {
 	leadership.Register(r, opts)
+
+	// snippet:handlers
 
 	// Only the leader generates, and only while no password is set: the
 	// flag leadership.set.admin_password stays set from then on, on every
@@ -39,18 +42,19 @@ func Register(r *reactive.Registry, opts *leadership.Options) {
 		return leadership.Set(ctx, h, map[string]string{PasswordKey: rand.Text()})
 	})
 
-	// Every unit, the leader included, gets leadership.changed.admin_password
-	// in the hook after the value changed (the leader: in the hook that
-	// set it).
+	// leadership.changed.admin_password is set on the leader by
+	// leadership.Set, in the hook that writes the value, and on every other
+	// unit in its first hook that sees the new value.
 	r.Handle("write_password", reactive.When(leadership.ChangedFlag(PasswordKey)),
 		func(ctx context.Context, h *reactive.Hook) error {
-			password, _ := leadership.Get(h, PasswordKey) // no process: read when the hook started
+			password, _ := leadership.Get(h, PasswordKey)
 			_, err := files.Write(ctx, files.Path(ctx, PasswordFile), []byte(password), files.Options{Mode: 0o600})
 			if err != nil {
 				return err
 			}
 			return h.SetFlag(WrittenFlag)
 		})
+	// end snippet
 
 	r.Handle("ready", reactive.When(WrittenFlag), func(ctx context.Context, h *reactive.Hook) error {
 		return h.Tools().StatusSet(ctx, hookenv.Status{State: "active", Message: "ready"})

@@ -14,6 +14,7 @@ import (
 )
 
 // snippet:test
+
 // With plain leader settings and with a Juju secret, the same handlers and
 // flags: the leader generates the password once, a follower writes the same
 // one; with the secret, the password is in no leader setting.

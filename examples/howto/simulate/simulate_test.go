@@ -12,6 +12,7 @@ import (
 )
 
 // snippet:three-units
+
 // Three units of the shared-password charm: one password, on every unit;
 // the leader removed, a new one elected: still the same password, and no
 // value of a secret anywhere outside it.
@@ -48,6 +49,7 @@ func TestSharedPassword_ThreeUnits(t *testing.T) {
 // end snippet
 
 // snippet:two-apps
+
 // The credentials server (2 units) and client (2 units): related, every
 // client unit writes the credentials; the relation removed, the files go.
 func TestRelate_TwoApplications(t *testing.T) {

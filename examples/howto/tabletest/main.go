@@ -21,6 +21,7 @@ const (
 )
 
 // snippet:register
+
 // Register adds the charm's handlers to r.
 func Register(r *reactive.Registry) {
 	// Juju runs config-changed after install and upgrade-charm and after

@@ -10,6 +10,7 @@ import (
 )
 
 // snippet:test
+
 // One row per situation: the unit's state before the hook, the hook, and
 // what must hold after it.
 func TestHooks(t *testing.T) {

@@ -28,11 +28,14 @@ const (
 	ConfigFile = "/etc/mycharm/mycharm.conf"
 	// ConfiguredFlag is set once this unit has written ConfigFile.
 	ConfiguredFlag = "mycharm.configured"
+	// snippet:banner-consts
+
 	// BannerOption is the config option (config.yaml) with the text of
 	// BannerFile.
 	BannerOption = "banner"
 	// BannerFile holds the banner option's text while the option is set.
 	BannerFile = "/etc/mycharm/banner.txt"
+	// end snippet
 )
 
 // confTemplate is ConfigFile's content. missingkey=error makes a missing
@@ -90,6 +93,7 @@ func Register(r *reactive.Registry) {
 	})
 
 	// snippet:banner
+
 	// write_banner runs in every hook once the unit is configured: it
 	// writes the banner option to BannerFile (files.Write writes only when
 	// the content changed, and says so), or removes the file while the

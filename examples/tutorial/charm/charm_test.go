@@ -69,6 +69,7 @@ func TestConfigure_OnlyWhenChanged(t *testing.T) {
 }
 
 // snippet:banner-test
+
 // The banner file follows the option: written once it is set, rewritten only
 // when it changes, removed when it is emptied.
 func TestBanner(t *testing.T) {

@@ -37,6 +37,7 @@ var Metadata = func() *reactive.Metadata {
 }()
 
 // snippet:register
+
 // Register adds the layers and the charm's handlers to r.
 func Register(r *reactive.Registry) {
 	endpoint.Register(r, &endpoint.Options{Metadata: Metadata})

@@ -11,6 +11,7 @@ import (
 )
 
 // snippet:test
+
 // The file follows the provider's application bag: written once the
 // credentials are there, removed when the provider's last unit departs.
 func TestCredentialsFile(t *testing.T) {

@@ -26,6 +26,7 @@ const (
 )
 
 // snippet:metadata
+
 // The layers need the charm's endpoints when handlers are registered: the
 // metadata is embedded in the binary.
 //
@@ -44,6 +45,7 @@ var Metadata = func() *reactive.Metadata {
 // end snippet
 
 // snippet:register
+
 // Register adds the layers and the charm's handlers to r.
 func Register(r *reactive.Registry) {
 	endpoint.Register(r, &endpoint.Options{Metadata: Metadata}) // endpoint.clients.joined, ...

@@ -10,6 +10,7 @@ import (
 )
 
 // snippet:test
+
 // The leader publishes the user name and the password in its application's
 // bag as soon as a client unit joins; a follower publishes nothing.
 func TestShare(t *testing.T) {
