@@ -67,6 +67,13 @@ type charmSpec struct {
 	options    map[string]optionSpec
 
 	actions *charmaction.Actions // nil when unknown: any action goes
+
+	// copied are the charm's files read from dir (not given in
+	// Unit.Files), by name: a run puts them in the simulated charm
+	// directory, as Juju does, and leaves them out of the result unless
+	// the charm changed them.
+	copied      map[string][]byte
+	copiedModes map[string]fs.FileMode
 }
 
 // endpointSpec is one relation endpoint of the metadata.
@@ -120,7 +127,7 @@ func (u Unit) loadCharm() (*charmSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec := &charmSpec{dir: dir}
+	spec := &charmSpec{dir: dir, copied: map[string][]byte{}}
 	src := map[string][]byte{}   // the charm's files, by name
 	where := map[string]string{} // where each came from, for messages
 	for _, name := range charmFiles {
@@ -140,6 +147,7 @@ func (u Unit) loadCharm() (*charmSpec, error) {
 			return nil, fmt.Errorf("charmtest: reading the charm's %s: %w", name, err)
 		}
 		src[name], where[name] = b, displayPath(p)
+		spec.copied[name] = b
 	}
 
 	var meta map[string]any
@@ -235,6 +243,42 @@ func (u Unit) loadCharm() (*charmSpec, error) {
 		return nil, err
 	}
 	return spec, nil
+}
+
+// copyFiles writes the charm's files read from its directory into the
+// simulated charm directory, where a deployed charm finds them
+// (config.Register and endpoint.Register read them there).
+func (s *charmSpec) copyFiles(charmDir string) error {
+	if s == nil {
+		return nil
+	}
+	s.copiedModes = map[string]fs.FileMode{}
+	for name, b := range s.copied {
+		p := filepath.Join(charmDir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			return fmt.Errorf("charmtest: copying the charm's %s: %w", name, err)
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return fmt.Errorf("charmtest: copying the charm's %s: %w", name, err)
+		}
+		s.copiedModes[name] = st.Mode() & fileModeBits
+	}
+	return nil
+}
+
+// dropCopies removes from a result's files the charm files copyFiles
+// wrote, unless the hook changed them.
+func (s *charmSpec) dropCopies(files map[string]string, modes map[string]fs.FileMode) {
+	if s == nil {
+		return
+	}
+	for name, b := range s.copied {
+		if got, ok := files[name]; ok && got == string(b) && modes[name] == s.copiedModes[name] {
+			delete(files, name)
+			delete(modes, name)
+		}
+	}
 }
 
 // loadActions reads the actions from actions.yaml, or from the actions
