@@ -42,8 +42,15 @@ func TestHelperProcess(t *testing.T) {
 	os.Exit(0)
 }
 
+// contendEntry is one transaction of a "contend" child.
+type contendEntry struct {
+	ID     int   `json:"id"`
+	Asked  int64 `json:"asked"`  // Unix time in ns when it called Update
+	Waited int64 `json:"waited"` // ns until its function ran
+}
+
 func runHelper(mode, path string) error {
-	s, err := flags.Open(path, &flags.Options{NoSync: os.Getenv(helperNoSyncEnv) != ""})
+	s, err := flags.Open(path, &flags.Options{NoSync: os.Getenv(helperNoSyncEnv) != "", LockTimeout: 5 * time.Minute})
 	if err != nil {
 		return err
 	}
@@ -80,6 +87,46 @@ func runHelper(mode, path string) error {
 			}
 			fmt.Println("committed")
 		}
+	case strings.HasPrefix(mode, "queue:"):
+		// One writer of the fairness tests: append this child's id to the
+		// list under "order".
+		id, _ := strconv.Atoi(strings.TrimPrefix(mode, "queue:"))
+		err := s.Update(ctx, func(tx *flags.Tx) error {
+			var order []int
+			if _, err := tx.Get("order", &order); err != nil {
+				return err
+			}
+			return tx.Set("order", append(order, id))
+		})
+		if err != nil {
+			return err
+		}
+		return s.Close()
+	case strings.HasPrefix(mode, "contend:"):
+		// n transactions in a row, each logging under "log.<seq>" this
+		// child's id, when it asked for the lock and how long it waited.
+		var id, n int
+		if _, err := fmt.Sscanf(mode, "contend:%d:%d", &id, &n); err != nil {
+			return err
+		}
+		for range n {
+			asked := time.Now()
+			err := s.Update(ctx, func(tx *flags.Tx) error {
+				waited := time.Since(asked)
+				var seq int
+				if _, err := tx.Get("seq", &seq); err != nil {
+					return err
+				}
+				if err := tx.Set("seq", seq+1); err != nil {
+					return err
+				}
+				return tx.Set(fmt.Sprintf("log.%06d", seq), contendEntry{ID: id, Asked: asked.UnixNano(), Waited: waited.Nanoseconds()})
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return s.Close()
 	case strings.HasPrefix(mode, "incr:"):
 		n, _ := strconv.Atoi(strings.TrimPrefix(mode, "incr:"))
 		for range n {

@@ -49,7 +49,8 @@ func Open(path string, opts *Options) (*Store, error) {
 // lock, as BEGIN IMMEDIATE takes it) and hold it until Commit or Rollback,
 // so only one hook or CLI process writes at a time; another process's Begin
 // waits up to [Options.LockTimeout] and then fails with an error wrapping
-// [ErrLocked].
+// [ErrLocked]. On Linux the transactions of this package waiting for the
+// lock, in any process, are served in the order they asked for it.
 //
 // Opening is cheap: on Linux a store in the layout charm-helpers creates is
 // verified and read directly from the file, under SQLite's own locks, and an

@@ -305,13 +305,13 @@ func missingTables(have []string) bool {
 }
 
 // beginImmediate starts an SQLite write transaction (BEGIN IMMEDIATE),
-// waiting for the lock as the direct transactions do rather than in
-// SQLite's busy handler.
+// waiting for the lock in the store's queue rather than in SQLite's busy
+// handler.
 func (b *sqliteBackend) beginImmediate(ctx context.Context) error {
 	if err := b.setBusyTimeout(ctx, 0); err != nil {
 		return b.lockErr(ctx, err)
 	}
-	err := b.waitFor(ctx, func() error {
+	err := b.waitTurn(ctx, func() error {
 		err := b.exec(ctx, "BEGIN IMMEDIATE")
 		if isBusy(err) {
 			return errBusy
