@@ -23,8 +23,39 @@ const (
 	helperEnv       = "FLAGS_TEST_HELPER"
 	helperDBEnv     = "FLAGS_TEST_DB"
 	helperNoSyncEnv = "FLAGS_TEST_NOSYNC"
-	crashKeys       = 200
+	helperPauseEnv  = "FLAGS_TEST_PAUSE" // the writer's commit to stop in
+	// crashKeys keys of 1 KiB each fill about 670 pages, more than
+	// SQLite's default page cache holds (2000 KiB, spilled from 483 dirty
+	// pages): a commit rewriting them all writes pages into the database
+	// file before COMMIT, once the journal is synced and hot, so a writer
+	// stopped in its commit has left the file half written.
+	crashKeys = 2000
 )
+
+// writeGeneration writes the next generation: every key k.NNNN holds
+// "<generation>:<pad bytes>", "odd" is set on odd generations only, and
+// "gen" is the generation.
+func writeGeneration(tx *flags.Tx) error {
+	var cur int
+	if _, err := tx.Get("gen", &cur); err != nil {
+		return err
+	}
+	next := cur + 1
+	p := strings.Repeat("p", 1024)
+	for i := range crashKeys {
+		if err := tx.Set(fmt.Sprintf("k.%04d", i), fmt.Sprintf("%d:%s", next, p)); err != nil {
+			return err
+		}
+	}
+	if next%2 == 0 {
+		if err := tx.Unset("odd"); err != nil {
+			return err
+		}
+	} else if err := tx.Set("odd", next); err != nil {
+		return err
+	}
+	return tx.Set("gen", next)
+}
 
 // TestHelperProcess is not a test: it is the child process the crash and
 // concurrency tests start (the os/exec helper-process pattern). It does
@@ -57,32 +88,22 @@ func runHelper(mode, path string) error {
 	ctx := context.Background()
 	switch {
 	case mode == "writer":
-		// Commit generation after generation: every key holds the
-		// generation's number, padded to make commits large. Report each
-		// generation once Commit has returned.
-		pad := strings.Repeat("p", 1024)
-		for gen := 1; ; gen++ {
-			err := s.Update(ctx, func(tx *flags.Tx) error {
-				var cur int
-				if _, err := tx.Get("gen", &cur); err != nil {
-					return err
+		// Commit generation after generation (see writeGeneration),
+		// reporting each once Commit has returned. With FLAGS_TEST_PAUSE=k
+		// the k-th commit stops inside the commit, once its changes are
+		// written and before COMMIT, reports "in-commit" and waits to be
+		// killed there.
+		if k, _ := strconv.Atoi(os.Getenv(helperPauseEnv)); k > 0 {
+			commits := 0
+			flags.SetCommitHook(func() {
+				if commits++; commits == k {
+					fmt.Println("in-commit")
+					time.Sleep(time.Hour)
 				}
-				next := cur + 1
-				for i := range crashKeys {
-					if err := tx.Set(fmt.Sprintf("k.%03d", i), fmt.Sprintf("%d:%s", next, pad)); err != nil {
-						return err
-					}
-				}
-				if next%2 == 0 {
-					if err := tx.Unset("odd"); err != nil {
-						return err
-					}
-				} else if err := tx.Set("odd", next); err != nil {
-					return err
-				}
-				return tx.Set("gen", next)
 			})
-			if err != nil {
+		}
+		for {
+			if err := s.Update(ctx, writeGeneration); err != nil {
 				return err
 			}
 			fmt.Println("committed")
@@ -157,10 +178,15 @@ func helperCmd(t testing.TB, mode, path string, noSync bool) *exec.Cmd {
 	return cmd
 }
 
-// Ensure that killing a process with SIGKILL in the middle of its commits
+// Ensure that killing a process with SIGKILL in the middle of its commit
 // never leaves a store that fails to open, fails integrity_check, mixes
 // two generations, or lost a generation whose commit had returned; with
-// the default sync and with Options.NoSync.
+// the default sync and with Options.NoSync. Every kill lands inside a
+// commit: the child stops there (a test hook, once its changes are written
+// and before COMMIT) and says so, and its transactions are larger than
+// SQLite's page cache, so the database file is already half written and the
+// journal hot when it is killed. The store must then hold exactly the
+// generation before the killed one.
 func TestCrash_KillDuringCommit(t *testing.T) {
 	for _, noSync := range []bool{false, true} {
 		t.Run(fmt.Sprintf("NoSync=%v", noSync), func(t *testing.T) {
@@ -170,53 +196,66 @@ func TestCrash_KillDuringCommit(t *testing.T) {
 }
 
 func testKillDuringCommit(t *testing.T, noSync bool) {
-	kills := 30
+	kills := 8
 	if testing.Short() {
-		kills = 8
+		kills = 4
 	}
 	path := filepath.Join(t.TempDir(), ".unit-state.db")
-	lastSeen, hot := 0, 0
+	gen := 0
 	for i := range kills {
-		cmd := helperCmd(t, "writer", path, noSync)
-		out, err := cmd.StdoutPipe()
+		before := 1 + rand.IntN(2) // commits to let through before the killed one
+		k := killInCommit(t, path, noSync, before)
+		require.True(t, k.inCommit, "kill %d: the child stopped inside its commit", i)
+		assert.True(t, k.hot, "kill %d: the journal was hot", i)
+		got := checkGeneration(t, path)
+		after, err := os.ReadFile(path)
 		require.NoError(t, err)
-		require.NoError(t, cmd.Start())
-		// Wait for the first commit of this child, then kill it at a
-		// random moment while it keeps committing.
-		sc := bufio.NewScanner(out)
-		reported := make(chan int, 1)
-		first := make(chan struct{})
-		go func() {
-			n := 0
-			for sc.Scan() {
-				if n++; n == 1 {
-					close(first)
-				}
-			}
-			if n == 0 {
-				close(first)
-			}
-			reported <- n
-		}()
-		<-first
-		time.Sleep(time.Duration(rand.IntN(40000)) * time.Microsecond)
-		require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
-		_ = cmd.Wait()
-		n := <-reported
-		if hotJournal(path) {
-			hot++ // killed inside a transaction: the next open rolls it back
-		}
+		assert.NotEqual(t, k.image, after, "kill %d: the database file was half written (the next open rolled it back)", i)
+		require.Equal(t, gen+k.acked, got, "kill %d: exactly the generations whose commit returned", i)
+		gen = got
+	}
+	t.Logf("%d kills inside a commit, %d generations committed", kills, gen)
+}
 
-		gen := checkGeneration(t, path)
-		assert.GreaterOrEqual(t, gen, lastSeen+n, "kill %d: every reported commit is durable", i)
-		assert.LessOrEqual(t, gen, lastSeen+n+1, "kill %d: at most one commit past the last report", i)
-		lastSeen = gen
+// killedWriter is what one writer child did before its kill.
+type killedWriter struct {
+	acked    int    // commits that returned
+	inCommit bool   // it stopped inside a commit and was killed there
+	hot      bool   // the journal was hot at the kill
+	image    []byte // the database file at the kill
+}
+
+// killInCommit starts a writer child that stops inside its commit after
+// the given number of commits, and kills it there with SIGKILL. A child
+// that dies first (or never stops) fails the test.
+func killInCommit(t testing.TB, path string, noSync bool, after int) killedWriter {
+	t.Helper()
+	cmd := helperCmd(t, "writer", path, noSync)
+	cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d", helperPauseEnv, after+1))
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	defer func() {
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+	}()
+	var k killedWriter
+	sc := bufio.NewScanner(out)
+	for !k.inCommit && sc.Scan() {
+		switch sc.Text() {
+		case "committed":
+			k.acked++
+		case "in-commit":
+			k.inCommit = true
+		}
 	}
-	t.Logf("%d kills (%d inside a transaction, leaving a journal), %d generations committed", kills, hot, lastSeen)
-	assert.Greater(t, lastSeen, 0, "some commits happened")
-	if !testing.Short() {
-		assert.Greater(t, hot, 0, "at least one kill landed inside a transaction")
+	if k.inCommit {
+		k.hot = hotJournal(path)
+		var err error
+		k.image, err = os.ReadFile(path)
+		require.NoError(t, err)
 	}
+	return k // the deferred SIGKILL ends the child where it stopped
 }
 
 // checkGeneration opens the store, checks that it is consistent (every key
