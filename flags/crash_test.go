@@ -3,6 +3,8 @@ package flags_test
 import (
 	"bufio"
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -24,6 +26,7 @@ const (
 	helperDBEnv     = "FLAGS_TEST_DB"
 	helperNoSyncEnv = "FLAGS_TEST_NOSYNC"
 	helperPauseEnv  = "FLAGS_TEST_PAUSE" // the writer's commit to stop in
+	helperKeysEnv   = "FLAGS_TEST_KEYS"  // the writer's keys (crashKeys by default)
 	// crashKeys keys of 1 KiB each fill about 670 pages, more than
 	// SQLite's default page cache holds (2000 KiB, spilled from 483 dirty
 	// pages): a commit rewriting them all writes pages into the database
@@ -32,17 +35,29 @@ const (
 	crashKeys = 2000
 )
 
-// writeGeneration writes the next generation: every key k.NNNN holds
-// "<generation>:<pad bytes>", "odd" is set on odd generations only, and
-// "gen" is the generation.
-func writeGeneration(tx *flags.Tx) error {
+// writeGeneration writes the next generation: "keys" is the number of
+// keys, every key k.NNNN holds "<generation>:<1 KiB>", "odd" is set on
+// odd generations only, and "gen" is the generation.
+func writeGeneration(tx *flags.Tx, keys int) error {
 	var cur int
 	if _, err := tx.Get("gen", &cur); err != nil {
 		return err
 	}
 	next := cur + 1
 	p := strings.Repeat("p", 1024)
-	for i := range crashKeys {
+	var had int
+	if _, err := tx.Get("keys", &had); err != nil {
+		return err
+	}
+	for i := keys; i < had; i++ {
+		if err := tx.Unset(fmt.Sprintf("k.%04d", i)); err != nil {
+			return err
+		}
+	}
+	if err := tx.Set("keys", keys); err != nil {
+		return err
+	}
+	for i := range keys {
 		if err := tx.Set(fmt.Sprintf("k.%04d", i), fmt.Sprintf("%d:%s", next, p)); err != nil {
 			return err
 		}
@@ -80,7 +95,14 @@ type contendEntry struct {
 	Waited int64 `json:"waited"` // ns until its function ran
 }
 
+// moreHelpers are the child modes of other test files, by the prefix of
+// the mode (up to its first ':').
+var moreHelpers = map[string]func(mode, path string) error{}
+
 func runHelper(mode, path string) error {
+	if run, ok := moreHelpers[strings.SplitN(mode, ":", 2)[0]]; ok {
+		return run(mode, path)
+	}
 	s, err := flags.Open(path, &flags.Options{NoSync: os.Getenv(helperNoSyncEnv) != "", LockTimeout: 5 * time.Minute})
 	if err != nil {
 		return err
@@ -102,8 +124,12 @@ func runHelper(mode, path string) error {
 				}
 			})
 		}
+		keys, _ := strconv.Atoi(os.Getenv(helperKeysEnv))
+		if keys == 0 {
+			keys = crashKeys
+		}
 		for {
-			if err := s.Update(ctx, writeGeneration); err != nil {
+			if err := s.Update(ctx, func(tx *flags.Tx) error { return writeGeneration(tx, keys) }); err != nil {
 				return err
 			}
 			fmt.Println("committed")
@@ -196,15 +222,15 @@ func TestCrash_KillDuringCommit(t *testing.T) {
 }
 
 func testKillDuringCommit(t *testing.T, noSync bool) {
-	kills := 8
+	kills := 5
 	if testing.Short() {
-		kills = 4
+		kills = 3
 	}
 	path := filepath.Join(t.TempDir(), ".unit-state.db")
 	gen := 0
 	for i := range kills {
 		before := 1 + rand.IntN(2) // commits to let through before the killed one
-		k := killInCommit(t, path, noSync, before)
+		k := killInCommit(t, path, noSync, crashKeys, before)
 		require.True(t, k.inCommit, "kill %d: the child stopped inside its commit", i)
 		assert.True(t, k.hot, "kill %d: the journal was hot", i)
 		got := checkGeneration(t, path)
@@ -225,13 +251,13 @@ type killedWriter struct {
 	image    []byte // the database file at the kill
 }
 
-// killInCommit starts a writer child that stops inside its commit after
-// the given number of commits, and kills it there with SIGKILL. A child
-// that dies first (or never stops) fails the test.
-func killInCommit(t testing.TB, path string, noSync bool, after int) killedWriter {
+// killInCommit starts a writer child writing generations of the given
+// number of keys that stops inside its commit after the given number of
+// commits, and kills it there with SIGKILL.
+func killInCommit(t testing.TB, path string, noSync bool, keys, after int) killedWriter {
 	t.Helper()
 	cmd := helperCmd(t, "writer", path, noSync)
-	cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d", helperPauseEnv, after+1))
+	cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d", helperPauseEnv, after+1), fmt.Sprintf("%s=%d", helperKeysEnv, keys))
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
@@ -258,36 +284,94 @@ func killInCommit(t testing.TB, path string, noSync bool, after int) killedWrite
 	return k // the deferred SIGKILL ends the child where it stopped
 }
 
-// checkGeneration opens the store, checks that it is consistent (every key
-// of one generation) and returns the generation.
+// checkGeneration opens the store, checks that it is intact and
+// consistent (every key of one generation) and returns the generation.
 func checkGeneration(t testing.TB, path string) int {
 	t.Helper()
+	gen, err := inspectGeneration(t.Context(), path)
+	require.NoError(t, err)
+	return gen
+}
+
+// errCorrupt and errMixed classify what inspectGeneration finds wrong.
+var (
+	errCorrupt = errors.New("corrupt store")
+	errMixed   = errors.New("mixed generations")
+)
+
+// inspectGeneration opens the store as a hook would (rolling back a dead
+// writer's journal), checks it with PRAGMA integrity_check and its tables,
+// then checks that it holds one whole generation, and returns it. A store
+// that does not open or is damaged is errCorrupt; one whose keys come from
+// different generations is errMixed.
+func inspectGeneration(ctx context.Context, path string) (int, error) {
 	s, err := flags.Open(path, nil)
-	require.NoError(t, err, "the store opens after a kill")
+	if err != nil {
+		return 0, fmt.Errorf("%w: opening: %w", errCorrupt, err)
+	}
 	var gen int
-	require.NoError(t, s.View(t.Context(), func(tx *flags.Tx) error {
+	err = s.View(ctx, func(tx *flags.Tx) error {
 		if _, err := tx.Get("gen", &gen); err != nil {
-			return err
+			return fmt.Errorf("%w: %w", errMixed, err)
 		}
+		var keys int
+		if _, err := tx.Get("keys", &keys); err != nil {
+			return fmt.Errorf("%w: %w", errMixed, err)
+		}
+		got := tx.Keys("k.")
 		if gen == 0 {
-			assert.Empty(t, tx.Keys("k."), "no generation: no keys")
+			if len(got) != 0 || keys != 0 {
+				return fmt.Errorf("%w: no generation, but %d keys", errMixed, len(got))
+			}
 			return nil
 		}
-		keys := tx.Keys("k.")
-		require.Len(t, keys, crashKeys, "generation %d", gen)
-		prefix := strconv.Itoa(gen) + ":"
-		for _, k := range keys {
-			var v string
-			_, err := tx.Get(k, &v)
-			require.NoError(t, err)
-			require.True(t, strings.HasPrefix(v, prefix), "key %s holds %.10q, generation is %d", k, v, gen)
+		if len(got) != keys {
+			return fmt.Errorf("%w: generation %d has %d keys of %d", errMixed, gen, len(got), keys)
 		}
-		assert.Equal(t, gen%2 == 1, tx.Has("odd"), "generation %d", gen)
+		prefix := strconv.Itoa(gen) + ":"
+		for _, k := range got {
+			var v string
+			if _, err := tx.Get(k, &v); err != nil {
+				return fmt.Errorf("%w: %w", errMixed, err)
+			}
+			if !strings.HasPrefix(v, prefix) {
+				return fmt.Errorf("%w: key %s holds %.10q, generation is %d", errMixed, k, v, gen)
+			}
+		}
+		if tx.Has("odd") != (gen%2 == 1) {
+			return fmt.Errorf("%w: generation %d, odd is %v", errMixed, gen, tx.Has("odd"))
+		}
 		return nil
-	}))
-	require.NoError(t, s.Close())
-	checkInvariants(t, path)
-	return gen
+	})
+	if err2 := s.Close(); err == nil && err2 != nil {
+		err = fmt.Errorf("%w: closing: %w", errCorrupt, err2)
+	}
+	if err != nil {
+		return gen, err
+	}
+	return gen, integrity(path)
+}
+
+// integrity runs PRAGMA integrity_check and checks the tables, as
+// checkInvariants does, reporting errCorrupt instead of failing.
+func integrity(path string) error {
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		return fmt.Errorf("%w: %w", errCorrupt, err)
+	}
+	defer db.Close()
+	var res string
+	if err := db.QueryRow("PRAGMA integrity_check").Scan(&res); err != nil || res != "ok" {
+		return fmt.Errorf("%w: integrity_check: %q %v", errCorrupt, res, err)
+	}
+	var tables string
+	if err := db.QueryRow("SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)").Scan(&tables); err != nil {
+		return fmt.Errorf("%w: %w", errCorrupt, err)
+	}
+	if tables != "hooks kv kv_revisions sqlite_sequence" {
+		return fmt.Errorf("%w: tables %q", errCorrupt, tables)
+	}
+	return nil
 }
 
 // Ensure that processes writing the same counter at the same time never

@@ -42,6 +42,11 @@ var ErrNotRegularFile = errors.New("not a regular file")
 // through the link.
 var ErrSymlink = errors.New("symbolic link to a file that is not a unit state store")
 
+// ErrIO is wrapped by the error of an operation on the store that could
+// not read or write its files: a full disk, a file size limit, a failing
+// disk. A commit that fails so leaves the store in its previous state.
+var ErrIO = errors.New("cannot read or write the store's files (disk full, file size limit or I/O error)")
+
 // ErrLocked is wrapped by the error [Store.Begin] returns when another
 // process kept the store locked for longer than the lock timeout.
 var ErrLocked = errors.New("store is locked by another process")
@@ -118,13 +123,15 @@ func fileURI(abs string) string {
 }
 
 // classify wraps SQLite's "not a database" and "corrupt" results in
-// ErrNotDatabase.
+// ErrNotDatabase, and its "disk full" and I/O errors in ErrIO.
 func classify(err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
 		case sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT:
 			return fmt.Errorf("%w: %w", ErrNotDatabase, err)
+		case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR:
+			return fmt.Errorf("%w: %w", ErrIO, err)
 		}
 	}
 	return err
