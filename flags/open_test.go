@@ -328,3 +328,33 @@ func TestOpen_EmptyFileBecomesStore(t *testing.T) {
 	checkInvariants(t, path)
 	assert.True(t, strings.HasSuffix(path, ".unit-state.db"))
 }
+
+// Ensure that a store Open verifies with SQLite (its schema does not fit
+// on the first page) is set up like any other: the missing tables are
+// created, and Options.NoSync applies (its journal persists).
+func TestOpen_StoreVerifiedBySQLiteIsSetUp(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ".unit-state.db")
+	stmts := []string{`create table if not exists kv (
+               key text,
+               data text,
+               primary key (key)
+               )`}
+	for i := range 150 {
+		stmts = append(stmts, fmt.Sprintf("CREATE TABLE charm_t%03d (id INTEGER PRIMARY KEY, name TEXT, value TEXT)", i))
+	}
+	foreignDB(t, path, stmts...)
+	s, err := flags.Open(path, &flags.Options{NoSync: true})
+	require.NoError(t, err)
+	require.NoError(t, s.Update(t.Context(), func(tx *flags.Tx) error { return tx.Set("k", 1) }))
+	require.NoError(t, s.Close())
+	var names []string
+	for _, row := range schemaOf(t, path) {
+		if f := strings.Fields(row); f[0] == "table" && !strings.HasPrefix(f[1], "charm_t") {
+			names = append(names, f[1])
+		}
+	}
+	assert.Equal(t, []string{"hooks", "kv", "kv_revisions", "sqlite_sequence"}, names, "the missing tables were created")
+	_, err = os.Stat(path + "-journal")
+	assert.NoError(t, err, "NoSync keeps its journal file (journal_mode PERSIST)")
+	assert.Equal(t, map[string]string{"k": "1"}, flags.RawRows(t, path))
+}

@@ -160,16 +160,17 @@ type sqliteBackend struct {
 	held    bool   // the direct read's locks are held
 	counter uint32 // the file change counter the direct read saw
 
-	db   *sql.DB // nil until SQLite is needed
-	conn *sql.Conn
-	inTx bool
+	db    *sql.DB // nil until SQLite is needed
+	conn  *sql.Conn
+	ready bool // conn has the sync mode set and the tables created
+	inTx  bool
 }
 
 // openSQL opens the SQLite connection, once (see openConn), and sets the
 // sync mode and creates charm-helpers' tables when they are missing. Only
 // a file verified as a store gets here.
 func (b *sqliteBackend) openSQL(ctx context.Context) error {
-	if b.conn != nil {
+	if b.conn != nil && b.ready {
 		return nil
 	}
 	if err := b.openConn(ctx); err != nil {
@@ -179,6 +180,7 @@ func (b *sqliteBackend) openSQL(ctx context.Context) error {
 		b.closeSQL()
 		return err
 	}
+	b.ready = true
 	return nil
 }
 
@@ -235,7 +237,7 @@ func (b *sqliteBackend) closeSQL() error {
 	if err2 := b.db.Close(); err == nil {
 		err = err2
 	}
-	b.db, b.conn = nil, nil
+	b.db, b.conn, b.ready = nil, nil, false
 	return err
 }
 
