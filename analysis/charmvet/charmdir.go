@@ -3,7 +3,6 @@ package charmvet
 import (
 	"errors"
 	"fmt"
-	"github.com/charmkit/charmkit/internal/hookpattern"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,6 +11,9 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/charmkit/charmkit/internal/hookpattern"
+	"github.com/charmkit/charmkit/internal/suggest"
 )
 
 // charmInfo is what the analyzer reads from the charm directory found
@@ -25,42 +27,6 @@ type charmInfo struct {
 	containers map[string]bool
 	options    map[string]bool // config options
 	configFile string          // where the options come from ("" when none)
-}
-
-// findCharmDir looks for metadata.yaml or charmcraft.yaml in dir and its
-// parents, up to and including the directory holding go.mod. It returns ""
-// when there is none.
-func findCharmDir(dir string) string {
-	for {
-		for _, name := range []string{"metadata.yaml", "charmcraft.yaml"} {
-			if st, err := os.Stat(filepath.Join(dir, name)); err == nil && st.Mode().IsRegular() {
-				if name == "metadata.yaml" || charmcraftHasName(filepath.Join(dir, name)) {
-					return dir
-				}
-			}
-		}
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return ""
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
-// charmcraftHasName reports whether a charmcraft.yaml holds the metadata
-// inline (it has a name).
-func charmcraftHasName(path string) bool {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return false
-	}
-	var v struct {
-		Name string `yaml:"name"`
-	}
-	return yaml.Unmarshal(b, &v) == nil && v.Name != ""
 }
 
 // readCharmInfo reads the metadata and config of the charm in dir.
@@ -182,7 +148,7 @@ func checkHook(name string, ci *charmInfo) string {
 	if ci != nil {
 		msg = fmt.Sprintf("%q is neither a Juju hook nor a hook of the names in %s", name, ci.metaFile)
 	}
-	if s := suggest(name, knownHooks(ci)); s != "" {
+	if s := suggest.Closest(name, knownHooks(ci)); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return msg
@@ -217,50 +183,4 @@ func expandHookPattern(ci *charmInfo, pattern string) (names []string, ok bool) 
 	}
 	names, err := hookpattern.Expand(rels, pattern)
 	return names, err == nil
-}
-
-// suggest returns the candidate closest to s when it is close enough to be
-// a likely typo, or "".
-func suggest(s string, candidates []string) string {
-	best, bestD := "", -1
-	for _, c := range candidates {
-		if c == s {
-			continue
-		}
-		d := distance(s, c)
-		if bestD < 0 || d < bestD || (d == bestD && c < best) {
-			best, bestD = c, d
-		}
-	}
-	if bestD < 0 || bestD > max(2, len(s)/4) {
-		return ""
-	}
-	return best
-}
-
-// distance is the Levenshtein distance of a and b, counting a swap of two
-// adjacent characters as one edit.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }
