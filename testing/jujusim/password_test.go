@@ -1,6 +1,8 @@
 package jujusim_test
 
 import (
+	"errors"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -32,7 +34,8 @@ func clientCharm(tb testing.TB) (charmDir, dispatch string) {
 }
 
 // exampleDir is an example charm's directory for the simulator: a copy of
-// its metadata.yaml and config.yaml, made once, removed by TestMain.
+// its metadata.yaml, config.yaml and, when it has one, actions.yaml, made
+// once, removed by TestMain.
 type exampleDir struct {
 	src  string
 	once sync.Once
@@ -49,12 +52,17 @@ func (e *exampleDir) get(tb testing.TB) string {
 	tb.Helper()
 	e.once.Do(func() {
 		e.dir, e.err = os.MkdirTemp("", "jujusim-example-")
-		for _, f := range []string{"metadata.yaml", "config.yaml"} {
+		for _, f := range []string{"metadata.yaml", "config.yaml", "actions.yaml"} {
 			if e.err != nil {
 				return
 			}
 			var data []byte
-			if data, e.err = os.ReadFile(filepath.Join(e.src, f)); e.err == nil {
+			data, e.err = os.ReadFile(filepath.Join(e.src, f))
+			if f == "actions.yaml" && errors.Is(e.err, fs.ErrNotExist) {
+				e.err = nil
+				continue
+			}
+			if e.err == nil {
 				e.err = os.WriteFile(filepath.Join(e.dir, f), data, 0o644)
 			}
 		}
