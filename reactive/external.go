@@ -157,18 +157,32 @@ func pyExt(name string) string {
 // isExternalHandler applies charms.reactive's discovery rules to one file:
 // not directly inside __pycache__, no extension or .sh, executable, and its
 // first 1024 bytes either not valid UTF-8 (a binary) or starting with "#!".
+//
+// Only a regular file (or a symbolic link to one) can be a handler: a FIFO,
+// a device or a socket is skipped without being opened, since opening a
+// FIFO for reading waits for a writer and would hang the hook. The file is
+// opened without blocking and checked again once open, in case it was
+// replaced in between.
 func isExternalHandler(path string) (bool, error) {
 	if ext := pyExt(filepath.Base(path)); ext != "" && ext != ".sh" {
 		return false, nil
 	}
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		return false, nil // dangling links are skipped as os.walk lists them
+	}
 	if !executable(path) {
 		return false, nil
 	}
-	f, err := os.Open(path)
+	f, err := openNonBlocking(path)
 	if err != nil {
 		return false, fmt.Errorf("reading %s: %w", path, err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return false, fmt.Errorf("reading %s: %w", path, err)
+	} else if !fi.Mode().IsRegular() {
+		return false, nil
+	}
 	buf := make([]byte, externalSniffLen)
 	n, err := io.ReadFull(f, buf)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
