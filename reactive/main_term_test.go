@@ -120,3 +120,29 @@ func TestMain_LogsOfHungHookReachJujuLog(t *testing.T) {
 	assert.Empty(t, storeFlags(t, dir))
 	assert.Contains(t, jl.text(), "did not end within 1s of SIGTERM")
 }
+
+// heldOutputScript is an external handler whose --test leaves a process
+// behind that holds its standard output open: the hook waits for the end
+// of that output (as charms.reactive does) until it is cancelled.
+const heldOutputScript = shebang + `case "$1" in
+--test) sleep 1000 & : > "$` + markEnv + `"; exit 0 ;;
+esac
+`
+
+// Ensure that SIGTERM stops the wait for the output of an external
+// handler's --test that a process it left behind still holds: the hook
+// fails by itself at once (exit status 1, not the forced exit after the
+// grace period), with nothing committed.
+func TestMain_SIGTERMStopsWaitForHandlerOutput(t *testing.T) {
+	dir := writeCharm(t, charmFile{path: "reactive/held.sh", body: heldOutputScript})
+	jl := newJujuLog(t, dir, "")
+	mark := filepath.Join(dir, "mark")
+	p := startHook(t, installHookCommand(t, "ok", dir, jl.tools, markEnv+"="+mark))
+	require.True(t, waitFor(hookBound, exists(mark)), p.out.String())
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	code, ended := p.wait(t, termBound)
+	require.True(t, ended, "the hook was still running %v after SIGTERM: %s", termBound, p.out.String())
+	assert.Equal(t, 1, code, "the hook ended by itself: %s", jl.text())
+	assert.Empty(t, storeFlags(t, dir))
+	assert.Contains(t, jl.text(), `external handler "reactive/held.sh" --test`)
+}
