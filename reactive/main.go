@@ -2,6 +2,7 @@ package reactive
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +13,9 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/charmkit/charmkit/flags"
 	"github.com/charmkit/charmkit/hookenv"
@@ -306,5 +310,29 @@ func runMain(ctx context.Context, r *Registry, args []string, getenv func(string
 	if ctx.Err() != nil && !res.Committed {
 		logAt(logger, slog.LevelError, context.Cause(ctx).Error()+"; nothing was committed")
 	}
+	if hint := storeWriteHint(res.Err, flags.DefaultPath(getenv)); hint != "" {
+		logAt(logger, slog.LevelError, hint)
+	}
 	return res.ExitCode
+}
+
+// storeWriteHint explains a hook error that comes from SQLite failing to
+// write the store (SQLITE_FULL, or an I/O error: a write refused with EFBIG
+// is one) when the cause can be seen: the filesystem holding the store is
+// (nearly) full, or the process may not write files past a size limit. It
+// returns "" when err is no such error or no cause shows.
+func storeWriteHint(err error, path string) string {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return ""
+	}
+	if c := se.Code() & 0xff; c != sqlite3.SQLITE_FULL && c != sqlite3.SQLITE_IOERR {
+		return ""
+	}
+	cause := diskFullCause(path)
+	if cause == "" {
+		return ""
+	}
+	return "The unit's state could not be written: " + cause +
+		". Nothing of this hook was saved; the unit keeps the state of its last successful hook, and the hook can be retried once there is room."
 }

@@ -3,6 +3,7 @@ package reactive_test
 import (
 	"context"
 	"os"
+	"strings"
 
 	"github.com/charmkit/charmkit/reactive"
 )
@@ -34,6 +35,14 @@ var endModes = map[string]func(context.Context, *reactive.Hook) error{
 			return err
 		}
 		return f.Close()
+	},
+	// grow sets app.grown and stores 256 KiB of data: the commit makes the
+	// store's file grow.
+	"grow": func(_ context.Context, h *reactive.Hook) error {
+		if err := h.SetFlag("app.grown"); err != nil {
+			return err
+		}
+		return h.KV().Set("app.ballast", strings.Repeat("x", 256<<10))
 	},
 	// wait sets app.waited, logs, and waits for its context to end.
 	"wait": func(ctx context.Context, h *reactive.Hook) error {
