@@ -194,7 +194,9 @@ func TestDispatch_SIGTERMWhileWaitingForTheStore(t *testing.T) {
 	defer tx.Rollback()
 
 	s := start(t, compiledHook(t, dir, "password/1", "leader-settings-changed"))
-	require.True(t, poll(hookBound, func() bool { return strings.Contains(logText(dir), "Reactive main running for hook leader-settings-changed") }),
+	require.True(t, poll(hookBound, func() bool {
+		return strings.Contains(logText(dir), "Reactive main running for hook leader-settings-changed")
+	}),
 		"the records of the waiting hook never reached juju-log: %q", logText(dir))
 	require.NoError(t, s.cmd.Process.Signal(syscall.SIGTERM))
 	code, ended := s.wait(t, termBound)
