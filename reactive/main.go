@@ -29,9 +29,10 @@ const TraceEnv = "CHARMKIT_TRACE"
 
 // LogImmediateEnv is the environment variable that makes [Main] send every
 // log record to juju-log the moment it is made. By default records are
-// queued and sent when the hook ends, one juju-log process per run of
-// records of the same level, so a hook that logs ten lines starts one
-// process, not ten; set it to "1" or "true" to watch a long hook live.
+// queued and sent when the hook ends (or once one has waited
+// [LogFlushInterval]), one juju-log process per run of records of the same
+// level, so a hook that logs ten lines starts one process, not ten; set it
+// to "1" or "true" to watch a long hook live.
 const LogImmediateEnv = "CHARMKIT_LOG_IMMEDIATE"
 
 // LogFlushInterval is how long a log record may wait in [Main]'s batch: once
