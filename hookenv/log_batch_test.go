@@ -64,16 +64,17 @@ func eventually(cond func() bool) bool {
 	return true
 }
 
-// Ensure that with AutoFlush a queued record is sent in the background once
-// it has waited the interval, with the records queued after it, without a
-// Flush; and that after stop nothing is sent until Flush.
+// Ensure that with AutoFlush queued records are sent in the background once
+// they have waited the interval, together, without a Flush (records queued
+// before AutoFlush wait from then on); and that after stop nothing is sent
+// until Flush.
 func TestBatchLogHandlerAutoFlush(t *testing.T) {
 	g := &gatedLog{}
 	h := hookenv.NewBatchLogHandler(g, nil)
-	stop := h.AutoFlush(t.Context(), 20*time.Millisecond)
 	logger := slog.New(h)
 	logger.Info("first")
 	logger.Info("second")
+	stop := h.AutoFlush(t.Context(), 20*time.Millisecond) // the queue waits from now
 	require.True(t, eventually(func() bool { return len(g.sent()) == 1 }), "sent: %q", g.sent())
 	assert.Equal(t, []string{"first\nsecond"}, g.sent(), "one call for the records queued together")
 
