@@ -3,15 +3,16 @@ package charmvet
 import (
 	"errors"
 	"fmt"
-	"github.com/charmkit/charmkit/internal/hookpattern"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/charmkit/charmkit/internal/hookpattern"
+	suggestpkg "github.com/charmkit/charmkit/internal/suggest"
 )
 
 // charmInfo is what the analyzer reads from the charm directory found
@@ -135,20 +136,13 @@ func asMap(v any) map[string]any {
 	return m
 }
 
-// The hooks Juju runs whatever the charm's metadata says.
-var jujuHooks = []string{
-	"collect-metrics", "config-changed", "install", "leader-deposed", "leader-elected",
-	"leader-settings-changed", "meter-status-changed", "post-series-upgrade",
-	"pre-series-upgrade", "remove", "secret-changed", "secret-expired",
-	"secret-remove", "secret-rotate", "start", "stop", "update-status", "upgrade-charm",
-}
-
-// Hooks named after something in the metadata: <name><suffix>.
+// The hooks Juju runs whatever the charm's metadata says, and the endings
+// of the hooks named after something in the metadata: <name><suffix>.
 var (
-	relationSuffixes  = []string{"-relation-created", "-relation-joined", "-relation-changed", "-relation-departed", "-relation-broken"}
-	storageSuffixes   = []string{"-storage-attached", "-storage-detaching"}
-	containerSuffixes = []string{"-pebble-ready", "-pebble-custom-notice", "-pebble-check-failed", "-pebble-check-recovered"}
-	nameRE            = regexp.MustCompile(`^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$`)
+	jujuHooks         = hookpattern.Fixed
+	relationSuffixes  = hookpattern.RelationSuffixes
+	storageSuffixes   = hookpattern.StorageSuffixes
+	containerSuffixes = hookpattern.ContainerSuffixes
 )
 
 // checkHook reports why name is not a hook the charm can get, or "" when it
@@ -169,7 +163,7 @@ func checkHook(name string, ci *charmInfo) string {
 	} {
 		for _, s := range kind.suffixes {
 			prefix, ok := strings.CutSuffix(name, s)
-			if !ok || !nameRE.MatchString(prefix) {
+			if !ok || !hookpattern.ValidName(prefix) {
 				continue
 			}
 			if ci == nil || kind.known(ci)[prefix] {
@@ -220,47 +214,5 @@ func expandHookPattern(ci *charmInfo, pattern string) (names []string, ok bool) 
 }
 
 // suggest returns the candidate closest to s when it is close enough to be
-// a likely typo, or "".
-func suggest(s string, candidates []string) string {
-	best, bestD := "", -1
-	for _, c := range candidates {
-		if c == s {
-			continue
-		}
-		d := distance(s, c)
-		if bestD < 0 || d < bestD || (d == bestD && c < best) {
-			best, bestD = c, d
-		}
-	}
-	if bestD < 0 || bestD > max(2, len(s)/4) {
-		return ""
-	}
-	return best
-}
-
-// distance is the Levenshtein distance of a and b, counting a swap of two
-// adjacent characters as one edit.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
-}
+// a likely typo, or "" (suggest.Closest).
+func suggest(s string, candidates []string) string { return suggestpkg.Closest(s, candidates) }

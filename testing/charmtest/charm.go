@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/charmkit/charmkit/internal/hookpattern"
 )
 
 // NoCharm, as [Unit.Charm], runs the unit without looking for the charm's
@@ -608,19 +610,13 @@ func (s *charmSpec) endpointList() string {
 	return strings.Join(parts, ", ")
 }
 
-// The hooks Juju runs whatever the charm's metadata says.
-var jujuHooks = []string{
-	"collect-metrics", "config-changed", "install", "leader-deposed", "leader-elected",
-	"leader-settings-changed", "meter-status-changed", "post-series-upgrade",
-	"pre-series-upgrade", "remove", "secret-changed", "secret-expired",
-	"secret-remove", "secret-rotate", "start", "stop", "update-status", "upgrade-charm",
-}
-
-// Hooks named after something of the metadata: <name><suffix>.
+// The hooks Juju runs whatever the charm's metadata says, and the endings
+// of the hooks named after something of the metadata: <name><suffix>.
 var (
-	relationSuffixes  = []string{"-relation-created", "-relation-joined", "-relation-changed", "-relation-departed", "-relation-broken"}
-	storageSuffixes   = []string{"-storage-attached", "-storage-detaching"}
-	containerSuffixes = []string{"-pebble-ready", "-pebble-custom-notice", "-pebble-check-failed", "-pebble-check-recovered"}
+	jujuHooks         = hookpattern.Fixed
+	relationSuffixes  = hookpattern.RelationSuffixes
+	storageSuffixes   = hookpattern.StorageSuffixes
+	containerSuffixes = hookpattern.ContainerSuffixes
 )
 
 // checkHook reports a hook Juju would never run for this charm.
