@@ -83,7 +83,7 @@ type option struct {
 	def  any
 }
 
-var _ reactive.Layer = (*Layer)(nil)
+var _ reactive.HookLayer = (*Layer)(nil)
 
 // LayerName implements [reactive.Layer]: "config".
 func (l *Layer) LayerName() string { return LayerName }
@@ -91,6 +91,29 @@ func (l *Layer) LayerName() string { return LayerName }
 // LayerFlags implements [reactive.Layer].
 func (l *Layer) LayerFlags() []string {
 	return []string{ChangedAnyFlag, "config.changed.*", "config.set.*", "config.default.*"}
+}
+
+// HookFlags implements [reactive.HookLayer]: config.changed, and
+// config.changed.<opt>, config.set.<opt> and config.default.<opt> for each
+// option of the config.yaml the layer read in the hook h (none without
+// one), so that the registry warns about a watched flag naming another
+// option (see the reactive package documentation). Nil before the layer
+// has started in h.
+func (l *Layer) HookFlags(h *reactive.Hook) []string {
+	st := stateOf(h)
+	if st == nil {
+		return nil
+	}
+	if len(st.opts) == 0 {
+		return []string{}
+	}
+	out := []string{ChangedAnyFlag}
+	for _, flag := range []func(string) string{ChangedFlag, SetFlag, DefaultFlag} {
+		for _, o := range st.opts {
+			out = append(out, flag(o))
+		}
+	}
+	return out
 }
 
 // Register adds the config layer to r ([reactive.Registry.AddLayer]): a
@@ -201,6 +224,7 @@ type state struct {
 	raw    map[string][]byte // previous-only keys: their JSON text from the file
 	prev   map[string]any    // nil when there was no usable previous file
 	path   string
+	opts   []string // the options of config.yaml, in the file's order
 }
 
 func stateOf(h *reactive.Hook) *state {
@@ -234,6 +258,9 @@ func (l *Layer) start(ctx context.Context, h *reactive.Hook) error {
 				return fmt.Errorf("config: %w", err)
 			}
 		}
+	}
+	for _, o := range options {
+		st.opts = append(st.opts, o.name)
 	}
 	h.SetValue(stateKey{}, st)
 	h.AtExit(SaveCallback, st.save)

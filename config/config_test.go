@@ -306,3 +306,45 @@ func TestSave_Mode(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 }
+
+// warnings returns the WARNING messages of a run.
+func warnings(out charmtest.Result) []string {
+	var w []string
+	for _, l := range out.Logs {
+		if l.Level == "WARNING" {
+			w = append(w, l.Message)
+		}
+	}
+	return w
+}
+
+// Ensure that, once the layer has read config.yaml, a watched
+// config.changed/set/default flag naming an option config.yaml does not
+// declare is logged as a WARNING at the start of the hook, naming the
+// handler and suggesting the option; flags of declared options are not,
+// and without config.yaml every config.* flag is reported.
+func TestHookFlags_UnknownOption(t *testing.T) {
+	t.Parallel()
+	register := func(r *reactive.Registry) {
+		config.Register(r, nil)
+		fn := func(context.Context, *reactive.Hook) error { return nil }
+		r.Handle("fine", reactive.WhenAny(config.ChangedAnyFlag, config.ChangedFlag("port"), config.SetFlag("name"), config.DefaultFlag("low")), fn)
+		r.Handle("typo", reactive.When(config.ChangedFlag("prot")), fn)
+		r.Handle("family", reactive.When("config.chnaged.port"), fn)
+	}
+	out := unit().Run(t, register, "config-changed")
+	require.NoError(t, out.Err)
+	w := warnings(out)
+	require.Len(t, w, 2, "%q", w)
+	assert.Regexp(t, `^handler "typo" \(registered at config/config_test.go:\d+\) watches flag "config.changed.prot", which the config layer never sets in this hook \(did you mean "config.changed.port"\?\); its flags are config.changed, config.changed.port, `, w[0])
+	assert.Contains(t, w[1], `watches flag "config.chnaged.port", which the config layer never sets in this hook (did you mean "config.changed.port"?)`)
+
+	out = charmtest.Unit{Config: map[string]any{"a": "b"}}.Run(t, register, "config-changed")
+	require.NoError(t, out.Err)
+	w = warnings(out)
+	require.Len(t, w, 6, "%q", w)
+	assert.Contains(t, w[0], `watches flag "config.changed", which the config layer never sets in this hook: it sets no flag in this hook; fix the name`)
+
+	l := config.Register(reactive.NewRegistry(), nil)
+	assert.Nil(t, l.HookFlags(nil), "before the layer started: LayerFlags")
+}

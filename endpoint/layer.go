@@ -55,8 +55,11 @@ var (
 // hook starts.
 type Options struct {
 	// Metadata is the charm's metadata (reactive.ParseMetadata of an
-	// embedded metadata.yaml, say). Nil means reading metadata.yaml, or
-	// charmcraft.yaml, from the charm directory at the start of every hook.
+	// embedded metadata.yaml, say). Nil means the hook's, read at the start
+	// of every hook with [reactive.Hook.Metadata]: reactive.RunOptions'
+	// Metadata, or metadata.yaml (or charmcraft.yaml) from the charm
+	// directory, read once for the layer, the hook patterns and the
+	// registry's checks.
 	Metadata *reactive.Metadata
 	// Names lists the endpoints to manage. Nil means every relation the
 	// metadata lists under provides, requires and peers. A name that the
@@ -72,7 +75,7 @@ type Layer struct {
 	opts Options
 }
 
-var _ reactive.Layer = (*Layer)(nil)
+var _ reactive.HookLayer = (*Layer)(nil)
 
 // LayerName implements [reactive.Layer]: "endpoint".
 func (l *Layer) LayerName() string { return LayerName }
@@ -92,6 +95,25 @@ func (l *Layer) LayerFlags() []string {
 	var out []string
 	for _, n := range slices.Sorted(slices.Values(names)) {
 		out = append(out, JoinedFlag(n), ChangedFlag(n), ChangedFlag(n)+".*", DepartedFlag(n))
+	}
+	return out
+}
+
+// HookFlags implements [reactive.HookLayer]: endpoint.<name>.* for each
+// endpoint the layer manages in the hook h, so that the registry warns
+// about a watched flag naming another endpoint (see the reactive package
+// documentation). The family is the whole endpoint.<name>. prefix, not the
+// layer's four flags: charms and interface layers may set flags of their
+// own there, as charms.reactive's Endpoint classes do. Nil before the
+// layer has started in h.
+func (l *Layer) HookFlags(h *reactive.Hook) []string {
+	st := stateOf(h)
+	if st == nil {
+		return nil
+	}
+	out := make([]string, 0, len(st.names))
+	for _, n := range st.names {
+		out = append(out, "endpoint."+n+".*")
 	}
 	return out
 }
@@ -196,7 +218,7 @@ func (l *Layer) start(ctx context.Context, h *reactive.Hook) error {
 	md := l.opts.Metadata
 	if md == nil {
 		var err error
-		if md, err = reactive.ReadMetadata(h.CharmDir()); err != nil {
+		if md, err = h.Metadata(); err != nil {
 			return fmt.Errorf("endpoint: %w", err)
 		}
 	}

@@ -541,3 +541,34 @@ func TestWordpress_DocSnippet(t *testing.T) {
 	assert.Equal(t, `"wordpress"`, out.Relations[0].LocalData["database"])
 	assert.True(t, out.HasFlag("wordpress.db-ready"))
 }
+
+// Ensure that a watched endpoint.<name>.… flag naming an endpoint the layer
+// does not manage in the hook is logged as a WARNING at the start of the
+// hook, naming the handler and suggesting the endpoint; flags of a managed
+// endpoint are not, whatever follows its name (a charm may set flags of
+// its own there), with the metadata read from the charm directory or
+// given to Register.
+func TestHookFlags_UnknownEndpoint(t *testing.T) {
+	t.Parallel()
+	md, err := reactive.ParseMetadata([]byte(wpMetadata))
+	require.NoError(t, err)
+	for _, opts := range []*endpoint.Options{nil, {Metadata: md}} {
+		register := func(r *reactive.Registry) {
+			endpoint.Register(r, opts)
+			fn := func(context.Context, *reactive.Hook) error { return nil }
+			r.Handle("fine", reactive.WhenAny(endpoint.JoinedFlag("db"), endpoint.ChangedFieldFlag("db", "host"), "endpoint.db.available"), fn)
+			r.Handle("typo", reactive.When(endpoint.JoinedFlag("dbs")), fn)
+		}
+		out := charmtest.Unit{Files: map[string]string{"metadata.yaml": wpMetadata}}.Run(t, register, "update-status")
+		require.NoError(t, out.Err)
+		var w []string
+		for _, l := range out.Logs {
+			if l.Level == "WARNING" {
+				w = append(w, l.Message)
+			}
+		}
+		require.Len(t, w, 1, "%q", w)
+		assert.Regexp(t, `^handler "typo" \(registered at endpoint/layer_test.go:\d+\) watches flag "endpoint.dbs.joined", which the endpoint layer never sets in this hook \(did you mean "endpoint.db.joined"\?\); its flags are endpoint.db.\*; fix the name`, w[0])
+	}
+	assert.Nil(t, endpoint.Register(reactive.NewRegistry(), nil).HookFlags(nil), "before the layer started: LayerFlags")
+}

@@ -42,6 +42,8 @@ type hookRun interface {
 	// addCallback adds a start callback, or an exit callback (exit), for
 	// this hook; once that list has run, nothing.
 	addCallback(exit bool, c callback)
+	// metadata returns the charm's metadata, read once per hook.
+	metadata() (*Metadata, error)
 }
 
 // RunCommand runs cmd, a child process of this hook, and waits for it. The child
@@ -117,6 +119,20 @@ func (h *Hook) Layer(name string) Layer {
 		return nil
 	}
 	return h.run.layer(name)
+}
+
+// Metadata returns the charm's metadata: [RunOptions.Metadata] when it is
+// set, else metadata.yaml (or charmcraft.yaml) read from the charm
+// directory the first time the hook asks, and shared with the expansion of
+// {role:interface} hook patterns and the checks of the hook's start (see
+// the package documentation, "Mistakes caught at registration and at
+// start"). A layer that needs the metadata reads it here, so that a hook
+// reads it once.
+func (h *Hook) Metadata() (*Metadata, error) {
+	if h.run == nil {
+		return ReadMetadata(h.CharmDir())
+	}
+	return h.run.metadata()
 }
 
 // CharmDir returns the charm directory.

@@ -21,6 +21,24 @@ type Layer interface {
 	LayerFlags() []string
 }
 
+// HookLayer is a [Layer] whose flags depend on what a hook finds when it
+// starts, such as the relations of the charm's metadata or the options of
+// its config.yaml. At the start of every hook that is not restricted, once
+// the start callbacks have run, the registry compares each flag that a
+// handler watches and that starts with a layer's name and a dot with the
+// layer's flags: HookFlags for a HookLayer, LayerFlags otherwise; a flag
+// that matches none of them is logged as a WARNING, since the layer never
+// sets it (see the package documentation, "Mistakes caught at
+// registration and at start").
+type HookLayer interface {
+	Layer
+	// HookFlags lists, in LayerFlags' notation, the flags of the layer's
+	// family that may be set in the hook h: those the layer sets, and
+	// families ("endpoint.db.*") where the charm may set flags of its own.
+	// It is called after the start callbacks. Nil means LayerFlags.
+	HookFlags(h *Hook) []string
+}
+
 // layerEntry is a registered layer and where the charm registered it.
 type layerEntry struct {
 	layer Layer
