@@ -55,3 +55,13 @@ func TestRegister_MisspeltFlag(t *testing.T) {
 	require.Len(t, w, 1, "%q", w)
 	assert.Regexp(t, `^handler "typo" \(registered at leadership/register_test.go:\d+\) watches flag "leadership.is-leader", which the leadership layer never sets in this hook \(did you mean "leadership.is_leader"\?\); its flags are leadership.is_leader, leadership.changed, leadership.set.\*, leadership.changed.\*; fix the name`, w[0])
 }
+
+// Ensure that Register's panics name the charm's line that called it.
+func TestRegister_PanicsNameTheCharmsLine(t *testing.T) {
+	msg := fmt.Sprint(func() (v any) {
+		defer func() { v = recover() }()
+		leadership.Register(reactive.NewRegistry(), &leadership.Options{PeerRelation: "Bad Name"})
+		return nil
+	}())
+	assert.Regexp(t, `^leadership: Register at leadership/register_test.go:\d+: invalid peer relation endpoint name "Bad Name"`, msg)
+}

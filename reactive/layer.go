@@ -3,7 +3,8 @@ package reactive
 import (
 	"fmt"
 	"reflect"
-	"runtime"
+
+	"github.com/charmkit/charmkit/internal/callsite"
 )
 
 // Layer is a reusable part of a charm, such as the leadership layer: it
@@ -99,9 +100,5 @@ func layerSite(l Layer) site {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	pcs := make([]uintptr, 32)
-	return site{
-		pcs:  pcs[:runtime.Callers(2, pcs)],
-		skip: []string{t.PkgPath() + ".", reflect.TypeOf(layerEntry{}).PkgPath() + "."},
-	}
+	return callsite.Outside(1, t.PkgPath(), reflect.TypeOf(layerEntry{}).PkgPath())
 }
