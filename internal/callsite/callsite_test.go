@@ -28,7 +28,9 @@ func TestSite(t *testing.T) {
 	assert.Equal(t, callsite.Short("callsite/callsite_test.go", want), got.String())
 
 	want = line() + 1
-	got = through(func() callsite.Site { return callsite.Outside(0, "github.com/charmkit/charmkit/internal/callsite_test") })
+	got = through(func() callsite.Site {
+		return callsite.Outside(0, "github.com/charmkit/charmkit/internal/callsite_test")
+	})
 	assert.NotEqual(t, callsite.Short("callsite/callsite_test.go", want), got.String(), "every frame of the test package is skipped")
 	assert.Equal(t, "testing/testing.go", got.String()[:len("testing/testing.go")])
 
