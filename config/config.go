@@ -16,6 +16,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/charmkit/charmkit/internal/callsite"
 	"github.com/charmkit/charmkit/internal/pyjson"
 	"github.com/charmkit/charmkit/reactive"
 )
@@ -131,7 +132,7 @@ func Register(r *reactive.Registry, opts *Options) *Layer {
 	if l.opts.ConfigYAML != nil {
 		var err error
 		if l.options, err = parseOptions(l.opts.ConfigYAML); err != nil {
-			panic("config: Register: " + err.Error())
+			panic(fmt.Sprintf("config: Register at %s: Options.ConfigYAML: %v", callsite.Charm(0), err))
 		}
 	}
 	if layers := r.Layers(); len(layers) > 0 {
@@ -139,7 +140,8 @@ func Register(r *reactive.Registry, opts *Options) *Layer {
 		for _, o := range layers {
 			names = append(names, o.LayerName())
 		}
-		panic(fmt.Sprintf("config: Register: the config layer must be registered first, before the %s layer: its flags are set before any other layer starts, as layer-basic sets them", strings.Join(names, ", ")))
+		panic(fmt.Sprintf("config: Register at %s: the config layer must be registered first, before the %s layer: its flags are set before any other layer starts, as layer-basic sets them; call config.Register before the other layers' Register functions",
+			callsite.Charm(0), strings.Join(names, ", ")))
 	}
 	r.AddLayer(l)
 	r.AtStart(StartCallback, l.start)
@@ -415,15 +417,20 @@ func Previous(h *reactive.Hook, opt string) (any, bool) {
 
 // Values returns the current values, with the keys that only the previous
 // values have (charm-helpers keeps them), or an error saying why there are
-// none: [ErrNotRegistered], [ErrNotStarted].
+// none, naming the charm's line that asked: one wrapping
+// [ErrNotRegistered], or [ErrNotStarted] with the reason.
 func Values(h *reactive.Hook) (map[string]any, error) {
 	if st := stateOf(h); st != nil {
 		return maps.Clone(st.values), nil
 	}
 	if h == nil || h.Layer(LayerName) == nil {
-		return nil, ErrNotRegistered
+		return nil, fmt.Errorf("config: reading the values (at %s): %w", callsite.Charm(0), ErrNotRegistered)
 	}
-	return nil, ErrNotStarted
+	why := fmt.Sprintf("%q runs before the layer's start callback %q; register it after config.Register", h.Current(), StartCallback)
+	if h.Restricted() {
+		why = h.Name() + " is a restricted hook, in which the layer does not run"
+	}
+	return nil, fmt.Errorf("config: reading the values (at %s): %w: %s", callsite.Charm(0), ErrNotStarted, why)
 }
 
 // parseObject parses a JSON object, keeping its keys' order and each

@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -262,9 +263,10 @@ func TestRegister(t *testing.T) {
 	t.Parallel()
 	r := reactive.NewRegistry()
 	endpoint.Register(r, nil)
-	assert.PanicsWithValue(t, "config: Register: the config layer must be registered first, before the endpoint layer: its flags are set before any other layer starts, as layer-basic sets them",
-		func() { config.Register(r, nil) })
-	assert.Panics(t, func() { config.Register(reactive.NewRegistry(), &config.Options{ConfigYAML: []byte("options: [")}) })
+	assert.Regexp(t, `^config: Register at config/config_test.go:\d+: the config layer must be registered first, before the endpoint layer: its flags are set before any other layer starts, as layer-basic sets them; call config.Register before the other layers' Register functions$`,
+		panicValue(func() { config.Register(r, nil) }))
+	assert.Regexp(t, `^config: Register at config/config_test.go:\d+: Options.ConfigYAML: parsing config.yaml: `,
+		panicValue(func() { config.Register(reactive.NewRegistry(), &config.Options{ConfigYAML: []byte("options: [")}) }))
 	l := config.Register(reactive.NewRegistry(), &config.Options{ConfigYAML: []byte(configYAML)})
 	assert.Equal(t, "config", l.LayerName())
 	assert.Equal(t, []string{"config.changed", "config.changed.*", "config.set.*", "config.default.*"}, l.LayerFlags())
@@ -290,6 +292,31 @@ func TestRegister(t *testing.T) {
 		})
 	}, "install")
 	assert.ErrorIs(t, out.Err, config.ErrNotRegistered)
+	assert.Regexp(t, `^handler "h": config: reading the values \(at config/config_test.go:\d+\): config layer not registered: call config.Register\(r, nil\)`, out.Err.Error())
+
+	var early error
+	out = charmtest.Unit{}.Run(t, func(r *reactive.Registry) {
+		r.AtStart("early", func(ctx context.Context, h *reactive.Hook) error {
+			_, early = config.Values(h)
+			return nil
+		})
+		config.Register(r, nil)
+	}, "install")
+	require.NoError(t, out.Err)
+	assert.ErrorIs(t, early, config.ErrNotStarted)
+	assert.Regexp(t, `^config: reading the values \(at config/config_test.go:\d+\): config layer not started in this hook: "early" runs before the layer's start callback "config.init_config_states"; register it after config.Register$`, early.Error())
+}
+
+// panicValue returns what f panics with, as text; "no panic" when it does
+// not.
+func panicValue(f func()) (msg string) {
+	defer func() {
+		if v := recover(); v != nil {
+			msg = fmt.Sprint(v)
+		}
+	}()
+	f()
+	return "no panic"
 }
 
 // The saved file has charm-helpers' mode, 0600, even when it existed with

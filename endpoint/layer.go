@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/charmkit/charmkit/hookenv"
+	"github.com/charmkit/charmkit/internal/callsite"
+	"github.com/charmkit/charmkit/internal/suggest"
 	"github.com/charmkit/charmkit/reactive"
 )
 
@@ -73,6 +75,7 @@ type Options struct {
 // [reactive.Hook], found with [FromName], [FromFlag] and [Get].
 type Layer struct {
 	opts Options
+	site callsite.Site // the charm's line that called Register
 }
 
 var _ reactive.HookLayer = (*Layer)(nil)
@@ -150,18 +153,19 @@ var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
 // than config was registered first; and on an invalid name in opts.Names or
 // one that opts.Metadata does not list.
 func Register(r *reactive.Registry, opts *Options) *Layer {
-	l := &Layer{}
+	l := &Layer{site: callsite.Charm(0)}
 	if opts != nil {
 		l.opts = *opts
 		l.opts.Names = slices.Clone(opts.Names)
 	}
 	for _, n := range l.opts.Names {
 		if !nameRE.MatchString(n) {
-			panic(fmt.Sprintf("endpoint: Register: invalid endpoint name %q", n))
+			panic(fmt.Sprintf("endpoint: Register at %s: invalid endpoint name %q in Options.Names: an endpoint name is lowercase letters, digits, - and _, starting with a letter", l.site, n))
 		}
 		if md := l.opts.Metadata; md != nil {
 			if _, ok := relationRoles(md)[n]; !ok {
-				panic(fmt.Sprintf("endpoint: Register: %q is not a relation of the metadata (provides, requires or peers)", n))
+				panic(fmt.Sprintf("endpoint: Register at %s: Options.Names lists %q, which is not a relation of Options.Metadata (provides, requires or peers)%s: fix the name, or declare the relation in the metadata",
+					l.site, n, didYouMean(n, slices.Sorted(maps.Keys(relationRoles(md))))))
 			}
 		}
 	}
@@ -172,11 +176,21 @@ func Register(r *reactive.Registry, opts *Options) *Layer {
 		}
 	}
 	if len(before) > 0 {
-		panic(fmt.Sprintf("endpoint: Register: the endpoint layer must be registered before the %s layer: its start callback runs first, after the config flags, as in charms.reactive", strings.Join(before, ", ")))
+		panic(fmt.Sprintf("endpoint: Register at %s: the endpoint layer must be registered before the %s layer: its start callback runs first, after the config flags, as in charms.reactive; call endpoint.Register before the other layers' Register functions (after config.Register, if the charm uses it)",
+			l.site, strings.Join(before, ", ")))
 	}
 	r.AddLayer(l)
 	r.AtStart(StartCallback, l.start)
 	return l
+}
+
+// didYouMean returns ` (did you mean "x"?)` for the name of names closest
+// to s, or "".
+func didYouMean(s string, names []string) string {
+	if c := suggest.Closest(s, names); c != "" {
+		return fmt.Sprintf(" (did you mean %q?)", c)
+	}
+	return ""
 }
 
 // relationRoles maps every relation of md to its role.
@@ -229,7 +243,8 @@ func (l *Layer) start(ctx context.Context, h *reactive.Hook) error {
 	}
 	for _, n := range names {
 		if _, ok := roles[n]; !ok {
-			return fmt.Errorf("endpoint: %w %q: not a relation of the charm's metadata (provides, requires or peers)", ErrUnknownEndpoint, n)
+			return fmt.Errorf("endpoint: %w %q: not a relation of the charm's metadata (provides, requires or peers)%s, but the Options.Names given to endpoint.Register at %s list it: fix the name, or declare the relation in the metadata",
+				ErrUnknownEndpoint, n, didYouMean(n, slices.Sorted(maps.Keys(roles))), l.site)
 		}
 	}
 	st := &state{h: h, names: slices.Sorted(slices.Values(names)), roles: roles, endpoints: map[string]*Endpoint{}}
@@ -297,12 +312,23 @@ func FromFlag(h *reactive.Hook, flag string) *Endpoint {
 // is none: [ErrNotRegistered], [ErrNotStarted], or [ErrUnknownEndpoint]
 // (naming the endpoints the layer manages).
 func Get(h *reactive.Hook, name string) (*Endpoint, error) {
+	return get(h, name, true)
+}
+
+// get is Get; the errors of a layer that is not there name the charm's
+// line that called into the package when atCaller is set (a handler
+// registered with Handle is named by its hook error instead).
+func get(h *reactive.Hook, name string, atCaller bool) (*Endpoint, error) {
 	st := stateOf(h)
 	if st == nil {
-		if h == nil || h.Layer(LayerName) == nil {
-			return nil, fmt.Errorf("endpoint %q: %w", name, ErrNotRegistered)
+		where := ""
+		if atCaller {
+			where = fmt.Sprintf(" (at %s)", callsite.Charm(0))
 		}
-		return nil, fmt.Errorf("endpoint %q: %w (a restricted hook, or a start callback registered before the layer)", name, ErrNotStarted)
+		if h == nil || h.Layer(LayerName) == nil {
+			return nil, fmt.Errorf("endpoint %q%s: %w", name, where, ErrNotRegistered)
+		}
+		return nil, fmt.Errorf("endpoint %q%s: %w (a restricted hook, or a start callback registered before the layer)", name, where, ErrNotStarted)
 	}
 	ep := st.endpoints[name]
 	if ep == nil {

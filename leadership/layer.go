@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -100,12 +99,9 @@ func (l *Layer) publish(ctx context.Context, h *reactive.Hook) error {
 	return nil
 }
 
-// pkgPath is this package's import path.
-var pkgPath = reflect.TypeFor[Layer]().PkgPath()
-
 // charmSite returns the charm's line behind the current call into this
-// package: the first caller outside it.
-func charmSite() callsite.Site { return callsite.Outside(1, pkgPath) }
+// package: the first caller outside charmkit's packages.
+func charmSite() callsite.Site { return callsite.Charm(0) }
 
 func sessionOf(h *reactive.Hook) *session {
 	s, _ := h.Value(stateKey{}).(*session)

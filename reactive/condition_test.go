@@ -234,8 +234,8 @@ func TestNotUnless(t *testing.T) {
 	assert.Equal(t, []string{"test called before flags: foo, bar"}, rec1.at(slog.LevelWarn))
 	assert.Equal(t, []string{"test called before flag: bar"}, rec2.at(slog.LevelWarn))
 	assert.Empty(t, rec3.at(slog.LevelWarn))
-	assert.Panics(t, func() { reactive.NotUnless(nil, "x") })
-	assert.Panics(t, func() { reactive.NotUnless(wrapped, "") })
+	assert.Regexp(t, `^reactive: NotUnless at reactive/condition_test.go:\d+: nil function$`, panicMessage(func() { reactive.NotUnless(nil, "x") }))
+	assert.Regexp(t, `^reactive: NotUnless at reactive/condition_test.go:\d+: invalid flag name: empty`, panicMessage(func() { reactive.NotUnless(wrapped, "") }))
 }
 
 // Ensure OnlyOnce holds until the handler has run, keyed by its name

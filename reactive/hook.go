@@ -2,6 +2,7 @@ package reactive
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os/exec"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/charmkit/charmkit/flags"
 	"github.com/charmkit/charmkit/hookenv"
+	"github.com/charmkit/charmkit/internal/callsite"
 )
 
 // Hook is one hook's context, handed to every handler and callback. It
@@ -157,7 +159,7 @@ func (h *Hook) RegisterTrigger(t flags.Trigger) error { return h.fl.RegisterTrig
 // the exit callbacks run never runs.
 func (h *Hook) AtExit(name string, fn HandlerFunc) {
 	if fn == nil {
-		panic("reactive: Hook.AtExit " + name + ": nil function")
+		panic(fmt.Sprintf("reactive: Hook.AtExit %q at %s: nil function", name, callsite.Charm(0)))
 	}
 	h.run.addCallback(true, callback{name: name, fn: fn})
 }
@@ -167,7 +169,7 @@ func (h *Hook) AtExit(name string, fn HandlerFunc) {
 // never runs (as charm-helpers' atstart).
 func (h *Hook) AtStart(name string, fn HandlerFunc) {
 	if fn == nil {
-		panic("reactive: Hook.AtStart " + name + ": nil function")
+		panic(fmt.Sprintf("reactive: Hook.AtStart %q at %s: nil function", name, callsite.Charm(0)))
 	}
 	h.run.addCallback(false, callback{name: name, fn: fn})
 }
@@ -191,11 +193,11 @@ func (h *Hook) Value(key any) any { return h.values[key] }
 // name is invalid.
 func NotUnless(fn HandlerFunc, flagNames ...string) HandlerFunc {
 	if fn == nil {
-		panic("reactive: NotUnless: nil function")
+		panic(fmt.Sprintf("reactive: NotUnless at %s: nil function", callsite.Charm(0)))
 	}
 	for _, f := range flagNames {
 		if err := flags.ValidateName(f); err != nil {
-			panic("reactive: NotUnless: " + err.Error())
+			panic(fmt.Sprintf("reactive: NotUnless at %s: %v", callsite.Charm(0), err))
 		}
 	}
 	return func(ctx context.Context, h *Hook) error {

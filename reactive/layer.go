@@ -52,7 +52,7 @@ type layerEntry struct {
 // layer's own).
 func (r *Registry) AddLayer(l Layer) {
 	if l == nil {
-		panic("reactive: AddLayer: nil layer")
+		panic(fmt.Sprintf("reactive: AddLayer at %s: nil layer", callsite.Charm(0)))
 	}
 	site := layerSite(l)
 	r.mu.Lock()

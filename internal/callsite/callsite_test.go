@@ -19,7 +19,8 @@ func line() int {
 }
 
 // Ensure that Caller names its caller's caller, that Outside skips the
-// frames of the given packages, and that the zero Site is unknown.
+// frames of the given packages, that Charm names the first frame outside
+// charmkit's library, and that the zero Site is unknown.
 func TestSite(t *testing.T) {
 	var want int
 	s := func() callsite.Site { return callsite.Caller(1) }
@@ -37,6 +38,10 @@ func TestSite(t *testing.T) {
 	want = line() + 1
 	got = through(func() callsite.Site { return callsite.Outside(0, "github.com/charmkit/charmkit/internal/callsite") })
 	assert.Equal(t, callsite.Short("callsite/callsite_test.go", want), got.String(), "the closure is the first frame")
+
+	want = line() + 1
+	got = callsite.Charm(0)
+	assert.Equal(t, callsite.Short("callsite/callsite_test.go", want), got.String(), "a test package is a charm")
 
 	assert.Equal(t, "unknown site", callsite.Site{}.String())
 	assert.Equal(t, "b/c.go:7", callsite.Short("/a/b/c.go", 7))
