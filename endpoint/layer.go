@@ -233,7 +233,7 @@ func (l *Layer) start(ctx context.Context, h *reactive.Hook) error {
 	if md == nil {
 		var err error
 		if md, err = h.Metadata(); err != nil {
-			return fmt.Errorf("endpoint: %w", err)
+			return fmt.Errorf("endpoint: %w; the layer registered at %s needs the charm's metadata: ship metadata.yaml (or charmcraft.yaml) with the charm, or give it in endpoint.Options.Metadata", err, l.site)
 		}
 	}
 	roles := relationRoles(md)

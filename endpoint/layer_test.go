@@ -63,6 +63,7 @@ func TestRegister_Names(t *testing.T) {
 	out = charmtest.Unit{}.Run(t, func(r *reactive.Registry) { endpoint.Register(r, nil) }, "install")
 	require.Error(t, out.Err)
 	assert.Contains(t, out.Err.Error(), "no metadata.yaml or charmcraft.yaml")
+	assert.Regexp(t, `; the layer registered at endpoint/layer_test.go:\d+ needs the charm's metadata: ship metadata.yaml \(or charmcraft.yaml\) with the charm, or give it in endpoint.Options.Metadata$`, out.Err.Error())
 }
 
 func TestLayerFlags(t *testing.T) {
