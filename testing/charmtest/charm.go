@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/charmkit/charmkit/internal/hookpattern"
+	"github.com/charmkit/charmkit/reactive"
 )
 
 // NoCharm, as [Unit.Charm], runs the unit without looking for the charm's
@@ -48,7 +49,8 @@ type charmSpec struct {
 	dir string // the charm directory read, "" when none
 
 	hasMeta    bool
-	metaFile   string // where the metadata came from, for messages
+	metaFile   string             // where the metadata came from, for messages
+	metadata   *reactive.Metadata // the metadata, as the charm's hooks read it
 	name       string
 	endpoints  map[string]endpointSpec
 	storage    map[string]bool
@@ -194,12 +196,15 @@ func (u Unit) loadCharm() (*charmSpec, error) {
 			return nil, &invalidError{msg: fmt.Sprintf("%s: %v", spec.metaFile, err)}
 		}
 		spec.hasMeta = true
+		// The hook reads the metadata itself when it does not parse here.
+		spec.metadata, _ = reactive.ParseMetadata(src["metadata.yaml"])
 	case src["charmcraft.yaml"] != nil && charmcraftHasName(src["charmcraft.yaml"]):
 		spec.metaFile = where["charmcraft.yaml"]
 		if err := yaml.Unmarshal(src["charmcraft.yaml"], &meta); err != nil {
 			return nil, &invalidError{msg: fmt.Sprintf("%s: %v", spec.metaFile, err)}
 		}
 		spec.hasMeta = true
+		spec.metadata, _ = reactive.ParseMetadata(src["charmcraft.yaml"])
 	}
 	if spec.hasMeta {
 		spec.name, _ = meta["name"].(string)
