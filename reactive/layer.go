@@ -18,7 +18,9 @@ type Layer interface {
 	LayerName() string
 	// LayerFlags lists the flags the layer sets and clears: exact names
 	// ("leadership.is_leader") or families ending in ".*"
-	// ("leadership.set.*").
+	// ("leadership.set.*"). A handler watching a flag that starts with the
+	// layer's name and a dot but is none of these gets a WARNING at the
+	// start of every hook (see [HookLayer]).
 	LayerFlags() []string
 }
 
