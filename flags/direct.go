@@ -60,7 +60,7 @@ func (b *sqliteBackend) image() ([]byte, error) {
 // no error, when SQLite must run this transaction instead (the locks are
 // then released).
 func (b *sqliteBackend) beginDirect(ctx context.Context) (map[string]string, error) {
-	if err := b.waitFor(ctx, b.tryLockDirect); err != nil {
+	if err := b.waitTurn(ctx, b.tryLockDirect); err != nil {
 		if errors.Is(err, ErrLocked) || ctx.Err() != nil {
 			return nil, fmt.Errorf("flags: begin: %w", err)
 		}

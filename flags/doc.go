@@ -24,7 +24,24 @@
 // [Options.LockTimeout], then fails with [ErrLocked]) and reads every row
 // into memory; the [Tx] works on that copy, and [Tx.Commit] writes only the
 // changed keys in one SQLite transaction. [Store.Update] commits when its
-// function returns nil and rolls back on an error or a panic.
+// function returns nil and rolls back on an error or a panic. On Linux,
+// transactions waiting for the lock, in any process, are served first come,
+// first served (a queue of lock tickets past SQLite's lock bytes; Python's
+// sqlite3 competes as it always has).
+//
+// # What Open refuses
+//
+// The store never modifies a file it has not verified as its own. [Open]
+// (or [OpenContext], whose context bounds the open's waits) creates the
+// file only where nothing is, never through a symbolic link; follows a link
+// only to an existing store ([ErrSymlink] otherwise); refuses a directory,
+// FIFO, socket or device at once, without blocking ([ErrNotRegularFile]);
+// and makes the mode 0600 and creates the missing tables only in an empty
+// file or in an SQLite database that has charm-helpers' kv table. A file
+// that is not a database ([ErrNotDatabase]) or another application's
+// database ([ErrForeignDatabase]) is left byte for byte as it was, mode
+// included. The rule and its reasons are in docs/flags.md, "What Open
+// refuses".
 //
 // Only the owner of a transaction ends it. The one [Store.Update] and
 // [Store.View] pass to their function, like the one a reactive hook gives
@@ -45,7 +62,10 @@
 // even inside Commit, leaves either the complete old state or the complete
 // new one; the next open rolls back an unfinished transaction. By default a
 // commit is also synced to disk (as Python's sqlite3 does); [Options.NoSync]
-// trades durability across power loss for speed.
+// trades durability across power loss for speed. A commit that cannot
+// write (a full disk, a file size limit) fails with an error wrapping
+// [ErrIO] and leaves the previous state. TestSoak_Store checks all this at
+// scale (docs/flags.md, "Soak").
 //
 // # Helpers
 //

@@ -31,3 +31,16 @@ const (
 	lockWrite  = syscall.F_WRLCK
 	lockUnlock = syscall.F_UNLCK
 )
+
+// fOFDGetLk is F_OFD_GETLK, the same number on every Linux architecture.
+const fOFDGetLk = 36
+
+// lockHeld reports whether another open file description, or another
+// process, holds a lock on any of n bytes at start.
+func lockHeld(f *os.File, start, n int64) (bool, error) {
+	lk := syscall.Flock_t{Type: syscall.F_WRLCK, Whence: 0, Start: start, Len: n}
+	if err := syscall.FcntlFlock(f.Fd(), fOFDGetLk, &lk); err != nil {
+		return false, err
+	}
+	return lk.Type != syscall.F_UNLCK, nil
+}

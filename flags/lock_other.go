@@ -15,6 +15,10 @@ func setLock(*os.File, int16, int64, int64) error {
 	return errors.New("flags: no open file description locks on this system")
 }
 
+func lockHeld(*os.File, int64, int64) (bool, error) {
+	return false, errors.New("flags: no open file description locks on this system")
+}
+
 const (
 	lockRead   = 0
 	lockWrite  = 1

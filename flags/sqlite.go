@@ -24,6 +24,29 @@ const DefaultLockTimeout = 30 * time.Second
 // not an SQLite database (or is corrupt). The file is left untouched.
 var ErrNotDatabase = errors.New("not an SQLite database")
 
+// ErrForeignDatabase is wrapped by the error [Open] returns for an SQLite
+// database without charm-helpers' kv table: another application's
+// database. The file is left untouched.
+var ErrForeignDatabase = errors.New("an SQLite database without charm-helpers' kv table")
+
+// ErrNotRegularFile is wrapped by the error [Open] returns when the store
+// path is a directory, a named pipe (FIFO), a socket or a device. Nothing
+// is opened for reading or writing, and nothing is changed.
+var ErrNotRegularFile = errors.New("not a regular file")
+
+// ErrSymlink is wrapped by the error [Open] returns when the store path is
+// a symbolic link to anything but an existing store: a dangling link, or a
+// link to an empty file, a file that is not a database or another
+// application's database (the error then also wraps [ErrNotRegularFile],
+// [ErrNotDatabase] or [ErrForeignDatabase]). Nothing is created or changed
+// through the link.
+var ErrSymlink = errors.New("symbolic link to a file that is not a unit state store")
+
+// ErrIO is wrapped by the error of an operation on the store that could
+// not read or write its files: a full disk, a file size limit, a failing
+// disk. A commit that fails so leaves the store in its previous state.
+var ErrIO = errors.New("cannot read or write the store's files (disk full, file size limit or I/O error)")
+
 // ErrLocked is wrapped by the error [Store.Begin] returns when another
 // process kept the store locked for longer than the lock timeout.
 var ErrLocked = errors.New("store is locked by another process")
@@ -67,6 +90,12 @@ var schema = []struct{ table, sql string }{
 
 var ofdOnce sync.Once
 
+// commitHook, when set (by tests only, through export_test.go), runs in
+// every SQLite commit once the changes are written to SQLite's cache (and
+// to the file, when they did not fit in it) and before COMMIT: a crash
+// test's child stops there to be killed mid-commit.
+var commitHook func()
+
 // DefaultPath returns where a charm's store lives, the file charm-helpers
 // opens: $UNIT_STATE_DB when set, otherwise .unit-state.db in
 // $JUJU_CHARM_DIR, else in $CHARM_DIR, else in the current directory.
@@ -86,80 +115,6 @@ func DefaultPath(getenv func(string) string) string {
 	return ".unit-state.db"
 }
 
-// Open opens the SQLite store at path, creating the file (mode 0600) and
-// charm-helpers' three tables (kv, kv_revisions, hooks) when they are
-// missing (in a file that already holds a database, by its first
-// transaction). As charm-helpers does, it makes the file's mode 0600 on every
-// open. Only the kv table is read or written.
-//
-// The database keeps SQLite's default rollback journal, so Python's sqlite3
-// reads it as it always has, and a process killed mid-commit leaves a
-// journal that the next opener rolls back: the store holds either the old
-// or the new state, never a mix.
-//
-// Transactions take the database's write lock at Begin (SQLite's RESERVED
-// lock, as BEGIN IMMEDIATE takes it) and hold it until Commit or Rollback,
-// so only one hook or CLI process writes at a time; another process's Begin
-// waits up to [Options.LockTimeout] and then fails with an error wrapping
-// [ErrLocked].
-//
-// Opening is cheap: on Linux a store in the layout charm-helpers creates is
-// read directly from the file, under SQLite's own locks, and an SQLite
-// connection is opened only when a transaction has changes to commit (or
-// the file needs SQLite: a new file, a hot journal, another schema). A
-// transaction without changes writes nothing (docs/design.md, "A
-// steady-state hook writes nothing").
-func Open(path string, opts *Options) (*Store, error) {
-	if path == "" {
-		return nil, errors.New("flags: opening store: empty path")
-	}
-	timeout := DefaultLockTimeout
-	noSync := false
-	if opts != nil {
-		if opts.LockTimeout != 0 {
-			timeout = max(opts.LockTimeout, 0)
-		}
-		noSync = opts.NoSync
-	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, fmt.Errorf("flags: opening store %s: %w", path, err)
-	}
-	// charm-helpers: open(db_path, 'a').close(); os.chmod(db_path, 0o600).
-	// The descriptor stays open: the direct reads and their locks use it.
-	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("flags: opening store: %w", err)
-	}
-	fi, err := f.Stat()
-	if err == nil && fi.Mode().Perm() != 0o600 {
-		err = f.Chmod(0o600)
-	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("flags: opening store: %w", err)
-	}
-	b := &sqliteBackend{path: path, abs: abs, file: f, timeout: timeout, noSync: noSync}
-	// A database file that this package may read directly waits for SQLite
-	// until a commit has something to write (a transaction that finds
-	// anything unexpected, missing tables included, falls back to SQLite).
-	// Any other file (new, not a database, WAL) gets its connection now, so
-	// that Open creates the tables or reports ErrNotDatabase as it always
-	// has.
-	var hdr [100]byte
-	if _, err := f.ReadAt(hdr[:], 0); err == nil && nativeLocks {
-		_, _, err := checkHeader(hdr[:])
-		b.direct = err == nil
-	}
-	if !b.direct {
-		if err := b.openSQL(context.Background()); err != nil {
-			b.close()
-			return nil, err
-		}
-	}
-	return &Store{b: b, open: true}, nil
-}
-
 // fileURI turns an absolute path into an SQLite URI filename, escaping the
 // characters URIs give a meaning to.
 func fileURI(abs string) string {
@@ -168,13 +123,15 @@ func fileURI(abs string) string {
 }
 
 // classify wraps SQLite's "not a database" and "corrupt" results in
-// ErrNotDatabase.
+// ErrNotDatabase, and its "disk full" and I/O errors in ErrIO.
 func classify(err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
 		case sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT:
 			return fmt.Errorf("%w: %w", ErrNotDatabase, err)
+		case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR:
+			return fmt.Errorf("%w: %w", ErrIO, err)
 		}
 	}
 	return err
@@ -203,14 +160,34 @@ type sqliteBackend struct {
 	held    bool   // the direct read's locks are held
 	counter uint32 // the file change counter the direct read saw
 
-	db   *sql.DB // nil until SQLite is needed
-	conn *sql.Conn
-	inTx bool
+	db    *sql.DB // nil until SQLite is needed
+	conn  *sql.Conn
+	ready bool // conn has the sync mode set and the tables created
+	inTx  bool
 }
 
-// openSQL opens the SQLite connection, once: busy timeout, sync mode, and
-// charm-helpers' tables when they are missing.
+// openSQL opens the SQLite connection, once (see openConn), and sets the
+// sync mode and creates charm-helpers' tables when they are missing. Only
+// a file verified as a store gets here.
 func (b *sqliteBackend) openSQL(ctx context.Context) error {
+	if b.conn != nil && b.ready {
+		return nil
+	}
+	if err := b.openConn(ctx); err != nil {
+		return fmt.Errorf("flags: opening store %s: %w", b.path, err)
+	}
+	if err := b.init(ctx); err != nil {
+		b.closeSQL()
+		return err
+	}
+	b.ready = true
+	return nil
+}
+
+// openConn opens the SQLite connection, once, with the busy timeout, and
+// checks that SQLite opened the very file the store opened and verified
+// (not one put in its place since).
+func (b *sqliteBackend) openConn(ctx context.Context) error {
 	if b.conn != nil {
 		return nil
 	}
@@ -218,22 +195,38 @@ func (b *sqliteBackend) openSQL(ctx context.Context) error {
 	// this process (a charm hashing files, say); OFD locks are not. They
 	// still conflict with other processes' POSIX locks, so Python agrees.
 	ofdOnce.Do(func() { _, _ = sqlite.OFDLocking(true) })
-	db, err := sql.Open("sqlite", fileURI(b.abs))
+	// mode=rw: SQLite never creates the file (the store created it).
+	db, err := sql.Open("sqlite", fileURI(b.abs)+"?mode=rw")
 	if err != nil {
-		return fmt.Errorf("flags: opening store %s: %w", b.path, err)
+		return err
 	}
 	db.SetMaxOpenConns(1)
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		db.Close()
-		return fmt.Errorf("flags: opening store %s: %w", b.path, classify(err))
+		return classify(err)
 	}
 	b.db, b.conn = db, conn
-	if err := b.init(ctx); err != nil {
+	if err := b.setBusyTimeout(ctx, b.timeout); err != nil {
+		b.closeSQL()
+		return classify(err)
+	}
+	mine, err := b.file.Stat()
+	if err != nil {
 		b.closeSQL()
 		return err
 	}
+	now, err := os.Stat(b.abs)
+	if err != nil || !os.SameFile(mine, now) {
+		b.closeSQL()
+		return fmt.Errorf("%s was replaced by another file while it was opened", b.abs)
+	}
 	return nil
+}
+
+func (b *sqliteBackend) setBusyTimeout(ctx context.Context, d time.Duration) error {
+	_, err := b.conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", d.Milliseconds()))
+	return err
 }
 
 func (b *sqliteBackend) closeSQL() error {
@@ -244,14 +237,11 @@ func (b *sqliteBackend) closeSQL() error {
 	if err2 := b.db.Close(); err == nil {
 		err = err2
 	}
-	b.db, b.conn = nil, nil
+	b.db, b.conn, b.ready = nil, nil, false
 	return err
 }
 
 func (b *sqliteBackend) init(ctx context.Context) error {
-	if _, err := b.conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", b.timeout.Milliseconds())); err != nil {
-		return fmt.Errorf("flags: opening store %s: %w", b.path, classify(err))
-	}
 	if b.noSync {
 		for _, p := range []string{"PRAGMA synchronous = OFF", "PRAGMA journal_mode = PERSIST", "PRAGMA journal_size_limit = 1048576"} {
 			if _, err := b.conn.ExecContext(ctx, p); err != nil {
@@ -259,36 +249,30 @@ func (b *sqliteBackend) init(ctx context.Context) error {
 			}
 		}
 	}
-	rows, err := b.conn.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type = 'table'")
+	have, err := b.tableNames(ctx)
 	if err != nil {
 		return fmt.Errorf("flags: opening store %s: %w", b.path, classify(err))
 	}
-	var have []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			rows.Close()
-			return fmt.Errorf("flags: opening store %s: %w", b.path, classify(err))
-		}
-		have = append(have, name)
-	}
-	if err := rows.Close(); err != nil {
-		return fmt.Errorf("flags: opening store %s: %w", b.path, classify(err))
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("flags: opening store %s: %w", b.path, classify(err))
-	}
-	missing := false
-	for _, s := range schema {
-		missing = missing || !slices.Contains(have, s.table)
-	}
-	if !missing {
+	if !missingTables(have) {
 		return nil
 	}
-	if err := b.exec(ctx, "BEGIN IMMEDIATE"); err != nil {
-		return fmt.Errorf("flags: creating tables in %s: %w", b.path, b.lockErr(ctx, err))
+	if err := b.beginImmediate(ctx); err != nil {
+		return fmt.Errorf("flags: creating tables in %s: %w", b.path, err)
+	}
+	// Under the write lock, look again: tables are created only in an
+	// empty database or next to charm-helpers' kv table.
+	have, err = b.tableNames(ctx)
+	if err == nil && !slices.Contains(have, "kv") && len(have) > 0 {
+		err = ErrForeignDatabase
+	}
+	if err != nil {
+		_ = b.exec(context.Background(), "ROLLBACK")
+		return fmt.Errorf("flags: opening store %s: %w", b.path, classify(err))
 	}
 	for _, s := range schema {
+		if slices.Contains(have, s.table) {
+			continue
+		}
 		if err := b.exec(ctx, s.sql); err != nil {
 			_ = b.exec(context.Background(), "ROLLBACK")
 			return fmt.Errorf("flags: creating table %s in %s: %w", s.table, b.path, classify(err))
@@ -299,6 +283,58 @@ func (b *sqliteBackend) init(ctx context.Context) error {
 		return fmt.Errorf("flags: creating tables in %s: %w", b.path, classify(err))
 	}
 	return nil
+}
+
+// tableNames lists the tables of the database.
+func (b *sqliteBackend) tableNames(ctx context.Context) ([]string, error) {
+	rows, err := b.conn.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type = 'table'")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var have []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		have = append(have, name)
+	}
+	return have, rows.Err()
+}
+
+// missingTables reports whether one of charm-helpers' tables is missing.
+func missingTables(have []string) bool {
+	for _, s := range schema {
+		if !slices.Contains(have, s.table) {
+			return true
+		}
+	}
+	return false
+}
+
+// beginImmediate starts an SQLite write transaction (BEGIN IMMEDIATE),
+// waiting for the lock in the store's queue rather than in SQLite's busy
+// handler.
+func (b *sqliteBackend) beginImmediate(ctx context.Context) error {
+	if err := b.setBusyTimeout(ctx, 0); err != nil {
+		return b.lockErr(ctx, err)
+	}
+	err := b.waitTurn(ctx, func() error {
+		err := b.exec(ctx, "BEGIN IMMEDIATE")
+		if isBusy(err) {
+			return errBusy
+		}
+		return err
+	})
+	if err2 := b.setBusyTimeout(context.Background(), b.timeout); err == nil && err2 != nil {
+		_ = b.exec(context.Background(), "ROLLBACK")
+		err = err2
+	}
+	if err != nil && !errors.Is(err, ErrLocked) && ctx.Err() == nil {
+		err = classify(err)
+	}
+	return err
 }
 
 func (b *sqliteBackend) exec(ctx context.Context, q string, args ...any) error {
@@ -328,8 +364,8 @@ func (b *sqliteBackend) begin(ctx context.Context) (map[string]string, error) {
 	if err := b.openSQL(ctx); err != nil {
 		return nil, err
 	}
-	if err := b.exec(ctx, "BEGIN IMMEDIATE"); err != nil {
-		return nil, fmt.Errorf("flags: begin: %w", b.lockErr(ctx, err))
+	if err := b.beginImmediate(ctx); err != nil {
+		return nil, fmt.Errorf("flags: begin: %w", err)
 	}
 	b.inTx = true
 	data, err := b.readAll(ctx)
@@ -382,6 +418,9 @@ func (b *sqliteBackend) commit(ctx context.Context, changes map[string]*string) 
 	if err := b.write(ctx, keys, changes); err != nil {
 		_ = b.rollback()
 		return fmt.Errorf("writing %s (rolled back): %w", b.path, classify(err))
+	}
+	if commitHook != nil {
+		commitHook()
 	}
 	if err := b.exec(ctx, "COMMIT"); err != nil {
 		_ = b.rollback()

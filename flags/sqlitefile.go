@@ -281,13 +281,16 @@ func record(payload []byte) ([]field, error) {
 	return out, nil
 }
 
-// kvRoot finds the kv table in the schema (page 1) and reports its root
-// page. The kv table must have exactly the schema charm-helpers creates,
-// and kv_revisions and hooks must exist too (else [Open] has to create
-// them).
-func (f *dbFile) kvRoot() (uint32, error) {
-	var root uint32
-	tables := map[string]bool{}
+// schemaEntry is a table of the schema: its root page and its SQL text.
+type schemaEntry struct {
+	root uint32
+	sql  string
+}
+
+// tables reads the schema (the sqlite_master table on page 1) and returns
+// its tables by name.
+func (f *dbFile) tables() (map[string]schemaEntry, error) {
+	tables := map[string]schemaEntry{}
 	err := f.walkTable(1, func(payload []byte) error {
 		row, err := record(payload)
 		if err != nil {
@@ -299,24 +302,40 @@ func (f *dbFile) kvRoot() (uint32, error) {
 		if row[0].s != "table" {
 			return nil
 		}
-		tables[row[1].s] = true
-		if row[1].s == "kv" {
-			if row[3].kind != 'i' || row[3].i < 1 || row[3].i > int64(f.pages) || row[4].kind != 't' || row[4].s != kvTableSQL {
-				return errUnreadable
-			}
-			root = uint32(row[3].i)
+		var e schemaEntry
+		if row[3].kind == 'i' && row[3].i >= 1 && row[3].i <= 1<<31 {
+			e.root = uint32(row[3].i)
 		}
+		if row[4].kind == 't' {
+			e.sql = row[4].s
+		}
+		tables[row[1].s] = e
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return tables, nil
+}
+
+// kvRoot finds the kv table in the schema and reports its root page. The
+// kv table must have exactly the schema charm-helpers creates, and
+// kv_revisions and hooks must exist too (else [Open] has to create them).
+func (f *dbFile) kvRoot() (uint32, error) {
+	tables, err := f.tables()
 	if err != nil {
 		return 0, err
 	}
 	for _, s := range schema {
-		if !tables[s.table] {
+		if _, ok := tables[s.table]; !ok {
 			return 0, errUnreadable
 		}
 	}
-	return root, nil
+	kv := tables["kv"]
+	if kv.root < 1 || int(kv.root) > f.pages || kv.sql != kvTableSQL {
+		return 0, errUnreadable
+	}
+	return kv.root, nil
 }
 
 // readKV returns every row of the kv table of a database image, the way

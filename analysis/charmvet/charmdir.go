@@ -12,7 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/charmkit/charmkit/internal/hookpattern"
-	suggestpkg "github.com/charmkit/charmkit/internal/suggest"
+	"github.com/charmkit/charmkit/internal/suggest"
 )
 
 // charmInfo is what the analyzer reads from the charm directory found
@@ -26,42 +26,6 @@ type charmInfo struct {
 	containers map[string]bool
 	options    map[string]bool // config options
 	configFile string          // where the options come from ("" when none)
-}
-
-// findCharmDir looks for metadata.yaml or charmcraft.yaml in dir and its
-// parents, up to and including the directory holding go.mod. It returns ""
-// when there is none.
-func findCharmDir(dir string) string {
-	for {
-		for _, name := range []string{"metadata.yaml", "charmcraft.yaml"} {
-			if st, err := os.Stat(filepath.Join(dir, name)); err == nil && st.Mode().IsRegular() {
-				if name == "metadata.yaml" || charmcraftHasName(filepath.Join(dir, name)) {
-					return dir
-				}
-			}
-		}
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return ""
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
-// charmcraftHasName reports whether a charmcraft.yaml holds the metadata
-// inline (it has a name).
-func charmcraftHasName(path string) bool {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return false
-	}
-	var v struct {
-		Name string `yaml:"name"`
-	}
-	return yaml.Unmarshal(b, &v) == nil && v.Name != ""
 }
 
 // readCharmInfo reads the metadata and config of the charm in dir.
@@ -176,7 +140,7 @@ func checkHook(name string, ci *charmInfo) string {
 	if ci != nil {
 		msg = fmt.Sprintf("%q is neither a Juju hook nor a hook of the names in %s", name, ci.metaFile)
 	}
-	if s := suggest(name, knownHooks(ci)); s != "" {
+	if s := suggest.Closest(name, knownHooks(ci)); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return msg
@@ -212,7 +176,3 @@ func expandHookPattern(ci *charmInfo, pattern string) (names []string, ok bool) 
 	names, err := hookpattern.Expand(rels, pattern)
 	return names, err == nil
 }
-
-// suggest returns the candidate closest to s when it is close enough to be
-// a likely typo, or "" (suggest.Closest).
-func suggest(s string, candidates []string) string { return suggestpkg.Closest(s, candidates) }

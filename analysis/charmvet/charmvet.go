@@ -2,7 +2,6 @@ package charmvet
 
 import (
 	"fmt"
-	"github.com/charmkit/charmkit/internal/hookpattern"
 	"go/ast"
 	"go/constant"
 	"go/token"
@@ -16,6 +15,10 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/charmkit/charmkit/internal/charmdir"
+	"github.com/charmkit/charmkit/internal/hookpattern"
+	"github.com/charmkit/charmkit/internal/suggest"
 )
 
 // Analyzer checks a charm's package; see the package documentation.
@@ -114,7 +117,7 @@ func run(ap *analysis.Pass) (any, error) {
 	}
 	p.directives()
 	if dir := p.pkgDir(); dir != "" {
-		if cd := findCharmDir(dir); cd != "" {
+		if cd := charmdir.Find(dir); cd != "" {
 			p.ci, p.ciErr = readCharmInfo(cd)
 		}
 	}
@@ -763,7 +766,7 @@ func (p *pass) check() {
 				where = "it is not in " + p.ci.configFile
 			}
 			msg := fmt.Sprintf("config option %q is read but %s", c.n.s, where)
-			if s := suggest(c.n.s, opts); s != "" {
+			if s := suggest.Closest(c.n.s, opts); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			p.Report(analysis.Diagnostic{Pos: c.pos, Category: CategoryConfig, Message: msg})
@@ -778,7 +781,7 @@ func (p *pass) check() {
 				continue
 			}
 			msg := fmt.Sprintf("leader setting %q is read but never written (leadership.Set or leadership.Delete)", r.n.s)
-			if s := suggest(r.n.s, written); s != "" {
+			if s := suggest.Closest(r.n.s, written); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			p.Report(analysis.Diagnostic{Pos: r.pos, Category: CategoryLeaderKey, Message: msg})
@@ -796,7 +799,7 @@ func (p *pass) whyUnset(flag string, sets []string, b bindings, known []string) 
 		switch ph {
 		case PlaceholderLeaderKey:
 			msg := fmt.Sprintf(": it is set while leader setting %q has a value, and no code writes that key", value)
-			if s := suggest(value, b.values[ph]); s != "" {
+			if s := suggest.Closest(value, b.values[ph]); s != "" {
 				msg += fmt.Sprintf(" (the key written is %q)", s)
 			}
 			return msg
@@ -811,7 +814,7 @@ func (p *pass) whyUnset(flag string, sets []string, b bindings, known []string) 
 			return ": " + r.Reason
 		}
 	}
-	if s := suggest(flag, sortedUnique(known)); s != "" {
+	if s := suggest.Closest(flag, sortedUnique(known)); s != "" {
 		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return " by any handler, trigger or imported layer"

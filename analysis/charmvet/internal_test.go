@@ -1,7 +1,6 @@
 package charmvet
 
 import (
-	"github.com/charmkit/charmkit/internal/hookpattern"
 	"go/token"
 	"go/types"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/charmkit/charmkit/internal/hookpattern"
 	"github.com/charmkit/charmkit/reactive"
 )
 
@@ -140,39 +140,6 @@ func TestCheckHook(t *testing.T) {
 	for _, tc := range tests {
 		assert.Equal(t, tc.want, checkHook(tc.name, tc.ci), tc.name)
 	}
-}
-
-// Ensure that the charm directory is found next to the package or above
-// it, not beyond the module root, and that charmcraft.yaml counts only with
-// the metadata inline.
-func TestFindCharmDir(t *testing.T) {
-	root := t.TempDir()
-	write := func(rel, data string) {
-		p := filepath.Join(root, rel)
-		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(t, os.WriteFile(p, []byte(data), 0o644))
-	}
-	write("go.mod", "module m\n")
-	write("charm/metadata.yaml", "name: c\n")
-	write("charm/pkg/a.go", "package pkg\n")
-	write("cc/charmcraft.yaml", "name: cc\nconfig:\n  options:\n    x: {type: string}\n")
-	write("build/charmcraft.yaml", "type: charm\n")
-	assert.Equal(t, filepath.Join(root, "charm"), findCharmDir(filepath.Join(root, "charm", "pkg")))
-	assert.Equal(t, filepath.Join(root, "cc"), findCharmDir(filepath.Join(root, "cc")))
-	assert.Equal(t, "", findCharmDir(filepath.Join(root, "build")), "charmcraft.yaml without metadata")
-	assert.Equal(t, "", findCharmDir(root))
-
-	ci, err := readCharmInfo(filepath.Join(root, "cc"))
-	require.NoError(t, err)
-	assert.Equal(t, map[string]bool{"x": true}, ci.options, "options inline in charmcraft.yaml")
-	assert.Equal(t, "charmcraft.yaml", ci.configFile)
-}
-
-// Ensure that suggestions are close names only.
-func TestSuggest(t *testing.T) {
-	assert.Equal(t, "config-changed", suggest("config-chagned", jujuHooks))
-	assert.Equal(t, "", suggest("frobnicate", jujuHooks))
-	assert.Equal(t, "", suggest("x", nil))
 }
 
 // Ensure that the leadership calls are recognized under today's names and

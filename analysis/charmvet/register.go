@@ -39,6 +39,7 @@ var atomNames = map[string]string{
 	"reactive.WhenAny":         "WhenAny",
 	"reactive.WhenNotAll":      "WhenNotAll",
 	"reactive.OnHook":          "OnHook",
+	"reactive.OnAction":        "OnAction",
 	"reactive.WhenFileChanged": "WhenFileChanged",
 }
 

@@ -32,11 +32,20 @@ var fakeTools = map[string]string{
 	"juju-log":   `echo "$*" >> "$FAKE_STATE/log"`,
 	// No client application is related on the clients endpoint.
 	"relation-ids": `echo '[]'`,
+	// No secret yet; secret-add keeps each key#file= content in
+	// $FAKE_STATE/secret.<key> and its arguments in $FAKE_STATE/secret-add.
+	"secret-info-get": `echo 'ERROR secret "leadership-admin" not found' >&2; exit 1`,
+	"secret-add": `for a in "$@"; do
+  echo "$a" >> "$FAKE_STATE/secret-add"
+  case "$a" in *'#file='*) cat "${a#*#file=}" > "$FAKE_STATE/secret.${a%%#file=*}";; esac
+done
+echo secret:coj8mulh8b41e8nv6p90`,
 }
 
 // runDispatch runs the charm binary for one hook of unit with the fake
-// tools, and returns its combined output.
-func runDispatch(tb testing.TB, dir, unit, hook string) (string, error) {
+// tools on Juju 3.6.4, and returns its combined output. env is added to
+// the hook's environment (JUJU_VERSION=2.9.44 for an older Juju).
+func runDispatch(tb testing.TB, dir, unit, hook string, env ...string) (string, error) {
 	tb.Helper()
 	cmd := exec.Command(os.Args[0])
 	cmd.Dir = filepath.Join(dir, "charm")
@@ -52,6 +61,7 @@ func runDispatch(tb testing.TB, dir, unit, hook string) (string, error) {
 		"JUJU_DISPATCH_PATH=hooks/"+hook,
 		"JUJU_VERSION=3.6.4",
 	)
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
@@ -81,7 +91,9 @@ func read(tb testing.TB, path string) string {
 }
 
 // Ensure that the real binary runs a leader's install end to end through
-// reactive.Main: it publishes one password with leader-set, writes it to
+// reactive.Main on Juju 3: it keeps one password in a new Juju secret
+// (secret-add, the value passed in a file, not on the command line),
+// publishes only the pointer to it with leader-set, writes the password to
 // the configured file with mode 0600, sets the statuses and commits the
 // unit's SQLite store in the charm directory.
 func TestDispatch_LeaderInstall(t *testing.T) {
@@ -89,11 +101,14 @@ func TestDispatch_LeaderInstall(t *testing.T) {
 	out, err := runDispatch(t, dir, "password/0", "install")
 	require.NoError(t, err, out)
 
+	pw := read(t, filepath.Join(dir, "state", "secret.admin-password"))
+	assert.Len(t, pw, 43)
+	add := read(t, filepath.Join(dir, "state", "secret-add"))
+	assert.Contains(t, add, "--label=leadership-admin\n")
+	assert.NotContains(t, add, pw, "secret-add's arguments")
 	sets := strings.Fields(read(t, filepath.Join(dir, "state", "leader-set")))
 	require.Len(t, sets, 1)
-	pw, ok := strings.CutPrefix(sets[0], "admin_password=")
-	require.True(t, ok, sets[0])
-	assert.Len(t, pw, 43)
+	assert.Equal(t, `leadership.secret.admin={"id":"secret:coj8mulh8b41e8nv6p90","revision":1,"keys":{"admin_password":1}}`, sets[0])
 
 	file := filepath.Join(dir, "charm", "secret", "pw")
 	assert.Equal(t, pw, read(t, file))
@@ -102,8 +117,29 @@ func TestDispatch_LeaderInstall(t *testing.T) {
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 	assert.Equal(t, "waiting waiting for admin_password\nactive ready (leader)\n",
 		strings.ReplaceAll(read(t, filepath.Join(dir, "state", "status")), "-- ", ""))
+	assert.NotContains(t, read(t, filepath.Join(dir, "state", "log")), pw)
+	assert.NotContains(t, out, pw)
 	_, err = os.Stat(filepath.Join(dir, "charm", ".unit-state.db"))
 	assert.NoError(t, err, "the store is in the charm directory")
+}
+
+// Ensure that on a Juju without secrets (2.9) the binary keeps the
+// password in plain leader settings, with a WARNING, and runs no secret
+// tool.
+func TestDispatch_LeaderInstallWithoutSecrets(t *testing.T) {
+	dir := setup(t, true)
+	out, err := runDispatch(t, dir, "password/0", "install", "JUJU_VERSION=2.9.44")
+	require.NoError(t, err, out)
+
+	sets := strings.Fields(read(t, filepath.Join(dir, "state", "leader-set")))
+	require.Len(t, sets, 1)
+	pw, ok := strings.CutPrefix(sets[0], "admin_password=")
+	require.True(t, ok, sets[0])
+	assert.Len(t, pw, 43)
+	assert.Equal(t, pw, read(t, filepath.Join(dir, "charm", "secret", "pw")))
+	assert.NoFileExists(t, filepath.Join(dir, "state", "secret-add"))
+	assert.Contains(t, read(t, filepath.Join(dir, "state", "log")),
+		"-l WARNING -- leadership: Juju 2.9.44 has no secrets (they need 3.0.2 or later): keeping keys admin_password in plain settings (Options.PlainFallback)")
 }
 
 // Ensure that a follower's install writes the leader's password and a

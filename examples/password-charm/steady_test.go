@@ -92,13 +92,13 @@ func TestDispatch_SteadyStateWritesNothing(t *testing.T) {
 // steady-state follower hook, and times it from start to exit (wall) and by
 // the CPU time of the process and its children (rusage). Right after, the
 // benchmark runs the same tool command lines the hook ran (recorded once,
-// 5 of them) through hookenv.ExecRunner, as the charm does, and times them
+// 6 of them) through hookenv.ExecRunner, as the charm does, and times them
 // the same way (CPU: this process's and the tools', as starting a tool costs
 // its parent too). Framework time = hook - tools, for wall and CPU time. The
 // metrics are medians over all iterations (use -benchtime=200x or more on a
 // busy machine): framework-ms, framework-cpu-ms, hook-ms (the whole
-// process, tools included), tools-ms and tools-cpu-ms (the 5 tool
-// processes: a fifth of it is what starting a minimal static Go program
+// process, tools included), tools-ms and tools-cpu-ms (the 6 tool
+// processes: a sixth of it is what starting a minimal static Go program
 // costs on the machine, a yardstick for the rest). ns/op covers both execs.
 func BenchmarkSteadyStateHook(b *testing.B) {
 	dir := b.TempDir()
@@ -106,7 +106,7 @@ func BenchmarkSteadyStateHook(b *testing.B) {
 	tools := filepath.Join(dir, "tools")
 	goBuild(b, bin, ".")
 	goBuild(b, filepath.Join(tools, "faketool"), "./testdata/faketool")
-	for _, name := range []string{"is-leader", "leader-get", "leader-set", "config-get", "status-set", "juju-log"} {
+	for _, name := range []string{"relation-ids", "is-leader", "leader-get", "leader-set", "config-get", "status-set", "juju-log"} {
 		require.NoError(b, os.Symlink("faketool", filepath.Join(tools, name)))
 	}
 	charmDir := filepath.Join(dir, "charm")
@@ -144,7 +144,7 @@ func BenchmarkSteadyStateHook(b *testing.B) {
 		calls = append(calls, argv)
 	}
 	require.NoError(b, f.Close())
-	require.Len(b, calls, 5, "is-leader, leader-get, config-get, status-set, juju-log: %q", calls)
+	require.Len(b, calls, 6, "relation-ids, is-leader, leader-get, config-get, status-set, juju-log: %q", calls)
 	runner := hookenv.ExecRunner{Dir: tools, Env: env}
 
 	var fw, fwCPU, whole, tl, tlCPU []time.Duration

@@ -35,7 +35,7 @@ func TestRun_Examples(t *testing.T) {
 		assert.Contains(t, p, "/examples/", "no dependency reported")
 	}
 	assert.Equal(t, 3, handlers["github.com/charmkit/charmkit/examples/hello"])
-	assert.Equal(t, 8, handlers["github.com/charmkit/charmkit/examples/password-charm/charm"])
+	assert.Equal(t, 9, handlers["github.com/charmkit/charmkit/examples/password-charm/charm"])
 	var h charmvet.Handler
 	for _, c := range res.Charms {
 		if c.Package == "github.com/charmkit/charmkit/examples/password-charm/charm" {

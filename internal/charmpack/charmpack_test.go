@@ -61,8 +61,8 @@ func fakeELF(machine elf.Machine) []byte {
 }
 
 // Ensure that the archive has the layout Juju accepts: an executable
-// dispatch at the root, metadata.yaml, config.yaml and a manifest.yaml whose
-// bases name the binary's architecture.
+// dispatch at the root, metadata.yaml, config.yaml, actions.yaml and a
+// manifest.yaml whose bases name the binary's architecture.
 func TestWriteCharm(t *testing.T) {
 	charm, err := charmpack.ReadCharmDir(charmDir, "arm64")
 	require.NoError(t, err)
@@ -71,7 +71,7 @@ func TestWriteCharm(t *testing.T) {
 	require.NoError(t, charmpack.WriteCharm(&buf, []byte("\x7fELF fake"), charm.Files))
 
 	names, zf := readZip(t, buf.Bytes())
-	assert.Equal(t, []string{"dispatch", "metadata.yaml", "config.yaml", "manifest.yaml"}, names)
+	assert.Equal(t, []string{"dispatch", "metadata.yaml", "config.yaml", "actions.yaml", "manifest.yaml"}, names)
 	assert.Equal(t, os.FileMode(0o755), zf["dispatch"].Mode().Perm())
 	assert.True(t, zf["dispatch"].Mode().IsRegular())
 	assert.Equal(t, os.FileMode(0o644), zf["metadata.yaml"].Mode().Perm())
@@ -95,6 +95,10 @@ func TestWriteCharm(t *testing.T) {
 	assert.Equal(t, "admin_password", cfg.Options["password-file"].Default)
 	assert.Equal(t, "", cfg.Options["motd"].Default)
 	assert.Equal(t, "", cfg.Options["fail-on-unit"].Default)
+
+	var actions map[string]struct{ Description string }
+	require.NoError(t, yaml.Unmarshal(content(t, zf["actions.yaml"]), &actions))
+	assert.Contains(t, actions, "rotate-password")
 
 	var mf struct {
 		Bases []struct {

@@ -1,12 +1,13 @@
-// Package suggest finds the likely intended name for a misspelt one: the
-// "did you mean" of charmkit's messages, shared by the reactive package's
-// registration and hook-start checks and by charmkit vet.
+// Package suggest finds the likely intended word for a mistyped one: the
+// "did you mean" of the framework's error messages and warnings.
 package suggest
 
+import "fmt"
+
 // Closest returns the candidate closest to s when it is close enough to be
-// a likely typo, or "": at most max(2, len(s)/4) edits away, where swapping
-// two adjacent characters is one edit. A candidate equal to s is skipped;
-// of equally close candidates the smallest in byte order wins.
+// a likely typo (at most two edits, or a quarter of s for long words), or
+// "". Among equally close candidates the smallest wins, so the answer does
+// not depend on their order. s itself is never suggested.
 func Closest(s string, candidates []string) string {
 	best, bestD := "", -1
 	for _, c := range candidates {
@@ -18,14 +19,22 @@ func Closest(s string, candidates []string) string {
 			best, bestD = c, d
 		}
 	}
-	if bestD < 0 || bestD > max(2, len(s)/4) {
+	if bestD < 0 || bestD > max(2, len(s)/4) || bestD >= len(s) {
 		return ""
 	}
 	return best
 }
 
+// DidYouMean returns ` (did you mean "x"?)` for [Closest], or "".
+func DidYouMean(s string, candidates []string) string {
+	if c := Closest(s, candidates); c != "" {
+		return fmt.Sprintf(" (did you mean %q?)", c)
+	}
+	return ""
+}
+
 // Distance is the Levenshtein distance of a and b, counting a swap of two
-// adjacent characters as one edit (the optimal string alignment distance).
+// adjacent characters as one edit.
 func Distance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev2 := make([]int, len(rb)+1)

@@ -6,17 +6,22 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// Ensure that suggestions are close names only, a swap counting as one
-// edit, and that ties go to the smallest name.
-func TestClosest(t *testing.T) {
+func TestDistance(t *testing.T) {
 	assert.Equal(t, 1, Distance("config-chagned", "config-changed"), "a swap is one edit")
 	assert.Equal(t, 3, Distance("abc", ""))
-	assert.Equal(t, 0, Distance("same", "same"))
-	hooks := []string{"install", "config-changed", "upgrade-charm"}
+	assert.Equal(t, 0, Distance("é", "é"))
+	assert.Equal(t, 1, Distance("é", "e"), "runes, not bytes")
+}
+
+func TestClosest(t *testing.T) {
+	hooks := []string{"install", "config-changed", "start", "stop"}
 	assert.Equal(t, "config-changed", Closest("config-chagned", hooks))
-	assert.Equal(t, "", Closest("frobnicate", hooks))
-	assert.Equal(t, "", Closest("x", nil))
-	assert.Equal(t, "", Closest("install", []string{"install"}), "the name itself is no suggestion")
-	assert.Equal(t, "ab", Closest("aa", []string{"ba", "ab"}), "ties: the smallest name")
-	assert.Equal(t, "leadership.is_leader", Closest("leadership.is-leader", []string{"leadership.changed", "leadership.is_leader"}))
+	assert.Equal(t, "install", Closest("instal", hooks))
+	assert.Equal(t, "", Closest("upgrade", hooks), "nothing close")
+	assert.Equal(t, "", Closest("start", hooks), "the word itself is not a suggestion")
+	assert.Equal(t, "stop", Closest("stip", []string{"stop", "step"}[:1]))
+	assert.Equal(t, "step", Closest("stap", []string{"stop", "step"}), "ties go to the smallest")
+	assert.Equal(t, "", Closest("a", []string{"b"}), "a one-letter word is not a typo of another")
+	assert.Equal(t, ` (did you mean "keep"?)`, DidYouMean("kepe", []string{"keep", "target"}))
+	assert.Equal(t, "", DidYouMean("zzz", []string{"keep"}))
 }

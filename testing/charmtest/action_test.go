@@ -130,7 +130,7 @@ func TestRunAction_Invalid(t *testing.T) {
 	}{
 		{"undeclared action", "bakup", nil, `action "bakup": Files["actions.yaml"] declares no such action (did you mean "backup"?) (actions: backup, restore)`},
 		{"bad name", "Backup", nil, `action name "Backup"`},
-		{"wrong type", "backup", map[string]any{"keep": "three"}, `parameter "keep": "three" is a string, but Files["actions.yaml"] declares it of type integer`},
+		{"wrong type", "backup", map[string]any{"keep": "three"}, `parameter "keep": a string, but Files["actions.yaml"] declares it of type integer`},
 		{"additional property", "backup", map[string]any{"kepe": 3}, `parameter "kepe": Files["actions.yaml"] declares no such parameter (did you mean "keep"?)`},
 		{"missing required", "restore", nil, `parameter "from" is required`},
 		{"unsupported value", "backup", map[string]any{"target": struct{}{}}, `parameter "target": unsupported type`},
@@ -138,6 +138,9 @@ func TestRunAction_Invalid(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := u.RunActionDir(t.Context(), t.TempDir(), backupCharm, tc.action, tc.params)
 			require.ErrorIs(t, err, charmtest.ErrInvalidUnit)
+			if tc.name != "bad name" {
+				assert.ErrorIs(t, err, charmtest.ErrBadAction)
+			}
 			assert.ErrorContains(t, err, tc.want)
 		})
 	}

@@ -13,7 +13,10 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/charmkit/charmkit/internal/charmaction"
+	"github.com/charmkit/charmkit/internal/charmdir"
 	"github.com/charmkit/charmkit/internal/hookpattern"
+	"github.com/charmkit/charmkit/internal/suggest"
 	"github.com/charmkit/charmkit/reactive"
 )
 
@@ -27,6 +30,12 @@ const NoCharm = "-"
 // not declare, or a value of the wrong type. testing/jujusim's
 // Model.SetConfig returns its own ErrBadConfig for the same mistakes.
 var ErrBadConfig = errors.New("charmtest: bad config")
+
+// ErrBadAction is matched, together with [ErrInvalidUnit], by the error
+// for an action, or action parameters, that the charm's actions.yaml does
+// not allow ([Unit.RunAction]); jujusim's Unit.RunAction returns its own
+// ErrBadAction for the same mistakes.
+var ErrBadAction = errors.New("charmtest: bad action")
 
 // invalidError is one problem with a unit: it matches ErrInvalidUnit, and
 // also kind when not nil.
@@ -60,25 +69,14 @@ type charmSpec struct {
 	configFile string // where the options came from, for messages
 	options    map[string]optionSpec
 
-	hasActions  bool
-	actionsFile string // where the actions came from, for messages
-	actions     map[string]actionSpec
-}
+	actions *charmaction.Actions // nil when unknown: any action goes
 
-// actionSpec is one action of actions.yaml: the JSON schema of its
-// parameters, of which the harness checks the top level (types, required
-// parameters, additionalProperties) and applies the defaults, as Juju does
-// before it runs the action.
-type actionSpec struct {
-	Params               map[string]paramSpec `yaml:"params"`
-	Required             []string             `yaml:"required"`
-	AdditionalProperties *bool                `yaml:"additionalProperties"`
-}
-
-// paramSpec is one parameter of an action.
-type paramSpec struct {
-	Type    any `yaml:"type"` // a JSON schema type or a list of them
-	Default any `yaml:"default"`
+	// copied are the charm's files read from dir (not given in
+	// Unit.Files), by name: a run puts them in the simulated charm
+	// directory, as Juju does, and leaves them out of the result unless
+	// the charm changed them.
+	copied      map[string][]byte
+	copiedModes map[string]fs.FileMode
 }
 
 // endpointSpec is one relation endpoint of the metadata.
@@ -97,43 +95,9 @@ type optionSpec struct {
 // charmFiles are the names of Unit.Files that describe the charm.
 var charmFiles = []string{"metadata.yaml", "charmcraft.yaml", "config.yaml", "actions.yaml"}
 
-// findCharmDir returns the first directory, from dir upwards, that holds
-// metadata.yaml or a charmcraft.yaml with the metadata inline (a name),
-// stopping at the directory holding go.mod (the module root, included),
-// as charmkit vet does. It returns "" when there is none.
-func findCharmDir(dir string) string {
-	for {
-		if isFile(filepath.Join(dir, "metadata.yaml")) {
-			return dir
-		}
-		if p := filepath.Join(dir, "charmcraft.yaml"); isFile(p) {
-			if b, err := os.ReadFile(p); err == nil && charmcraftHasName(b) {
-				return dir
-			}
-		}
-		if isFile(filepath.Join(dir, "go.mod")) {
-			return ""
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
 func isFile(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.Mode().IsRegular()
-}
-
-// charmcraftHasName reports whether a charmcraft.yaml holds the metadata
-// inline (it has a name), rather than build instructions only.
-func charmcraftHasName(b []byte) bool {
-	var v struct {
-		Name string `yaml:"name"`
-	}
-	return yaml.Unmarshal(b, &v) == nil && v.Name != ""
 }
 
 // charmDirOf returns the charm directory the unit's run reads: Unit.Charm,
@@ -147,7 +111,7 @@ func (u Unit) charmDirOf() (string, error) {
 		if err != nil {
 			return "", nil
 		}
-		return findCharmDir(wd), nil
+		return charmdir.Find(wd), nil
 	}
 	dir, err := filepath.Abs(u.Charm)
 	if err != nil {
@@ -166,7 +130,7 @@ func (u Unit) loadCharm() (*charmSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec := &charmSpec{dir: dir}
+	spec := &charmSpec{dir: dir, copied: map[string][]byte{}}
 	src := map[string][]byte{}   // the charm's files, by name
 	where := map[string]string{} // where each came from, for messages
 	for _, name := range charmFiles {
@@ -186,6 +150,7 @@ func (u Unit) loadCharm() (*charmSpec, error) {
 			return nil, fmt.Errorf("charmtest: reading the charm's %s: %w", name, err)
 		}
 		src[name], where[name] = b, displayPath(p)
+		spec.copied[name] = b
 	}
 
 	var meta map[string]any
@@ -198,7 +163,7 @@ func (u Unit) loadCharm() (*charmSpec, error) {
 		spec.hasMeta = true
 		// The hook reads the metadata itself when it does not parse here.
 		spec.metadata, _ = reactive.ParseMetadata(src["metadata.yaml"])
-	case src["charmcraft.yaml"] != nil && charmcraftHasName(src["charmcraft.yaml"]):
+	case src["charmcraft.yaml"] != nil && charmdir.CharmcraftHasName(src["charmcraft.yaml"]):
 		spec.metaFile = where["charmcraft.yaml"]
 		if err := yaml.Unmarshal(src["charmcraft.yaml"], &meta); err != nil {
 			return nil, &invalidError{msg: fmt.Sprintf("%s: %v", spec.metaFile, err)}
@@ -286,41 +251,63 @@ func (u Unit) loadCharm() (*charmSpec, error) {
 	return spec, nil
 }
 
+// copyFiles writes the charm's files read from its directory into the
+// simulated charm directory, where a deployed charm finds them
+// (config.Register and endpoint.Register read them there).
+func (s *charmSpec) copyFiles(charmDir string) error {
+	if s == nil {
+		return nil
+	}
+	s.copiedModes = map[string]fs.FileMode{}
+	for name, b := range s.copied {
+		p := filepath.Join(charmDir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			return fmt.Errorf("charmtest: copying the charm's %s: %w", name, err)
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return fmt.Errorf("charmtest: copying the charm's %s: %w", name, err)
+		}
+		s.copiedModes[name] = st.Mode() & fileModeBits
+	}
+	return nil
+}
+
+// dropCopies removes from a result's files the charm files copyFiles
+// wrote, unless the hook changed them.
+func (s *charmSpec) dropCopies(files map[string]string, modes map[string]fs.FileMode) {
+	if s == nil {
+		return
+	}
+	for name, b := range s.copied {
+		if got, ok := files[name]; ok && got == string(b) && modes[name] == s.copiedModes[name] {
+			delete(files, name)
+			delete(modes, name)
+		}
+	}
+}
+
 // loadActions reads the actions from actions.yaml, or from the actions
 // section of charmcraft.yaml. A charm with metadata but neither has no
 // actions at all.
 func (s *charmSpec) loadActions(src map[string][]byte, where map[string]string) error {
-	var text []byte
-	switch {
-	case src["actions.yaml"] != nil:
-		text, s.actionsFile = src["actions.yaml"], where["actions.yaml"]
-	case src["charmcraft.yaml"] != nil:
-		var cc struct {
-			Actions yaml.Node `yaml:"actions"`
-		}
-		if err := yaml.Unmarshal(src["charmcraft.yaml"], &cc); err != nil {
+	text, file := src["actions.yaml"], where["actions.yaml"]
+	if text == nil && src["charmcraft.yaml"] != nil {
+		b, err := charmaction.FromCharmcraft(src["charmcraft.yaml"])
+		if err != nil {
 			return &invalidError{msg: fmt.Sprintf("%s: %v", where["charmcraft.yaml"], err)}
 		}
-		if !cc.Actions.IsZero() {
-			b, err := yaml.Marshal(&cc.Actions)
-			if err != nil {
-				return err
-			}
-			text, s.actionsFile = b, where["charmcraft.yaml"]+" (actions)"
-		}
+		text, file = b, where["charmcraft.yaml"]+" (actions)"
 	}
 	switch {
 	case text != nil:
-		if err := yaml.Unmarshal(text, &s.actions); err != nil {
-			return &invalidError{msg: fmt.Sprintf("%s: %v", s.actionsFile, err)}
+		a, err := charmaction.Parse(text, file)
+		if err != nil {
+			return &invalidError{msg: err.Error()}
 		}
-		s.hasActions = true
+		s.actions = a
 	case s.hasMeta:
-		s.hasActions = true
-		s.actionsFile = "actions.yaml (the charm has none)"
-	}
-	if s.actions == nil {
-		s.actions = map[string]actionSpec{}
+		s.actions = &charmaction.Actions{File: "actions.yaml (the charm has none)"}
 	}
 	return nil
 }
@@ -329,134 +316,15 @@ func (s *charmSpec) loadActions(src map[string][]byte, where map[string]string) 
 // runs the action, and returns the parameters with the defaults of the
 // ones not given. With no actions known, the parameters are used as given.
 func (s *charmSpec) actionParams(name string, params map[string]any) (map[string]any, error) {
-	out := map[string]any{}
-	for k, v := range params {
-		cv, err := paramValue(v)
-		if err != nil {
-			return nil, &invalidError{msg: fmt.Sprintf("action %q: parameter %q: %v", name, k, err)}
-		}
-		out[k] = cv
+	var a *charmaction.Actions
+	if s != nil {
+		a = s.actions
 	}
-	if s == nil || !s.hasActions {
-		return out, nil
-	}
-	a, ok := s.actions[name]
-	if !ok {
-		names := sortedKeys(s.actions)
-		msg := fmt.Sprintf("action %q: %s declares no such action%s", name, s.actionsFile, didYouMean(name, names))
-		if len(names) > 0 {
-			msg += fmt.Sprintf(" (actions: %s)", strings.Join(names, ", "))
-		}
-		return nil, &invalidError{msg: msg}
-	}
-	for _, k := range sortedKeys(out) {
-		p, ok := a.Params[k]
-		if !ok {
-			if a.AdditionalProperties != nil && !*a.AdditionalProperties {
-				return nil, &invalidError{msg: fmt.Sprintf("action %q: parameter %q: %s declares no such parameter%s, and Juju refuses others (additionalProperties: false)",
-					name, k, s.actionsFile, didYouMean(k, sortedKeys(a.Params)))}
-			}
-			continue
-		}
-		if want := p.types(); len(want) > 0 && !slices.Contains(want, jsonType(out[k])) {
-			return nil, &invalidError{msg: fmt.Sprintf("action %q: parameter %q: %s, but %s declares it of type %s", name, k, describe(out[k]), s.actionsFile, strings.Join(want, " or "))}
-		}
-	}
-	for _, k := range sortedKeys(a.Params) {
-		if _, given := out[k]; !given && a.Params[k].Default != nil {
-			v, err := paramValue(a.Params[k].Default)
-			if err != nil {
-				return nil, &invalidError{msg: fmt.Sprintf("%s: action %q: default of %q: %v", s.actionsFile, name, k, err)}
-			}
-			out[k] = v
-		}
-	}
-	for _, k := range a.Required {
-		if _, ok := out[k]; !ok {
-			return nil, &invalidError{msg: fmt.Sprintf("action %q: parameter %q is required by %s", name, k, s.actionsFile)}
-		}
+	out, err := a.Check(name, params)
+	if err != nil {
+		return nil, &invalidError{msg: err.Error(), kind: ErrBadAction}
 	}
 	return out, nil
-}
-
-// paramValue normalises an action parameter: a config value (see
-// configValue), or a list or map of them.
-func paramValue(v any) (any, error) {
-	switch v := v.(type) {
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			c, err := paramValue(e)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = c
-		}
-		return out, nil
-	case []string:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = e
-		}
-		return out, nil
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			c, err := paramValue(e)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = c
-		}
-		return out, nil
-	}
-	v, err := configValue(v)
-	if err != nil {
-		return nil, errors.New("unsupported type (want string, bool, integer, float64, nil, or a []any or map[string]any of them)")
-	}
-	return v, nil
-}
-
-// types returns the JSON schema types a parameter may have, none when any.
-func (p paramSpec) types() []string {
-	var out []string
-	switch t := p.Type.(type) {
-	case string:
-		out = []string{t}
-	case []any:
-		for _, v := range t {
-			if s, ok := v.(string); ok {
-				out = append(out, s)
-			}
-		}
-	}
-	if slices.Contains(out, "number") {
-		out = append(out, "integer") // every integer is a number
-	}
-	return out
-}
-
-// jsonType is the JSON schema type of a parameter value.
-func jsonType(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "string"
-	case bool:
-		return "boolean"
-	case int64:
-		return "integer"
-	case float64:
-		if v == float64(int64(v)) {
-			return "integer"
-		}
-		return "number"
-	case []any:
-		return "array"
-	default:
-		return "object"
-	}
 }
 
 // optionTypes are the option types config.yaml may declare.
@@ -497,7 +365,7 @@ func (s *charmSpec) checkConfig(u Unit) []error {
 		field := fmt.Sprintf("Config[%q]", k)
 		o, ok := s.options[k]
 		if !ok {
-			msg := fmt.Sprintf("%s: the charm has no option %q%s: Juju refuses options that %s does not declare; fix the key, or declare the option", field, k, didYouMean(k, declared), s.configFile)
+			msg := fmt.Sprintf("%s: the charm has no option %q%s: Juju refuses options that %s does not declare; fix the key, or declare the option", field, k, suggest.DidYouMean(k, declared), s.configFile)
 			if len(declared) > 0 {
 				msg += fmt.Sprintf(" (options: %s)", strings.Join(declared, ", "))
 			}
@@ -588,7 +456,7 @@ func (s *charmSpec) checkRelations(u Unit) []error {
 		e, ok := s.endpoints[ep]
 		if !ok {
 			errs = append(errs, &invalidError{msg: fmt.Sprintf("%s: %s declares no endpoint %q%s: use one of its endpoints in the ID (%s), or declare the endpoint under provides, requires or peers",
-				field, s.metaFile, ep, didYouMean(ep, sortedKeys(s.endpoints)), s.endpointList())})
+				field, s.metaFile, ep, suggest.DidYouMean(ep, sortedKeys(s.endpoints)), s.endpointList())})
 			continue
 		}
 		switch {
@@ -643,7 +511,7 @@ func (s *charmSpec) checkHook(hook string) error {
 				if slices.Contains(kind.known, name) {
 					return nil
 				}
-				return &invalidError{msg: fmt.Sprintf("hook %q: %s declares no %s %q%s", hook, s.metaFile, kind.what, name, didYouMean(name, kind.known))}
+				return &invalidError{msg: fmt.Sprintf("hook %q: %s declares no %s %q%s", hook, s.metaFile, kind.what, name, suggest.DidYouMean(name, kind.known))}
 			}
 		}
 	}
@@ -654,41 +522,5 @@ func (s *charmSpec) checkHook(hook string) error {
 			all = append(all, ep+suf)
 		}
 	}
-	return &invalidError{msg: fmt.Sprintf("hook %q: Juju runs no such hook for this charm%s", hook, didYouMean(hook, all))}
-}
-
-// didYouMean returns ` (did you mean "x"?)` for the closest of candidates
-// to s, or "" when none is close.
-func didYouMean(s string, candidates []string) string {
-	best, bestD := "", 3 // at most two edits away
-	for _, c := range candidates {
-		if d := distance(s, c); d < bestD && d < len(s) {
-			best, bestD = c, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return &invalidError{msg: fmt.Sprintf("hook %q: Juju runs no such hook for this charm%s", hook, suggest.DidYouMean(hook, all))}
 }

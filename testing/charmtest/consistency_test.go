@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/charmkit/charmkit/config"
 	"github.com/charmkit/charmkit/files"
 	"github.com/charmkit/charmkit/hookenv"
 	"github.com/charmkit/charmkit/leadership"
@@ -301,4 +302,42 @@ func TestRun_LeaderOnlyStateAfterLosingTheLease(t *testing.T) {
 	assert.Equal(t, map[string]string{"shared": "s"}, out.Relations[1].AppData, "every unit reads the peer application bag")
 	next := out.Run(t, charm, "update-status")
 	require.NoError(t, next.Err)
+}
+
+// Ensure that the charm's files found in its directory are in the
+// simulated charm directory, as on a deployed unit, so that layers reading
+// them there work under test (config.Register(r, nil) reads config.yaml
+// from the charm directory), and that they stay out of Result.Files unless
+// the hook changed them.
+func TestRun_CharmFilesInCharmDir(t *testing.T) {
+	var seen []string
+	register := func(r *reactive.Registry) {
+		config.Register(r, nil)
+		r.Handle("port", reactive.When("config.set.port"), func(ctx context.Context, h *reactive.Hook) error {
+			b, err := os.ReadFile(filepath.Join(h.CharmDir(), "metadata.yaml"))
+			if err != nil {
+				return err
+			}
+			seen = append(seen, string(b))
+			return nil
+		})
+		r.Handle("edit", reactive.OnHook("upgrade-charm"), func(ctx context.Context, h *reactive.Hook) error {
+			return os.WriteFile(filepath.Join(h.CharmDir(), "config.yaml"), []byte("options: {}\n"), 0o644)
+		})
+	}
+	u := charmtest.Unit{Charm: demoCharm, Config: map[string]any{"port": 9000}}
+	out := u.Run(t, register, "config-changed")
+	require.NoError(t, out.Err)
+	assert.Equal(t, []string{"port"}, out.Invoked[len(out.Invoked)-1:], "config.set.port is set: config.yaml was found")
+	require.Len(t, seen, 1)
+	meta, err := os.ReadFile(filepath.Join(demoCharm, "metadata.yaml"))
+	require.NoError(t, err)
+	assert.Equal(t, string(meta), seen[0])
+	assert.NotContains(t, out.Files, "config.yaml")
+	assert.NotContains(t, out.Files, "metadata.yaml")
+
+	out = u.Run(t, register, "upgrade-charm")
+	require.NoError(t, out.Err)
+	assert.Equal(t, "options: {}\n", out.Files["config.yaml"], "a charm file the hook changed is reported")
+	assert.NotContains(t, out.Files, "metadata.yaml")
 }

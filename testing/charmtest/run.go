@@ -222,6 +222,9 @@ func (u Unit) run(ctx context.Context, dir string, register func(*reactive.Regis
 	if err := writeFiles(charmDir, rootDir, in.Files, in.Modes); err != nil {
 		return Result{}, err
 	}
+	if err := charm.copyFiles(charmDir); err != nil {
+		return Result{}, err
+	}
 	j, err := newJuju(in, charm, hook, action)
 	if err != nil {
 		return Result{}, err
@@ -270,6 +273,7 @@ func (u Unit) run(ctx context.Context, dir string, register func(*reactive.Regis
 	if next.Files, next.Modes, err = readUnitFiles(charmDir, rootDir); err != nil {
 		return Result{}, err
 	}
+	charm.dropCopies(next.Files, next.Modes)
 	calls, logs, statuses, err := j.records()
 	if err != nil {
 		return Result{}, err

@@ -18,6 +18,7 @@ func TestUnit_RunAction(t *testing.T) {
 	t.Parallel()
 	charm := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(charm, "metadata.yaml"), []byte("name: act\npeers:\n  cluster:\n    interface: c\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(charm, "actions.yaml"), []byte("do-it:\n  params:\n    count: {type: integer}\n    fail: {type: boolean, default: false}\n  required: [count]\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(charm, "dispatch"), []byte(`#!/bin/sh
 set -e
 if [ -z "$JUJU_ACTION_NAME" ]; then exit 0; fi
@@ -60,4 +61,25 @@ if [ "$(action-get fail)" = "True" ]; then action-fail "asked to fail"; exit 1; 
 	require.NoError(t, err)
 	assert.NotContains(t, bag, "touched", "a failed action commits nothing")
 	assert.Empty(t, u.Pending())
+
+	// Juju refuses an undeclared action and parameters the schema does not
+	// allow, before anything runs; a parameter not given takes its default.
+	for _, tc := range []struct {
+		name   string
+		params map[string]any
+		want   string
+	}{
+		{"do-itt", nil, `declares no such action (did you mean "do-it"?)`},
+		{"do-it", map[string]any{"count": "many"}, `parameter "count": a string, but actions.yaml declares it of type integer`},
+		{"do-it", nil, `parameter "count" is required by actions.yaml`},
+	} {
+		_, err := u.RunAction(tc.name, tc.params)
+		require.ErrorIs(t, err, jujusim.ErrBadAction, tc.want)
+		assert.ErrorContains(t, err, tc.want)
+	}
+	assert.Empty(t, u.Pending())
+	ev, err = u.RunAction("do-it", map[string]any{"count": 2})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"count": int64(2), "fail": false}, ev.Action.Params)
+	assert.False(t, ev.Action.Failed)
 }

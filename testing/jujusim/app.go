@@ -10,14 +10,15 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/charmkit/charmkit/internal/charmaction"
 	"github.com/charmkit/charmkit/testing/fakejuju"
 )
 
 // AppOptions describes an application to deploy with
 // [Model.AddApplication].
 type AppOptions struct {
-	// Charm is the charm directory: metadata.yaml, config.yaml and an
-	// executable dispatch (unless Dispatch is set). Every file is copied
+	// Charm is the charm directory: metadata.yaml, config.yaml,
+	// actions.yaml and an executable dispatch (unless Dispatch is set). Every file is copied
 	// into each unit's own charm directory. Required.
 	Charm string
 	// Dispatch, if set, is an executable copied into each unit's charm
@@ -38,6 +39,7 @@ type Application struct {
 	name     string
 	opts     AppOptions
 	meta     charmMeta
+	actions  *charmaction.Actions
 	units    []*Unit
 	nextUnit int
 	cfgVer   int
@@ -77,6 +79,10 @@ func (m *Model) addApplication(opts AppOptions, record bool) (*Application, erro
 	if err != nil {
 		return nil, err
 	}
+	actions, err := readCharmActions(opts.Charm)
+	if err != nil {
+		return nil, err
+	}
 	if opts.Name == "" {
 		opts.Name = meta.Name
 	}
@@ -95,7 +101,7 @@ func (m *Model) addApplication(opts AppOptions, record bool) (*Application, erro
 	} else if _, err := os.Stat(opts.Dispatch); err != nil {
 		return nil, fmt.Errorf("jujusim: application: dispatch: %w", err)
 	}
-	a := &Application{m: m, index: len(m.apps), name: opts.Name, opts: opts, meta: meta, cfgVer: 1}
+	a := &Application{m: m, index: len(m.apps), name: opts.Name, opts: opts, meta: meta, actions: actions, cfgVer: 1}
 	err = m.update(func(fm *fakejuju.Model) error {
 		if _, err := fm.AddApp(a.name, meta.endpoints(), config); err != nil {
 			return err

@@ -33,6 +33,7 @@ func TestChaos(t *testing.T) {
 	for i := range *chaosStories {
 		seed := *chaosSeed + uint64(i)
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+			t.Parallel() // stories share nothing; -parallel bounds how many run at once
 			runChaosStory(t, seed, *chaosSteps)
 		})
 	}

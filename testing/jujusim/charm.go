@@ -13,6 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/charmkit/charmkit/internal/charmaction"
 	"github.com/charmkit/charmkit/testing/fakejuju"
 )
 
@@ -59,6 +60,34 @@ func readCharmMeta(dir string) (charmMeta, error) {
 		return meta, nil
 	}
 	return meta, nil
+}
+
+// readCharmActions reads the charm's actions from actions.yaml, or from
+// the actions of charmcraft.yaml; a charm with neither has none.
+func readCharmActions(dir string) (*charmaction.Actions, error) {
+	file := "actions.yaml"
+	b, err := os.ReadFile(filepath.Join(dir, file))
+	if errors.Is(err, fs.ErrNotExist) {
+		file = "charmcraft.yaml (actions)"
+		if cc, cerr := os.ReadFile(filepath.Join(dir, "charmcraft.yaml")); cerr == nil {
+			b, err = charmaction.FromCharmcraft(cc)
+		} else if errors.Is(cerr, fs.ErrNotExist) {
+			b, err = nil, nil
+		} else {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("jujusim: reading the charm's actions: %w", err)
+	}
+	if b == nil {
+		return &charmaction.Actions{File: "actions.yaml (the charm has none)"}, nil
+	}
+	a, err := charmaction.Parse(b, file)
+	if err != nil {
+		return nil, fmt.Errorf("jujusim: %w", err)
+	}
+	return a, nil
 }
 
 func readCharmConfig(dir string) (map[string]fakejuju.ConfigOption, error) {

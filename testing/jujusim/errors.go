@@ -25,6 +25,10 @@ var (
 	// ErrBadConfig is returned by [Model.SetConfig] for an unknown option or
 	// a value that does not parse as the option's type.
 	ErrBadConfig = errors.New("jujusim: bad config")
+	// ErrBadAction is returned by [Unit.RunAction] for an action the
+	// charm does not declare, or parameters its actions.yaml does not
+	// allow.
+	ErrBadAction = errors.New("jujusim: bad action")
 	// ErrLeaseOverlap is returned by [Model.CheckLeases] when two units held
 	// an unexpired leadership guarantee at the same simulated moment.
 	ErrLeaseOverlap = errors.New("jujusim: leadership guarantees overlap")

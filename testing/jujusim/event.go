@@ -70,10 +70,11 @@ type Event struct {
 	// FlagsBefore and FlagsAfter are the reactive flags in the unit's
 	// .unit-state.db before and after the hook (nil if there is no store).
 	FlagsBefore, FlagsAfter []string
-	// Action is what an action (KindAction) reported: its results
-	// (action-set), whether it called action-fail and with which message,
-	// and its action-log messages.
-	Action *ActionResult
+	// Action is the action (KindAction) with what it reported: its
+	// parameters, results (action-set), whether it failed (action-fail, or
+	// the process failed: "exit status <n>") and why, and its action-log
+	// messages.
+	Action *Action
 	// Note describes events that are not hooks.
 	Note string
 }
@@ -165,16 +166,7 @@ type (
 	StatusChange = fakejuju.StatusChange
 	// Fault makes a hook tool fail (see [Unit.SetFault]).
 	Fault = fakejuju.Fault
+	// Action is an action a unit ran: its name, parameters, results,
+	// failure and log messages; the same type as charmtest's.
+	Action = fakejuju.Action
 )
-
-// ActionResult is what an action reported through the action tools.
-type ActionResult struct {
-	// Results are the action-set values, nested by their dotted keys.
-	Results map[string]any
-	// Failed is true when the action called action-fail; Message is its
-	// message.
-	Failed  bool
-	Message string
-	// Logs are the action-log messages, in order.
-	Logs []string
-}

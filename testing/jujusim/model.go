@@ -482,18 +482,6 @@ func (m *Model) allUnits() []*Unit {
 	return out
 }
 
-// unitByName returns the unit with the given name, of any application.
-func (m *Model) unitByName(name string) *Unit {
-	if a := m.Application(fakejuju.AppOf(name)); a != nil {
-		for _, u := range a.units {
-			if u.name == name {
-				return u
-			}
-		}
-	}
-	return nil
-}
-
 // RelationData returns a relation data bag of a unit or an application of a
 // relation of the first application, named by that application's endpoint,
 // as committed (relation-set writes of successful hooks only).

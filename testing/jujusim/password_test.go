@@ -1,6 +1,8 @@
 package jujusim_test
 
 import (
+	"errors"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/charmkit/charmkit/leadership"
 	"github.com/charmkit/charmkit/testing/jujusim"
 )
 
@@ -31,7 +34,8 @@ func clientCharm(tb testing.TB) (charmDir, dispatch string) {
 }
 
 // exampleDir is an example charm's directory for the simulator: a copy of
-// its metadata.yaml and config.yaml, made once, removed by TestMain.
+// its metadata.yaml, config.yaml and, when it has one, actions.yaml, made
+// once, removed by TestMain.
 type exampleDir struct {
 	src  string
 	once sync.Once
@@ -48,12 +52,17 @@ func (e *exampleDir) get(tb testing.TB) string {
 	tb.Helper()
 	e.once.Do(func() {
 		e.dir, e.err = os.MkdirTemp("", "jujusim-example-")
-		for _, f := range []string{"metadata.yaml", "config.yaml"} {
+		for _, f := range []string{"metadata.yaml", "config.yaml", "actions.yaml"} {
 			if e.err != nil {
 				return
 			}
 			var data []byte
-			if data, e.err = os.ReadFile(filepath.Join(e.src, f)); e.err == nil {
+			data, e.err = os.ReadFile(filepath.Join(e.src, f))
+			if f == "actions.yaml" && errors.Is(e.err, fs.ErrNotExist) {
+				e.err = nil
+				continue
+			}
+			if e.err == nil {
 				e.err = os.WriteFile(filepath.Join(e.dir, f), data, 0o644)
 			}
 		}
@@ -86,37 +95,56 @@ func shorten(fl []string) []string {
 	return out
 }
 
-// passwordWrites counts the successful leader-set calls that carried
-// admin_password, on every unit that ever existed.
-func passwordWrites(tb testing.TB, m *jujusim.Model) int {
+// passwordSecret returns the password charm's one secret, the
+// application-owned leadership-admin secret that holds admin_password,
+// and the password: the value of its latest revision.
+func passwordSecret(tb testing.TB, m *jujusim.Model) (jujusim.Secret, string) {
 	tb.Helper()
-	n := 0
-	for i := 0; m.Unit(i) != nil; i++ {
-		calls, err := m.Unit(i).Calls()
-		require.NoError(tb, err)
-		for _, c := range calls {
-			if c.Tool != "leader-set" || c.ExitCode != 0 {
-				continue
-			}
-			for _, a := range c.Args {
-				if strings.HasPrefix(a, "admin_password=") {
-					n++
-				}
-			}
-		}
-	}
-	return n
+	secrets, err := m.Secrets()
+	require.NoError(tb, err)
+	require.Len(tb, secrets, 1, "one secret")
+	s := secrets[0]
+	assert.Equal(tb, "leadership-admin", s.Label)
+	assert.Equal(tb, m.App(), s.Owner, "owned by the application")
+	latest := s.Latest()
+	require.NotNil(tb, latest, "the secret's latest revision is stored")
+	values, err := latest.Values()
+	require.NoError(tb, err)
+	p := values["admin-password"]
+	require.NotEmpty(tb, p)
+	return s, p
 }
 
-// requireOnePassword checks that Juju holds one password, that it was
-// written once, and that every unit's file holds it.
+// requirePointer checks that settings (the leader settings, or the peer
+// relation's application bag) point to the secret s and hold no plain
+// password.
+func requirePointer(tb testing.TB, settings map[string]string, s jujusim.Secret) {
+	tb.Helper()
+	assert.NotContains(tb, settings, "admin_password", "no plain password in the settings")
+	assert.Contains(tb, settings[leadership.SecretPointerKey("admin")], `"id":"secret:`+s.ID+`"`, "the settings point to the secret")
+}
+
+// storedRevisions returns the numbers of the revisions the secret still
+// stores.
+func storedRevisions(s jujusim.Secret) []int {
+	var out []int
+	for _, r := range s.Revisions {
+		out = append(out, r.Revision)
+	}
+	return out
+}
+
+// requireOnePassword checks that Juju holds one password, committed once
+// (the secret's only revision is its first), and that every unit's file
+// holds it.
 func requireOnePassword(tb testing.TB, m *jujusim.Model) string {
 	tb.Helper()
+	s, p := passwordSecret(tb, m)
 	settings, err := m.LeaderSettings()
 	require.NoError(tb, err)
-	p := settings["admin_password"]
-	require.NotEmpty(tb, p)
-	assert.Equal(tb, 1, passwordWrites(tb, m), "admin_password was generated more than once")
+	requirePointer(tb, settings, s)
+	assert.Equal(tb, 1, s.LatestRevision, "admin_password was generated more than once")
+	assert.Equal(tb, []int{1}, storedRevisions(s))
 	for _, u := range m.Units() {
 		assert.Equal(tb, p, readFile(tb, u, "admin_password"), "%s's password file", u.Name())
 	}
@@ -327,8 +355,9 @@ func TestPassword_RandomLeadershipChanges(t *testing.T) {
 }
 
 // Ensure that on Juju 4 (no leader-get or leader-set) the password charm
-// keeps its settings in the peer relation and still ends with one password
-// on every unit, also across a change of leader.
+// keeps its settings, the pointer to the password's secret included, in
+// the peer relation and still ends with one password on every unit, also
+// across a change of leader.
 func TestPassword_Juju4PeerBackend(t *testing.T) {
 	t.Parallel()
 	charm, dispatch := passwordCharm(t)
@@ -340,8 +369,9 @@ func TestPassword_Juju4PeerBackend(t *testing.T) {
 		t.Helper()
 		bag, err := m.RelationData("cluster", "password")
 		require.NoError(t, err)
-		p := bag["admin_password"]
-		require.NotEmpty(t, p)
+		s, p := passwordSecret(t, m)
+		requirePointer(t, bag, s)
+		assert.Equal(t, []int{1}, storedRevisions(s))
 		for _, u := range m.Units() {
 			assert.Equal(t, p, readFile(t, u, "admin_password"), u.Name())
 			assert.Contains(t, lflags(t, u), "L.set.admin_password", u.Name())

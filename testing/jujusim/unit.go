@@ -388,7 +388,10 @@ func (u *Unit) Exec(command string) (*Event, error) {
 // key=value...` does: the charm runs with JUJU_DISPATCH_PATH
 // actions/<name>, an empty JUJU_HOOK_NAME, and the action tools serving
 // params. The event reports the action's results ([Event.Action]) and its
-// exit status; a failed action does not put the unit in error. Its queued
+// exit status; a failed action does not put the unit in error. As Juju
+// does, it refuses (with an error matching [ErrBadAction]) an action the
+// charm's actions.yaml does not declare, or parameters its schema does
+// not allow, and gives parameters not given their defaults. Its queued
 // changes (relation data, secrets, ...) are committed only if it
 // succeeded, as for a hook.
 func (u *Unit) RunAction(name string, params map[string]any) (*Event, error) {
@@ -397,6 +400,10 @@ func (u *Unit) RunAction(name string, params map[string]any) (*Event, error) {
 	}
 	if name == "" {
 		return nil, fmt.Errorf("jujusim: running an action on %s: empty action name", u.name)
+	}
+	params, err := u.app.actions.Check(name, params)
+	if err != nil {
+		return nil, fmt.Errorf("jujusim: running an action on %s: %w: %v", u.name, ErrBadAction, err)
 	}
 	u.m.actions++
 	a := &fakejuju.Action{Name: name, ID: strconv.Itoa(u.m.actions), Params: params}
@@ -415,17 +422,6 @@ func (u *Unit) runItem(it *item, retry bool) (*Event, error) {
 	return evs[0], nil
 }
 
-// enqueue adds a one-off hook to the queue unless the same one is already
-// waiting.
-func (u *Unit) enqueue(it *item) {
-	for _, q := range u.queue {
-		if q.hook == it.hook {
-			return
-		}
-	}
-	u.queue = append(u.queue, it)
-}
-
 // RemoveUnit removes u as `juju remove-unit` does: the unit is dying at
 // once, so the other units of its relations see it departed (they run
 // -relation-departed for it); u itself departs every member of each
@@ -433,7 +429,9 @@ func (u *Unit) enqueue(it *item) {
 // relation but peer relations, then stop and remove; then it is gone. A
 // teardown hook that fails is passed over, as with --force. A unit in
 // error gets no teardown hooks. If it was the leader, nobody leads until
-// [Model.Elect]; its last guarantee still runs to its end.
+// [Model.Elect]; its last guarantee still runs to its end. Its secret
+// consumer records are deleted, so the revisions it alone tracked become
+// obsolete.
 func (m *Model) RemoveUnit(u *Unit) error {
 	if err := m.own(u, "removing"); err != nil {
 		return err
@@ -493,6 +491,14 @@ func (m *Model) retire(u *Unit, kind Kind) error {
 		for _, r := range fm.Relations {
 			if slices.Contains(r.Scope, u.name) {
 				fm.LeaveScope(u.name, r)
+			}
+		}
+		if kind == KindRemove {
+			// Juju deletes a removed unit's secret consumer records
+			// (juju/juju#15217), so a revision only it tracked becomes
+			// obsolete: its owner gets secret-remove for it.
+			for _, s := range fm.Secrets {
+				delete(s.Consumers, u.name)
 			}
 		}
 		if fm.Leads(u.name) {
@@ -665,7 +671,13 @@ func (r *request) finish() error {
 	err := r.u.m.update(func(fm *fakejuju.Model) error {
 		commit, err := fm.Close(r.ctxID, ok)
 		if a := commit.Action; a != nil && r.kind == KindAction {
-			r.ev.Action = &ActionResult{Results: a.Results, Failed: a.Failed, Message: a.Message, Logs: a.Logs}
+			out := *a
+			out.Params = r.action.Params // as given, not as the fake's JSON copy decoded them
+			if r.ev.ExitCode != 0 && !out.Failed {
+				// Juju fails an action whose process fails, with its exit status.
+				out.Failed, out.Message = true, fmt.Sprintf("exit status %d", r.ev.ExitCode)
+			}
+			r.ev.Action = &out
 		}
 		if errors.Is(err, fakejuju.ErrCommitFailed) {
 			// The controller refused the hook's changes: the hook fails,

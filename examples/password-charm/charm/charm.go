@@ -61,6 +61,14 @@ const (
 	ClientsRelation = "clients"
 	// ClientUsername is the username published with the password.
 	ClientUsername = "admin"
+	// PasswordGroup is the leadership key group ([leadership.Options]
+	// Secrets) whose application-owned Juju secret holds [PasswordKey]
+	// with [SecretOptions]; the secret is labelled "leadership-admin"
+	// ([leadership.SecretLabel]).
+	PasswordGroup = "admin"
+	// RotateAction is the action (actions.yaml) with which the leader sets
+	// a new password: `juju run password/leader rotate-password`.
+	RotateAction = "rotate-password"
 )
 
 // Relations returns the part of metadata.yaml the endpoint layer manages:
@@ -78,24 +86,46 @@ const writtenPathKey = "password.file"
 // fail-on-unit option.
 var ErrInjectedFailure = errors.New("injected failure (fail-on-unit)")
 
-// Charm is the password charm's configuration. The zero value keeps the
-// settings in Juju's leader settings and makes passwords with crypto/rand.
+// Charm is the password charm's configuration. The zero value keeps every
+// setting, the password included, in plain leader settings and makes
+// passwords with crypto/rand: it is the reference charm of the leadership
+// scenarios. The charm's binary registers [ForJuju]'s configuration, which
+// keeps the password in a Juju secret ([SecretOptions]).
 type Charm struct {
-	// Leadership selects the leader-settings backend; set PeerRelation to
-	// [PeerRelation] to keep the settings in the peer relation (Juju 4).
+	// Leadership configures the leadership layer: set PeerRelation to
+	// [PeerRelation] to keep the settings in the peer relation (Juju 4),
+	// and Secrets (see [SecretOptions]) to keep the password in a Juju
+	// secret.
 	Leadership leadership.Options
 	// NewPassword makes the shared secret; nil means [NewPassword].
 	NewPassword func() (string, error)
 }
 
-// Register registers the charm, with the leader-settings backend, on r.
+// Register registers the zero [Charm] on r: every setting, the password
+// included, in plain leader settings.
 func Register(r *reactive.Registry) { (&Charm{}).Register(r) }
 
-// ForJuju returns the charm configured for the Juju version in env: from
-// Juju 4, which has no leader settings, the settings live in the peer
-// relation [PeerRelation]; before, in Juju's leader settings.
+// SecretOptions returns the leadership options that keep [PasswordKey] in
+// the application-owned Juju secret of the key group [PasswordGroup]: the
+// leader settings then hold only a pointer to the secret (its ID and
+// revision), never the password. On a Juju without secrets (before 3.0.2)
+// the password stays in plain settings and every hook logs a WARNING
+// (PlainFallback); once Juju is upgraded, the leader moves it into the
+// secret.
+func SecretOptions() leadership.Options {
+	return leadership.Options{
+		Secrets:       map[string][]string{PasswordGroup: {PasswordKey}},
+		PlainFallback: true,
+	}
+}
+
+// ForJuju returns the charm as its binary runs it for the Juju version in
+// env: the password in a Juju secret ([SecretOptions]); the settings
+// (motd, crash_marker and the pointer to the secret) in Juju's leader
+// settings up to Juju 3, and from Juju 4, which has no leader settings, in
+// the peer relation [PeerRelation].
 func ForJuju(env hookenv.Env) *Charm {
-	c := &Charm{}
+	c := &Charm{Leadership: SecretOptions()}
 	if env.JujuVersion.Major >= 4 {
 		c.Leadership.PeerRelation = PeerRelation
 	}
@@ -114,7 +144,8 @@ func NewPassword() (string, error) {
 
 // Register registers the endpoint, leadership and credentials layers and
 // the charm's handlers on r, in the order of the reference charm
-// (docs/design.md, "The reference charm").
+// (docs/design.md, "The reference charm"), then the handler of the action
+// [RotateAction].
 func (c *Charm) Register(r *reactive.Registry) {
 	relations := Relations()
 	endpoint.Register(r, &endpoint.Options{Metadata: relations})
@@ -125,15 +156,22 @@ func (c *Charm) Register(r *reactive.Registry) {
 		newPassword = NewPassword
 	}
 
-	r.Handle("generate_secret", reactive.All(
-		reactive.When(leadership.IsLeaderFlag),
-		reactive.WhenNot(leadership.SetFlag(PasswordKey)),
-	), func(ctx context.Context, h *reactive.Hook) error {
+	// setPassword publishes a new password: a leader setting, or a new
+	// revision of the secret, which the layer publishes when the hook
+	// succeeds.
+	setPassword := func(ctx context.Context, h *reactive.Hook) error {
 		p, err := newPassword()
 		if err != nil {
 			return err
 		}
-		err = leadership.Set(ctx, h, map[string]string{PasswordKey: p})
+		return leadership.Set(ctx, h, map[string]string{PasswordKey: p})
+	}
+
+	r.Handle("generate_secret", reactive.All(
+		reactive.When(leadership.IsLeaderFlag),
+		reactive.WhenNot(leadership.SetFlag(PasswordKey)),
+	), func(ctx context.Context, h *reactive.Hook) error {
+		err := setPassword(ctx, h)
 		if errors.Is(err, leadership.ErrPeerUnavailable) {
 			h.Logger().Info("peer relation not there yet; the password will be generated in a later hook")
 			return nil
@@ -226,6 +264,36 @@ func (c *Charm) Register(r *reactive.Registry) {
 		p, _ := leadership.Get(h, PasswordKey)
 		return credentials.Publish(ctx, h, ClientsRelation, credentials.Credentials{Username: ClientUsername, Password: p})
 	})
+
+	// juju run password/leader rotate-password: the leader sets a new
+	// password; its own store_secret and share_password follow in this
+	// action, every other unit's store_secret in its next hook. The
+	// results say only that it was done: action-set values are on a
+	// command line.
+	r.Handle("rotate_password", reactive.OnAction(RotateAction), func(ctx context.Context, h *reactive.Hook) error {
+		tools := h.Tools()
+		if !h.IsFlagSet(leadership.IsLeaderFlag) {
+			return tools.ActionFail(ctx, notLeaderMessage(h))
+		}
+		err := setPassword(ctx, h)
+		switch {
+		case errors.Is(err, leadership.ErrNotLeader):
+			return tools.ActionFail(ctx, notLeaderMessage(h))
+		case errors.Is(err, leadership.ErrPeerUnavailable):
+			return tools.ActionFail(ctx, fmt.Sprintf("the peer relation %s is not there yet: run %s again once it is", PeerRelation, RotateAction))
+		case err != nil:
+			return fmt.Errorf("rotating %s: %w", PasswordKey, err)
+		}
+		h.Logger().Info(PasswordKey + " rotated: every unit writes the new password in its next hook")
+		return tools.ActionSet(ctx, map[string]string{"result": "rotated"})
+	})
+}
+
+// notLeaderMessage is the failure message of [RotateAction] on a unit
+// that does not lead.
+func notLeaderMessage(h *reactive.Hook) string {
+	env := h.Env()
+	return fmt.Sprintf("%s is not the leader: run the action on the leader (juju run %s/leader %s)", env.UnitName, env.AppName, RotateAction)
 }
 
 // passwordPath returns the file named by the password-file option (default
@@ -259,8 +327,13 @@ func followPasswordFile(ctx context.Context, h *reactive.Hook) error {
 	if _, err := h.KV().Get(writtenPathKey, &last); err != nil {
 		return err
 	}
+	if last == path {
+		return nil
+	}
+	// Only now: with the password in a secret, Get reads it (a secret-get)
+	// unless this hook has already.
 	v, ok := leadership.Get(h, PasswordKey)
-	if last == path || !ok {
+	if !ok {
 		return nil
 	}
 	if err := writeFileAtomic(ctx, path, v); err != nil {

@@ -23,6 +23,8 @@ func main() {
 		f.Close()
 	}
 	switch tool {
+	case "relation-ids": // no client application related
+		os.Stdout.WriteString("[]\n")
 	case "is-leader":
 		os.Stdout.WriteString("false\n")
 	case "leader-get":

@@ -2,15 +2,21 @@
 // and its client (examples/password-client) and runs them on simulated
 // units with jujusim, printing a readable timeline: every hook with its
 // unit, whether the unit led, the remote unit of a relation hook, the
-// handlers that ran, the flags that changed, what the leader published in
-// its application's relation bag and the files the charms wrote. The story:
-// deploy three password units; set a config option the leader publishes;
-// remove the leader and elect another unit; delete a leader setting; make
-// the leader's hook fail and retry it; deploy two client units and relate
-// them (the leader gives them the password); remove the relation (the
-// clients remove their file). It ends with checks (one password, the same
-// on every unit; every client had it, then none; no two units ever held a
-// leadership guarantee at once) and exits 1 if one fails.
+// handlers that ran, the flags that changed, what the leader wrote to the
+// leader settings, its Juju secret and its application's relation bag, and
+// the files the charms wrote. The story: deploy three password units (the
+// leader keeps the password in a Juju secret); set a config option the
+// leader publishes; remove the leader and elect another unit; delete a
+// leader setting; make the leader's hook fail and retry it; deploy two
+// client units and relate them (the leader gives them the password);
+// remove the relation (the clients remove their file); rotate the password
+// with the rotate-password action on the leader (a new revision of the
+// secret; every unit follows; the leader removes the old revision). It ends
+// with checks (the password in one secret, the same on every unit, changed
+// once by the rotation; every client had it, then none; no two units ever
+// held a leadership guarantee at once; no live password outside the
+// secret) and exits 1 if one fails. Passwords are shown as a fingerprint,
+// the first 8 hexadecimal digits of their SHA-256, never in clear.
 //
 // Run it from the repository root:
 //
@@ -18,6 +24,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -196,7 +204,117 @@ func demo(c config, w io.Writer) error {
 	p.flush()
 	p.checkClients(client, false)
 
+	leader = m.Leader()
+	p.step(fmt.Sprintf("juju run %s rotate-password: the leader sets a new password, a new revision of its secret; every unit writes it; the leader removes the old revision", leader.Name()))
+	before, err := p.rotation()
+	if err != nil {
+		return err
+	}
+	if _, err := leader.RunAction("rotate-password", nil); err != nil {
+		return err
+	}
+	p.flush()
+	if err := p.settle(); err != nil {
+		return err
+	}
+	p.flush()
+	if err := p.checkRotation(before); err != nil {
+		return err
+	}
+
 	return p.summary(time.Since(start))
+}
+
+// passwordSecretLabel is the label of the secret in which the password
+// charm's leadership layer keeps admin_password.
+const passwordSecretLabel = "leadership-admin"
+
+// passwordSecret returns the password charm's secret and the password (its
+// latest revision's admin_password), or an error when there is no such
+// secret.
+func (p *printer) passwordSecret() (jujusim.Secret, string, error) {
+	secrets, err := p.m.Secrets()
+	if err != nil {
+		return jujusim.Secret{}, "", err
+	}
+	for _, s := range secrets {
+		if s.Label != passwordSecretLabel || s.Owner != p.m.App() {
+			continue
+		}
+		latest := s.Latest()
+		if latest == nil {
+			return s, "", fmt.Errorf("secret %s has no revision", s.ID)
+		}
+		values, err := latest.Values()
+		if err != nil {
+			return s, "", err
+		}
+		return s, values["admin-password"], nil
+	}
+	return jujusim.Secret{}, "", fmt.Errorf("no secret labelled %s owned by %s", passwordSecretLabel, p.m.App())
+}
+
+// passwordState is what a rotation changes: each password unit's file and
+// the secret's latest revision.
+type passwordState struct {
+	files    map[string]string // unit -> admin_password file
+	password string            // the secret's latest value
+	revision int               // the secret's latest revision
+}
+
+// rotation returns the password state before a rotation.
+func (p *printer) rotation() (passwordState, error) {
+	st := passwordState{files: map[string]string{}}
+	s, pw, err := p.passwordSecret()
+	if err != nil {
+		return st, err
+	}
+	st.password, st.revision = pw, s.LatestRevision
+	for _, u := range p.m.Application(p.m.App()).Units() {
+		b, err := u.ReadFile("admin_password")
+		if err != nil {
+			return st, err
+		}
+		st.files[u.Name()] = string(b)
+	}
+	return st, nil
+}
+
+// checkRotation prints how the rotation changed every unit's file and the
+// secret, and records a problem unless every file changed to the same new
+// value, the secret's new latest revision, and the old revision is gone.
+// From now on the old password counts as a secret for CheckInvariants
+// (KeepSecret): it must be nowhere.
+func (p *printer) checkRotation(before passwordState) error {
+	after, err := p.rotation()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(p.w, "  after the rotation:")
+	same := after.revision == before.revision+1 && after.password != before.password
+	for _, name := range slices.Sorted(maps.Keys(after.files)) {
+		old, now := before.files[name], after.files[name]
+		fmt.Fprintf(p.w, "    %-16s admin_password %s -> %s\n", name+":", maskValue(old), maskValue(now))
+		same = same && old == before.password && now == after.password
+	}
+	fmt.Fprintf(p.w, "    every unit's file changed to the same new value, the secret's latest (revision %d): %v\n", after.revision, same)
+	if !same {
+		p.problems = append(p.problems, "the rotation did not give every unit the secret's new password")
+	}
+	s, _, err := p.passwordSecret()
+	if err != nil {
+		return err
+	}
+	gone := true
+	for _, r := range s.Revisions {
+		gone = gone && r.Revision != before.revision
+	}
+	fmt.Fprintf(p.w, "    old revision %d removed (secret-remove by the leader): %v\n", before.revision, gone)
+	if !gone {
+		p.problems = append(p.problems, fmt.Sprintf("revision %d of the password's secret is still stored", before.revision))
+	}
+	p.rotations++
+	return p.m.KeepSecret(before.password)
 }
 
 // deploy runs the first hooks of the units not installed yet, as
@@ -272,9 +390,9 @@ func (p *printer) settle() error {
 const clientFile = "server_password"
 
 // checkClients records a problem unless every client unit's file holds the
-// leader's password (has), or no unit has the file (!has).
+// password (has), or no unit has the file (!has).
 func (p *printer) checkClients(client *jujusim.Application, has bool) {
-	settings, err := p.m.LeaderSettings()
+	_, password, err := p.passwordSecret()
 	if err != nil {
 		p.problems = append(p.problems, err.Error())
 		return
@@ -282,7 +400,7 @@ func (p *printer) checkClients(client *jujusim.Application, has bool) {
 	for _, u := range client.Units() {
 		b, err := u.ReadFile(clientFile)
 		switch {
-		case has && (err != nil || string(b) != settings["admin_password"]):
+		case has && (err != nil || string(b) != password):
 			p.problems = append(p.problems, u.Name()+"'s "+clientFile+" file does not hold the password")
 		case !has && err == nil:
 			p.problems = append(p.problems, u.Name()+"'s "+clientFile+" file is still there")
@@ -298,8 +416,11 @@ func prepare(src, dispatch, dir string) (charmDir, binary string, err error) {
 	if err := os.MkdirAll(charmDir, 0o755); err != nil {
 		return "", "", err
 	}
-	for _, f := range []string{"metadata.yaml", "config.yaml"} {
+	for _, f := range []string{"metadata.yaml", "config.yaml", "actions.yaml"} {
 		b, err := os.ReadFile(filepath.Join(src, f))
+		if errors.Is(err, os.ErrNotExist) && f == "actions.yaml" {
+			continue
+		}
 		if err != nil {
 			return "", "", fmt.Errorf("reading the charm: %w (run from the repository root, or pass -charm and -client)", err)
 		}
@@ -326,13 +447,14 @@ func prepare(src, dispatch, dir string) (charmDir, binary string, err error) {
 
 // printer prints the timeline events recorded since the last flush.
 type printer struct {
-	w        io.Writer
-	m        *jujusim.Model
-	c        config
-	next     int               // timeline events already printed
-	files    map[string]string // unit/file -> last printed content
-	steps    int
-	problems []string // failed checks of the steps
+	w         io.Writer
+	m         *jujusim.Model
+	c         config
+	next      int               // timeline events already printed
+	files     map[string]string // unit/file -> last printed content
+	steps     int
+	rotations int      // rotate-password actions run
+	problems  []string // failed checks of the steps
 }
 
 func (p *printer) step(title string) {
@@ -352,7 +474,7 @@ func (p *printer) flush() {
 func (p *printer) event(ev *jujusim.Event) {
 	at := ev.Time.Sub(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)).Round(time.Second)
 	switch ev.Kind {
-	case jujusim.KindHook:
+	case jujusim.KindHook, jujusim.KindAction:
 	case jujusim.KindAddUnit, jujusim.KindConfig:
 		return // said by the step titles
 	default:
@@ -372,6 +494,8 @@ func (p *printer) event(ev *jujusim.Event) {
 	}
 	hook := ev.Hook
 	switch {
+	case ev.Kind == jujusim.KindAction:
+		hook = "action " + hook
 	case ev.RemoteUnit != "":
 		hook += " (" + ev.RemoteUnit + ")"
 	case ev.Relation != "" && strings.HasSuffix(ev.Hook, "-relation-changed"):
@@ -395,6 +519,22 @@ func (p *printer) event(ev *jujusim.Event) {
 		fmt.Fprintf(p.w, "             flags:    %s\n", strings.Join(parts, " "))
 	} else if ev.ExitCode != 0 && len(ev.FlagsBefore) > 0 {
 		fmt.Fprintf(p.w, "             flags:    unchanged (the hook's transaction was rolled back)\n")
+	}
+	if a := ev.Action; a != nil {
+		var res []string
+		for _, k := range slices.Sorted(maps.Keys(a.Results)) {
+			res = append(res, fmt.Sprintf("%s=%v", k, a.Results[k]))
+		}
+		if a.Failed {
+			res = append(res, "FAILED: "+a.Message)
+		}
+		fmt.Fprintf(p.w, "             action:   %s\n", strings.Join(res, " "))
+	}
+	for _, c := range ev.Calls {
+		switch c.Tool {
+		case "secret-add", "secret-set", "secret-remove":
+			fmt.Fprintf(p.w, "             juju:     %s %s%s\n", c.Tool, secretArgs(c.Args), exitNote(c.ExitCode))
+		}
 	}
 	for _, c := range ev.CallsTo("leader-set") {
 		fmt.Fprintf(p.w, "             juju:     leader-set %s%s\n", mask(strings.Join(c.Args, " ")), exitNote(c.ExitCode))
@@ -448,6 +588,19 @@ func published(c jujusim.ToolCall) string {
 		parts = append(parts, k+"="+v)
 	}
 	return strings.Join(parts, " ")
+}
+
+// secretArgs renders a secret tool's arguments, each key#file=<path>
+// (the content comes from a private temporary file) as key#file=….
+func secretArgs(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if k, _, ok := strings.Cut(a, "#file="); ok {
+			a = k + "#file=…"
+		}
+		out[i] = a
+	}
+	return strings.Join(out, " ")
 }
 
 // failure returns why a hook failed: the charm's ERROR log record, else
@@ -551,7 +704,7 @@ func invoked(ev *jujusim.Event) []string {
 
 func short(flag string) string { return strings.Replace(flag, "leadership.", "L.", 1) }
 
-// mask hides the password in a line ("admin_password=abcdef…").
+// mask hides the password in a line ("admin_password=sha256:1a2b3c4d").
 func mask(s string) string {
 	const key = "admin_password="
 	i := strings.Index(s, key)
@@ -566,11 +719,11 @@ func mask(s string) string {
 	return s[:i+len(key)] + maskValue(rest[:end]) + rest[end:]
 }
 
+// maskValue shows a secret value as its fingerprint: "sha256:" and the
+// first 8 hexadecimal digits of its SHA-256.
 func maskValue(v string) string {
-	if len(v) <= 6 {
-		return v
-	}
-	return v[:6] + "…"
+	sum := sha256.Sum256([]byte(v))
+	return "sha256:" + hex.EncodeToString(sum[:4])
 }
 
 func (p *printer) summary(elapsed time.Duration) error {
@@ -581,13 +734,8 @@ func (p *printer) summary(elapsed time.Duration) error {
 	if err != nil {
 		return err
 	}
-	keys := make([]string, 0, len(settings))
-	for k := range settings {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	var shown []string
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(settings)) {
 		v := settings[k]
 		if k == "admin_password" {
 			v = maskValue(v)
@@ -597,15 +745,27 @@ func (p *printer) summary(elapsed time.Duration) error {
 	fmt.Fprintf(p.w, "  leader:          %s\n", m.Leader().Name())
 	fmt.Fprintf(p.w, "  leader settings: %s\n", strings.Join(shown, " "))
 	problems := p.problems
-	password := settings["admin_password"]
-	if password == "" {
-		problems = append(problems, "no admin_password in the leader settings")
+	if _, ok := settings["admin_password"]; ok {
+		problems = append(problems, "admin_password is in plain leader settings")
+	}
+	secret, password, err := p.passwordSecret()
+	if err != nil {
+		return err
+	}
+	var revs []string
+	for _, r := range secret.Revisions {
+		revs = append(revs, fmt.Sprint(r.Revision))
+	}
+	fmt.Fprintf(p.w, "  secret:          %s (secret:%s, owned by %s): revisions stored: %s; admin_password = %s\n",
+		secret.Label, secret.ID, secret.Owner, strings.Join(revs, " "), maskValue(password))
+	if len(secret.Revisions) != 1 {
+		problems = append(problems, "the password's secret keeps revisions "+strings.Join(revs, " ")+": obsolete ones were not removed")
 	}
 	for _, u := range m.Application(m.App()).Units() {
 		b, err := u.ReadFile("admin_password")
 		same := err == nil && string(b) == password
 		if !same {
-			problems = append(problems, u.Name()+"'s admin_password file differs from the leader setting")
+			problems = append(problems, u.Name()+"'s admin_password file differs from the secret")
 		}
 		fl, err := u.Flags()
 		if err != nil {
@@ -615,23 +775,13 @@ func (p *printer) summary(elapsed time.Duration) error {
 		for _, f := range fl {
 			sf = append(sf, short(f))
 		}
-		fmt.Fprintf(p.w, "  %-16s admin_password file matches: %v; flags: %s\n", u.Name()+":", same, strings.Join(sf, " "))
+		fmt.Fprintf(p.w, "  %-16s admin_password file matches the secret: %v; flags: %s\n", u.Name()+":", same, strings.Join(sf, " "))
 	}
-	writes := 0
-	for i := 0; m.Unit(i) != nil; i++ {
-		calls, err := m.Unit(i).Calls()
-		if err != nil {
-			return err
-		}
-		for _, c := range calls {
-			if c.Tool == "leader-set" && c.ExitCode == 0 && strings.Contains(strings.Join(c.Args, " "), "admin_password=") {
-				writes++
-			}
-		}
-	}
-	fmt.Fprintf(p.w, "  passwords generated: %d\n", writes)
-	if writes != 1 {
-		problems = append(problems, fmt.Sprintf("admin_password was written %d times", writes))
+	// Each committed password is a revision of the secret: one generated
+	// at the deploy, one per rotation.
+	fmt.Fprintf(p.w, "  passwords generated: %d, rotated: %d (revisions of the secret: %d)\n", secret.LatestRevision-p.rotations, p.rotations, secret.LatestRevision)
+	if secret.LatestRevision != 1+p.rotations {
+		problems = append(problems, fmt.Sprintf("the password's secret has %d revisions, want 1 and one per rotation (%d)", secret.LatestRevision, p.rotations))
 	}
 	if client := m.Application("password-client"); client != nil {
 		for _, u := range client.Units() {
