@@ -165,7 +165,7 @@ func Register(r *reactive.Registry, opts *Options) *Layer {
 		if md := l.opts.Metadata; md != nil {
 			if _, ok := relationRoles(md)[n]; !ok {
 				panic(fmt.Sprintf("endpoint: Register at %s: Options.Names lists %q, which is not a relation of Options.Metadata (provides, requires or peers)%s: fix the name, or declare the relation in the metadata",
-					l.site, n, didYouMean(n, slices.Sorted(maps.Keys(relationRoles(md))))))
+					l.site, n, suggest.DidYouMean(n, slices.Sorted(maps.Keys(relationRoles(md))))))
 			}
 		}
 	}
@@ -182,15 +182,6 @@ func Register(r *reactive.Registry, opts *Options) *Layer {
 	r.AddLayer(l)
 	r.AtStart(StartCallback, l.start)
 	return l
-}
-
-// didYouMean returns ` (did you mean "x"?)` for the name of names closest
-// to s, or "".
-func didYouMean(s string, names []string) string {
-	if c := suggest.Closest(s, names); c != "" {
-		return fmt.Sprintf(" (did you mean %q?)", c)
-	}
-	return ""
 }
 
 // relationRoles maps every relation of md to its role.
@@ -244,7 +235,7 @@ func (l *Layer) start(ctx context.Context, h *reactive.Hook) error {
 	for _, n := range names {
 		if _, ok := roles[n]; !ok {
 			return fmt.Errorf("endpoint: %w %q: not a relation of the charm's metadata (provides, requires or peers)%s, but the Options.Names given to endpoint.Register at %s list it: fix the name, or declare the relation in the metadata",
-				ErrUnknownEndpoint, n, didYouMean(n, slices.Sorted(maps.Keys(roles))), l.site)
+				ErrUnknownEndpoint, n, suggest.DidYouMean(n, slices.Sorted(maps.Keys(roles))), l.site)
 		}
 	}
 	st := &state{h: h, names: slices.Sorted(slices.Values(names)), roles: roles, endpoints: map[string]*Endpoint{}}
