@@ -137,9 +137,10 @@ func envTrue(getenv func(string) string, key string) bool {
 // REACTIVE_LOG_OPTS=register ([LogOptsEnv]) every registration is logged
 // at DEBUG.
 //
-// Invoked with arguments, under the name charms.reactive, or outside a
-// hook, the binary is a charms.reactive command line instead
-// (docs/design.md, "Decision 8").
+// Invoked with arguments, or under the name charms.reactive, the binary is
+// a charms.reactive command line instead (docs/design.md, "Decision 8").
+// Run by hand outside a hook with no arguments, it says so and how to use
+// it, and exits 2.
 func Main(r *Registry) {
 	t := newTerminator(termGrace(os.Getenv), os.Exit)
 	os.Exit(runMain(t.context(), r, os.Args, os.Getenv, os.Setenv, os.Stderr))
@@ -233,6 +234,9 @@ func runMain(ctx context.Context, r *Registry, args []string, getenv func(string
 		argv0 = args[0]
 	}
 	if len(args) > 1 || filepath.Base(argv0) == "charms.reactive" || getenv("JUJU_CONTEXT_ID") == "" {
+		if len(args) <= 1 && filepath.Base(argv0) != "charms.reactive" {
+			return notInHook(argv0, stderr)
+		}
 		var rest []string
 		if len(args) > 1 {
 			rest = args[1:]
