@@ -7,6 +7,8 @@
 #   make lint   staticcheck (fetched from the Go module proxy at a pinned version)
 #   make chaos      random leadership/fault/membership stories in jujusim (CHAOS_STORIES, default 1000)
 #   make fuzz-long  every fuzz target for FUZZ_LONG (default 10m) each
+#   make soak       hooks and store commits killed at random moments: the store (flags) and the
+#                   compiled password charm on simulated units (SOAK_KILLS, default 10000 each)
 
 GO        ?= go
 export CGO_ENABLED = 0
@@ -16,8 +18,9 @@ FUZZTIME  ?= 2000x
 BENCHTIME ?= 1s
 CHAOS_STORIES ?= 1000
 FUZZ_LONG ?= 10m
+SOAK_KILLS ?= 10000
 
-.PHONY: all demo test check fmt vet docs unit fuzz fuzz-long chaos bench charm lint clean
+.PHONY: all demo test check fmt vet docs unit fuzz fuzz-long chaos soak bench charm lint clean
 
 all: test
 
@@ -67,6 +70,11 @@ fuzz-long:
 # (`make test` runs two of them).
 chaos:
 	$(GO) test -count=1 -timeout 0 -run '^TestChaos$$' ./testing/jujusim -chaos.stories=$(CHAOS_STORIES)
+
+# Kill soaks (docs/reliability.md): processes killed with SIGKILL (and some SIGTERM) at random
+# moments, every invariant checked after every kill (`make test` runs a few kills).
+soak:
+	$(GO) test -count=1 -timeout 0 -run '^TestSoak' ./flags ./examples/password-charm -soak.kills=$(SOAK_KILLS)
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./...

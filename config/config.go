@@ -16,6 +16,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/charmkit/charmkit/internal/callsite"
 	"github.com/charmkit/charmkit/internal/pyjson"
 	"github.com/charmkit/charmkit/reactive"
 )
@@ -83,7 +84,7 @@ type option struct {
 	def  any
 }
 
-var _ reactive.Layer = (*Layer)(nil)
+var _ reactive.HookLayer = (*Layer)(nil)
 
 // LayerName implements [reactive.Layer]: "config".
 func (l *Layer) LayerName() string { return LayerName }
@@ -91,6 +92,29 @@ func (l *Layer) LayerName() string { return LayerName }
 // LayerFlags implements [reactive.Layer].
 func (l *Layer) LayerFlags() []string {
 	return []string{ChangedAnyFlag, "config.changed.*", "config.set.*", "config.default.*"}
+}
+
+// HookFlags implements [reactive.HookLayer]: config.changed, and
+// config.changed.<opt>, config.set.<opt> and config.default.<opt> for each
+// option of the config.yaml the layer read in the hook h (none without
+// one), so that the registry warns about a watched flag naming another
+// option (see the reactive package documentation). Nil before the layer
+// has started in h.
+func (l *Layer) HookFlags(h *reactive.Hook) []string {
+	st := stateOf(h)
+	if st == nil {
+		return nil
+	}
+	if len(st.opts) == 0 {
+		return []string{}
+	}
+	out := []string{ChangedAnyFlag}
+	for _, flag := range []func(string) string{ChangedFlag, SetFlag, DefaultFlag} {
+		for _, o := range st.opts {
+			out = append(out, flag(o))
+		}
+	}
+	return out
 }
 
 // Register adds the config layer to r ([reactive.Registry.AddLayer]): a
@@ -108,7 +132,7 @@ func Register(r *reactive.Registry, opts *Options) *Layer {
 	if l.opts.ConfigYAML != nil {
 		var err error
 		if l.options, err = parseOptions(l.opts.ConfigYAML); err != nil {
-			panic("config: Register: " + err.Error())
+			panic(fmt.Sprintf("config: Register at %s: Options.ConfigYAML: %v", callsite.Charm(0), err))
 		}
 	}
 	if layers := r.Layers(); len(layers) > 0 {
@@ -116,7 +140,8 @@ func Register(r *reactive.Registry, opts *Options) *Layer {
 		for _, o := range layers {
 			names = append(names, o.LayerName())
 		}
-		panic(fmt.Sprintf("config: Register: the config layer must be registered first, before the %s layer: its flags are set before any other layer starts, as layer-basic sets them", strings.Join(names, ", ")))
+		panic(fmt.Sprintf("config: Register at %s: the config layer must be registered first, before the %s layer: its flags are set before any other layer starts, as layer-basic sets them; call config.Register before the other layers' Register functions",
+			callsite.Charm(0), strings.Join(names, ", ")))
 	}
 	r.AddLayer(l)
 	r.AtStart(StartCallback, l.start)
@@ -201,6 +226,7 @@ type state struct {
 	raw    map[string][]byte // previous-only keys: their JSON text from the file
 	prev   map[string]any    // nil when there was no usable previous file
 	path   string
+	opts   []string // the options of config.yaml, in the file's order
 }
 
 func stateOf(h *reactive.Hook) *state {
@@ -234,6 +260,9 @@ func (l *Layer) start(ctx context.Context, h *reactive.Hook) error {
 				return fmt.Errorf("config: %w", err)
 			}
 		}
+	}
+	for _, o := range options {
+		st.opts = append(st.opts, o.name)
 	}
 	h.SetValue(stateKey{}, st)
 	h.AtExit(SaveCallback, st.save)
@@ -388,15 +417,20 @@ func Previous(h *reactive.Hook, opt string) (any, bool) {
 
 // Values returns the current values, with the keys that only the previous
 // values have (charm-helpers keeps them), or an error saying why there are
-// none: [ErrNotRegistered], [ErrNotStarted].
+// none, naming the charm's line that asked: one wrapping
+// [ErrNotRegistered], or [ErrNotStarted] with the reason.
 func Values(h *reactive.Hook) (map[string]any, error) {
 	if st := stateOf(h); st != nil {
 		return maps.Clone(st.values), nil
 	}
 	if h == nil || h.Layer(LayerName) == nil {
-		return nil, ErrNotRegistered
+		return nil, fmt.Errorf("config: reading the values (at %s): %w", callsite.Charm(0), ErrNotRegistered)
 	}
-	return nil, ErrNotStarted
+	why := fmt.Sprintf("%q runs before the layer's start callback %q; register it after config.Register", h.Current(), StartCallback)
+	if h.Restricted() {
+		why = h.Name() + " is a restricted hook, in which the layer does not run"
+	}
+	return nil, fmt.Errorf("config: reading the values (at %s): %w: %s", callsite.Charm(0), ErrNotStarted, why)
 }
 
 // parseObject parses a JSON object, keeping its keys' order and each

@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -262,9 +263,10 @@ func TestRegister(t *testing.T) {
 	t.Parallel()
 	r := reactive.NewRegistry()
 	endpoint.Register(r, nil)
-	assert.PanicsWithValue(t, "config: Register: the config layer must be registered first, before the endpoint layer: its flags are set before any other layer starts, as layer-basic sets them",
-		func() { config.Register(r, nil) })
-	assert.Panics(t, func() { config.Register(reactive.NewRegistry(), &config.Options{ConfigYAML: []byte("options: [")}) })
+	assert.Regexp(t, `^config: Register at config/config_test.go:\d+: the config layer must be registered first, before the endpoint layer: its flags are set before any other layer starts, as layer-basic sets them; call config.Register before the other layers' Register functions$`,
+		panicValue(func() { config.Register(r, nil) }))
+	assert.Regexp(t, `^config: Register at config/config_test.go:\d+: Options.ConfigYAML: parsing config.yaml: `,
+		panicValue(func() { config.Register(reactive.NewRegistry(), &config.Options{ConfigYAML: []byte("options: [")}) }))
 	l := config.Register(reactive.NewRegistry(), &config.Options{ConfigYAML: []byte(configYAML)})
 	assert.Equal(t, "config", l.LayerName())
 	assert.Equal(t, []string{"config.changed", "config.changed.*", "config.set.*", "config.default.*"}, l.LayerFlags())
@@ -290,6 +292,31 @@ func TestRegister(t *testing.T) {
 		})
 	}, "install")
 	assert.ErrorIs(t, out.Err, config.ErrNotRegistered)
+	assert.Regexp(t, `^handler "h": config: reading the values \(at config/config_test.go:\d+\): config layer not registered: call config.Register\(r, nil\)`, out.Err.Error())
+
+	var early error
+	out = charmtest.Unit{}.Run(t, func(r *reactive.Registry) {
+		r.AtStart("early", func(ctx context.Context, h *reactive.Hook) error {
+			_, early = config.Values(h)
+			return nil
+		})
+		config.Register(r, nil)
+	}, "install")
+	require.NoError(t, out.Err)
+	assert.ErrorIs(t, early, config.ErrNotStarted)
+	assert.Regexp(t, `^config: reading the values \(at config/config_test.go:\d+\): config layer not started in this hook: "early" runs before the layer's start callback "config.init_config_states"; register it after config.Register$`, early.Error())
+}
+
+// panicValue returns what f panics with, as text; "no panic" when it does
+// not.
+func panicValue(f func()) (msg string) {
+	defer func() {
+		if v := recover(); v != nil {
+			msg = fmt.Sprint(v)
+		}
+	}()
+	f()
+	return "no panic"
 }
 
 // The saved file has charm-helpers' mode, 0600, even when it existed with
@@ -305,4 +332,46 @@ func TestSave_Mode(t *testing.T) {
 	fi, err := os.Stat(filepath.Join(dir, "charm", config.PersistentFile))
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+}
+
+// warnings returns the WARNING messages of a run.
+func warnings(out charmtest.Result) []string {
+	var w []string
+	for _, l := range out.Logs {
+		if l.Level == "WARNING" {
+			w = append(w, l.Message)
+		}
+	}
+	return w
+}
+
+// Ensure that, once the layer has read config.yaml, a watched
+// config.changed/set/default flag naming an option config.yaml does not
+// declare is logged as a WARNING at the start of the hook, naming the
+// handler and suggesting the option; flags of declared options are not,
+// and without config.yaml every config.* flag is reported.
+func TestHookFlags_UnknownOption(t *testing.T) {
+	t.Parallel()
+	register := func(r *reactive.Registry) {
+		config.Register(r, nil)
+		fn := func(context.Context, *reactive.Hook) error { return nil }
+		r.Handle("fine", reactive.WhenAny(config.ChangedAnyFlag, config.ChangedFlag("port"), config.SetFlag("name"), config.DefaultFlag("low")), fn)
+		r.Handle("typo", reactive.When(config.ChangedFlag("prot")), fn)
+		r.Handle("family", reactive.When("config.chnaged.port"), fn)
+	}
+	out := unit().Run(t, register, "config-changed")
+	require.NoError(t, out.Err)
+	w := warnings(out)
+	require.Len(t, w, 2, "%q", w)
+	assert.Regexp(t, `^handler "typo" \(registered at config/config_test.go:\d+\) watches flag "config.changed.prot", which the config layer never sets in this hook \(did you mean "config.changed.port"\?\); its flags are config.changed, config.changed.port, `, w[0])
+	assert.Contains(t, w[1], `watches flag "config.chnaged.port", which the config layer never sets in this hook (did you mean "config.changed.port"?)`)
+
+	out = charmtest.Unit{Config: map[string]any{"a": "b"}}.Run(t, register, "config-changed")
+	require.NoError(t, out.Err)
+	w = warnings(out)
+	require.Len(t, w, 6, "%q", w)
+	assert.Contains(t, w[0], `watches flag "config.changed", which the config layer never sets in this hook: it sets no flag in this hook; fix the name`)
+
+	l := config.Register(reactive.NewRegistry(), nil)
+	assert.Nil(t, l.HookFlags(nil), "before the layer started: LayerFlags")
 }

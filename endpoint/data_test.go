@@ -96,9 +96,12 @@ func TestHandleInterface(t *testing.T) {
 				endpoint.Fixed(reactive.WhenNot("charm.paused"))), fn))
 	assert.Equal(t, "ready:test-endpoint2", r.Handlers()[1].Name)
 	assert.Equal(t, []string{"endpoint.test-endpoint2.joined", "test-endpoint2.ready", "charm.paused"}, r.Handlers()[1].Watched)
-	assert.Panics(t, func() { endpoint.HandleInterface(r, nil, "requires", "x", "n", endpoint.When("a"), fn) })
-	assert.Panics(t, func() { endpoint.HandleInterface(r, md, "require", "x", "n", endpoint.When("a"), fn) })
-	assert.Panics(t, func() { endpoint.Handle(r, "n", "Bad Name", endpoint.When("a"), fn) })
+	assert.Regexp(t, `^endpoint: HandleInterface "n" at endpoint/data_test.go:\d+: nil metadata`,
+		panicValue(func() { endpoint.HandleInterface(r, nil, "requires", "x", "n", endpoint.When("a"), fn) }))
+	assert.Regexp(t, `^endpoint: HandleInterface "n" at endpoint/data_test.go:\d+: role "require": want provides, requires or peers`,
+		panicValue(func() { endpoint.HandleInterface(r, md, "require", "x", "n", endpoint.When("a"), fn) }))
+	assert.Regexp(t, `^endpoint: Handle "n" at endpoint/data_test.go:\d+: invalid endpoint name "Bad Name"`,
+		panicValue(func() { endpoint.Handle(r, "n", "Bad Name", endpoint.When("a"), fn) }))
 	assert.Panics(t, func() { endpoint.Handle(r, "ready:test-endpoint", "test-endpoint", endpoint.When("a"), fn) }, "a name registered twice")
 	assert.Equal(t, []string{"endpoint.db.x", "y.db.{other}"}, endpoint.Expand("db", "endpoint.{endpoint_name}.x", "y.{endpoint_name}.{other}"))
 	var ep *endpoint.Endpoint

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmkit/charmkit/internal/callsite"
 	"github.com/charmkit/charmkit/reactive"
 )
 
@@ -72,13 +73,13 @@ func All(conds ...Cond) Cond {
 // Registration mistakes panic as in [reactive.Registry.Handle].
 func Handle(r *reactive.Registry, name, endpointName string, cond Cond, fn Func) {
 	if cond == nil || fn == nil {
-		panic(fmt.Sprintf("endpoint: Handle %q: nil condition or function", name))
+		panic(fmt.Sprintf("endpoint: Handle %q at %s: nil condition or function", name, callsite.Charm(0)))
 	}
 	if !nameRE.MatchString(endpointName) {
-		panic(fmt.Sprintf("endpoint: Handle %q: invalid endpoint name %q", name, endpointName))
+		panic(fmt.Sprintf("endpoint: Handle %q at %s: invalid endpoint name %q: an endpoint name is lowercase letters, digits, - and _, starting with a letter", name, callsite.Charm(0), endpointName))
 	}
 	r.Handle(name, cond(endpointName), func(ctx context.Context, h *reactive.Hook) error {
-		ep, err := Get(h, endpointName)
+		ep, err := get(h, endpointName, false)
 		if err != nil {
 			return err
 		}
@@ -99,12 +100,12 @@ func Handle(r *reactive.Registry, name, endpointName string, cond Cond, fn Func)
 // on an Endpoint subclass.
 func HandleInterface(r *reactive.Registry, md *reactive.Metadata, role, iface, name string, cond Cond, fn Func) []string {
 	if md == nil {
-		panic(fmt.Sprintf("endpoint: HandleInterface %q: nil metadata", name))
+		panic(fmt.Sprintf("endpoint: HandleInterface %q at %s: nil metadata: embed the charm's metadata.yaml and parse it with reactive.ParseMetadata", name, callsite.Charm(0)))
 	}
 	switch role {
 	case "provides", "requires", "peers":
 	default:
-		panic(fmt.Sprintf("endpoint: HandleInterface %q: role %q: want provides, requires or peers", name, role))
+		panic(fmt.Sprintf("endpoint: HandleInterface %q at %s: role %q: want provides, requires or peers", name, callsite.Charm(0), role))
 	}
 	names := md.RelationsFor(role, iface)
 	for _, ep := range names {

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/charmkit/charmkit/hookenv"
+	"github.com/charmkit/charmkit/internal/callsite"
+	"github.com/charmkit/charmkit/internal/suggest"
 	"github.com/charmkit/charmkit/reactive"
 )
 
@@ -55,8 +57,11 @@ var (
 // hook starts.
 type Options struct {
 	// Metadata is the charm's metadata (reactive.ParseMetadata of an
-	// embedded metadata.yaml, say). Nil means reading metadata.yaml, or
-	// charmcraft.yaml, from the charm directory at the start of every hook.
+	// embedded metadata.yaml, say). Nil means the hook's, read at the start
+	// of every hook with [reactive.Hook.Metadata]: reactive.RunOptions'
+	// Metadata, or metadata.yaml (or charmcraft.yaml) from the charm
+	// directory, read once for the layer, the hook patterns and the
+	// registry's checks.
 	Metadata *reactive.Metadata
 	// Names lists the endpoints to manage. Nil means every relation the
 	// metadata lists under provides, requires and peers. A name that the
@@ -70,9 +75,10 @@ type Options struct {
 // [reactive.Hook], found with [FromName], [FromFlag] and [Get].
 type Layer struct {
 	opts Options
+	site callsite.Site // the charm's line that called Register
 }
 
-var _ reactive.Layer = (*Layer)(nil)
+var _ reactive.HookLayer = (*Layer)(nil)
 
 // LayerName implements [reactive.Layer]: "endpoint".
 func (l *Layer) LayerName() string { return LayerName }
@@ -92,6 +98,25 @@ func (l *Layer) LayerFlags() []string {
 	var out []string
 	for _, n := range slices.Sorted(slices.Values(names)) {
 		out = append(out, JoinedFlag(n), ChangedFlag(n), ChangedFlag(n)+".*", DepartedFlag(n))
+	}
+	return out
+}
+
+// HookFlags implements [reactive.HookLayer]: endpoint.<name>.* for each
+// endpoint the layer manages in the hook h, so that the registry warns
+// about a watched flag naming another endpoint (see the reactive package
+// documentation). The family is the whole endpoint.<name>. prefix, not the
+// layer's four flags: charms and interface layers may set flags of their
+// own there, as charms.reactive's Endpoint classes do. Nil before the
+// layer has started in h.
+func (l *Layer) HookFlags(h *reactive.Hook) []string {
+	st := stateOf(h)
+	if st == nil {
+		return nil
+	}
+	out := make([]string, 0, len(st.names))
+	for _, n := range st.names {
+		out = append(out, "endpoint."+n+".*")
 	}
 	return out
 }
@@ -128,18 +153,19 @@ var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
 // than config was registered first; and on an invalid name in opts.Names or
 // one that opts.Metadata does not list.
 func Register(r *reactive.Registry, opts *Options) *Layer {
-	l := &Layer{}
+	l := &Layer{site: callsite.Charm(0)}
 	if opts != nil {
 		l.opts = *opts
 		l.opts.Names = slices.Clone(opts.Names)
 	}
 	for _, n := range l.opts.Names {
 		if !nameRE.MatchString(n) {
-			panic(fmt.Sprintf("endpoint: Register: invalid endpoint name %q", n))
+			panic(fmt.Sprintf("endpoint: Register at %s: invalid endpoint name %q in Options.Names: an endpoint name is lowercase letters, digits, - and _, starting with a letter", l.site, n))
 		}
 		if md := l.opts.Metadata; md != nil {
 			if _, ok := relationRoles(md)[n]; !ok {
-				panic(fmt.Sprintf("endpoint: Register: %q is not a relation of the metadata (provides, requires or peers)", n))
+				panic(fmt.Sprintf("endpoint: Register at %s: Options.Names lists %q, which is not a relation of Options.Metadata (provides, requires or peers)%s: fix the name, or declare the relation in the metadata",
+					l.site, n, suggest.DidYouMean(n, slices.Sorted(maps.Keys(relationRoles(md))))))
 			}
 		}
 	}
@@ -150,7 +176,8 @@ func Register(r *reactive.Registry, opts *Options) *Layer {
 		}
 	}
 	if len(before) > 0 {
-		panic(fmt.Sprintf("endpoint: Register: the endpoint layer must be registered before the %s layer: its start callback runs first, after the config flags, as in charms.reactive", strings.Join(before, ", ")))
+		panic(fmt.Sprintf("endpoint: Register at %s: the endpoint layer must be registered before the %s layer: its start callback runs first, after the config flags, as in charms.reactive; call endpoint.Register before the other layers' Register functions (after config.Register, if the charm uses it)",
+			l.site, strings.Join(before, ", ")))
 	}
 	r.AddLayer(l)
 	r.AtStart(StartCallback, l.start)
@@ -196,8 +223,8 @@ func (l *Layer) start(ctx context.Context, h *reactive.Hook) error {
 	md := l.opts.Metadata
 	if md == nil {
 		var err error
-		if md, err = reactive.ReadMetadata(h.CharmDir()); err != nil {
-			return fmt.Errorf("endpoint: %w", err)
+		if md, err = h.Metadata(); err != nil {
+			return fmt.Errorf("endpoint: %w; the layer registered at %s needs the charm's metadata: ship metadata.yaml (or charmcraft.yaml) with the charm, or give it in endpoint.Options.Metadata", err, l.site)
 		}
 	}
 	roles := relationRoles(md)
@@ -207,7 +234,8 @@ func (l *Layer) start(ctx context.Context, h *reactive.Hook) error {
 	}
 	for _, n := range names {
 		if _, ok := roles[n]; !ok {
-			return fmt.Errorf("endpoint: %w %q: not a relation of the charm's metadata (provides, requires or peers)", ErrUnknownEndpoint, n)
+			return fmt.Errorf("endpoint: %w %q: not a relation of the charm's metadata (provides, requires or peers)%s, but the Options.Names given to endpoint.Register at %s list it: fix the name, or declare the relation in the metadata",
+				ErrUnknownEndpoint, n, suggest.DidYouMean(n, slices.Sorted(maps.Keys(roles))), l.site)
 		}
 	}
 	st := &state{h: h, names: slices.Sorted(slices.Values(names)), roles: roles, endpoints: map[string]*Endpoint{}}
@@ -275,12 +303,23 @@ func FromFlag(h *reactive.Hook, flag string) *Endpoint {
 // is none: [ErrNotRegistered], [ErrNotStarted], or [ErrUnknownEndpoint]
 // (naming the endpoints the layer manages).
 func Get(h *reactive.Hook, name string) (*Endpoint, error) {
+	return get(h, name, true)
+}
+
+// get is Get; the errors of a layer that is not there name the charm's
+// line that called into the package when atCaller is set (a handler
+// registered with Handle is named by its hook error instead).
+func get(h *reactive.Hook, name string, atCaller bool) (*Endpoint, error) {
 	st := stateOf(h)
 	if st == nil {
-		if h == nil || h.Layer(LayerName) == nil {
-			return nil, fmt.Errorf("endpoint %q: %w", name, ErrNotRegistered)
+		where := ""
+		if atCaller {
+			where = fmt.Sprintf(" (at %s)", callsite.Charm(0))
 		}
-		return nil, fmt.Errorf("endpoint %q: %w (a restricted hook, or a start callback registered before the layer)", name, ErrNotStarted)
+		if h == nil || h.Layer(LayerName) == nil {
+			return nil, fmt.Errorf("endpoint %q%s: %w", name, where, ErrNotRegistered)
+		}
+		return nil, fmt.Errorf("endpoint %q%s: %w (a restricted hook, or a start callback registered before the layer)", name, where, ErrNotStarted)
 	}
 	ep := st.endpoints[name]
 	if ep == nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -35,32 +36,34 @@ func TestRegister_Order(t *testing.T) {
 
 	r = reactive.NewRegistry()
 	r.AddLayer(otherLayer{"leadership"})
-	assert.PanicsWithValue(t,
-		"endpoint: Register: the endpoint layer must be registered before the leadership layer: its start callback runs first, after the config flags, as in charms.reactive",
-		func() { endpoint.Register(r, nil) })
+	assert.Regexp(t,
+		`^endpoint: Register at endpoint/layer_test.go:\d+: the endpoint layer must be registered before the leadership layer: its start callback runs first, after the config flags, as in charms.reactive; call endpoint.Register before the other layers' Register functions`,
+		panicValue(func() { endpoint.Register(r, nil) }))
 }
 
 func TestRegister_Names(t *testing.T) {
 	t.Parallel()
 	md, err := reactive.ParseMetadata([]byte(wpMetadata))
 	require.NoError(t, err)
-	assert.Panics(t, func() { endpoint.Register(reactive.NewRegistry(), &endpoint.Options{Names: []string{"Bad"}}) })
-	assert.PanicsWithValue(t, `endpoint: Register: "cache" is not a relation of the metadata (provides, requires or peers)`,
-		func() {
-			endpoint.Register(reactive.NewRegistry(), &endpoint.Options{Metadata: md, Names: []string{"cache"}})
-		})
+	assert.Regexp(t, `^endpoint: Register at endpoint/layer_test.go:\d+: invalid endpoint name "Bad" in Options.Names`,
+		panicValue(func() { endpoint.Register(reactive.NewRegistry(), &endpoint.Options{Names: []string{"Bad"}}) }))
+	assert.Regexp(t, `^endpoint: Register at endpoint/layer_test.go:\d+: Options.Names lists "dbs", which is not a relation of Options.Metadata \(provides, requires or peers\) \(did you mean "db"\?\): fix the name`,
+		panicValue(func() {
+			endpoint.Register(reactive.NewRegistry(), &endpoint.Options{Metadata: md, Names: []string{"dbs"}})
+		}))
 
 	// Without the metadata at registration, an unknown name fails the hook
 	// at its start.
 	u := charmtest.Unit{Files: map[string]string{"metadata.yaml": wpMetadata}}
 	out := u.Run(t, func(r *reactive.Registry) { endpoint.Register(r, &endpoint.Options{Names: []string{"cache"}}) }, "install")
 	require.ErrorIs(t, out.Err, endpoint.ErrUnknownEndpoint)
-	assert.Contains(t, out.Err.Error(), `"cache": not a relation of the charm's metadata`)
+	assert.Regexp(t, `"cache": not a relation of the charm's metadata \(provides, requires or peers\), but the Options.Names given to endpoint.Register at endpoint/layer_test.go:\d+ list it`, out.Err.Error())
 
 	// No metadata at all: the hook fails, naming the files.
 	out = charmtest.Unit{}.Run(t, func(r *reactive.Registry) { endpoint.Register(r, nil) }, "install")
 	require.Error(t, out.Err)
 	assert.Contains(t, out.Err.Error(), "no metadata.yaml or charmcraft.yaml")
+	assert.Regexp(t, `; the layer registered at endpoint/layer_test.go:\d+ needs the charm's metadata: ship metadata.yaml \(or charmcraft.yaml\) with the charm, or give it in endpoint.Options.Metadata$`, out.Err.Error())
 }
 
 func TestLayerFlags(t *testing.T) {
@@ -97,6 +100,7 @@ func TestGet_Errors(t *testing.T) {
 	require.NoError(t, out.Err)
 	require.Len(t, errs, 3)
 	assert.ErrorIs(t, errs[0], endpoint.ErrNotStarted)
+	assert.Regexp(t, `^endpoint "db" \(at endpoint/layer_test.go:\d+\): endpoint layer not started in this hook`, errs[0].Error(), "the charm's line")
 	assert.ErrorIs(t, errs[1], endpoint.ErrUnknownEndpoint)
 	assert.Contains(t, errs[1].Error(), "the layer manages only")
 	assert.ErrorIs(t, errs[2], endpoint.ErrUnknownEndpoint)
@@ -109,6 +113,14 @@ func TestGet_Errors(t *testing.T) {
 		})
 	}, "install")
 	assert.ErrorIs(t, out.Err, endpoint.ErrNotRegistered)
+	assert.Regexp(t, `^handler "h": endpoint "db" \(at endpoint/layer_test.go:\d+\): endpoint layer not registered: call endpoint.Register\(r, nil\)`, out.Err.Error())
+
+	// A handler registered with endpoint.Handle is named by the hook error.
+	out = u.Run(t, func(r *reactive.Registry) {
+		endpoint.Handle(r, "h", "db", endpoint.WhenNot("x"), func(context.Context, *reactive.Hook, *endpoint.Endpoint) error { return nil })
+	}, "install")
+	assert.ErrorIs(t, out.Err, endpoint.ErrNotRegistered)
+	assert.Equal(t, `handler "h": endpoint "db": endpoint layer not registered: call endpoint.Register(r, nil) with the charm's handlers`, out.Err.Error())
 }
 
 // db is the walk-through's unit with mysql/0 joined on db:7.
@@ -540,4 +552,47 @@ func TestWordpress_DocSnippet(t *testing.T) {
 	require.NoError(t, out.Err)
 	assert.Equal(t, `"wordpress"`, out.Relations[0].LocalData["database"])
 	assert.True(t, out.HasFlag("wordpress.db-ready"))
+}
+
+// Ensure that a watched endpoint.<name>.… flag naming an endpoint the layer
+// does not manage in the hook is logged as a WARNING at the start of the
+// hook, naming the handler and suggesting the endpoint; flags of a managed
+// endpoint are not, whatever follows its name (a charm may set flags of
+// its own there), with the metadata read from the charm directory or
+// given to Register.
+func TestHookFlags_UnknownEndpoint(t *testing.T) {
+	t.Parallel()
+	md, err := reactive.ParseMetadata([]byte(wpMetadata))
+	require.NoError(t, err)
+	for _, opts := range []*endpoint.Options{nil, {Metadata: md}} {
+		register := func(r *reactive.Registry) {
+			endpoint.Register(r, opts)
+			fn := func(context.Context, *reactive.Hook) error { return nil }
+			r.Handle("fine", reactive.WhenAny(endpoint.JoinedFlag("db"), endpoint.ChangedFieldFlag("db", "host"), "endpoint.db.available"), fn)
+			r.Handle("typo", reactive.When(endpoint.JoinedFlag("dbs")), fn)
+		}
+		out := charmtest.Unit{Files: map[string]string{"metadata.yaml": wpMetadata}}.Run(t, register, "update-status")
+		require.NoError(t, out.Err)
+		var w []string
+		for _, l := range out.Logs {
+			if l.Level == "WARNING" {
+				w = append(w, l.Message)
+			}
+		}
+		require.Len(t, w, 1, "%q", w)
+		assert.Regexp(t, `^handler "typo" \(registered at endpoint/layer_test.go:\d+\) watches flag "endpoint.dbs.joined", which the endpoint layer never sets in this hook \(did you mean "endpoint.db.joined"\?\); its flags are endpoint.db.\*; fix the name`, w[0])
+	}
+	assert.Nil(t, endpoint.Register(reactive.NewRegistry(), nil).HookFlags(nil), "before the layer started: LayerFlags")
+}
+
+// panicValue returns what f panics with, as text; "no panic" when it does
+// not.
+func panicValue(f func()) (msg string) {
+	defer func() {
+		if v := recover(); v != nil {
+			msg = fmt.Sprint(v)
+		}
+	}()
+	f()
+	return "no panic"
 }

@@ -14,9 +14,7 @@ func NewLogHandlerWithFallback(r Runner, opts *slog.HandlerOptions, w io.Writer)
 // NewBatchLogHandlerWithFallback is NewBatchLogHandler with the fallback
 // writer replaced, for tests.
 func NewBatchLogHandlerWithFallback(r Runner, opts *slog.HandlerOptions, w io.Writer) *BatchLogHandler {
-	h := newLogHandler(r, opts, w)
-	h.batch = new(batch)
-	return &BatchLogHandler{logHandler: *h}
+	return newBatchLogHandler(r, opts, w)
 }
 
 // ExecArgLimit is the bytes execve takes for the strings of argv and envp with

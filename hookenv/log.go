@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 )
 
@@ -205,6 +206,16 @@ func (h *logHandler) WithGroup(name string) slog.Handler {
 type batch struct {
 	mu      sync.Mutex
 	records []batchRecord
+	// sending holds one token while records are being sent, so that two
+	// flushes (the background one and the last) send in queue order.
+	sending chan struct{}
+
+	// Background sending (AutoFlush); guarded by mu.
+	every   time.Duration   // 0: off
+	ctx     context.Context // the background sends' context
+	timer   *time.Timer     // armed while a record waits for a background send
+	pending sync.WaitGroup  // armed timers and background sends in progress
+	flush   func(context.Context) error
 }
 
 type batchRecord struct {
@@ -215,13 +226,38 @@ type batchRecord struct {
 func (b *batch) add(l slog.Level, msg string) {
 	b.mu.Lock()
 	b.records = append(b.records, batchRecord{l, msg})
+	if b.every > 0 && b.timer == nil {
+		b.pending.Add(1)
+		b.timer = time.AfterFunc(b.every, b.background)
+	}
 	b.mu.Unlock()
 }
 
+// background is a timer's send: every record queued by then.
+func (b *batch) background() {
+	defer b.pending.Done()
+	b.mu.Lock()
+	b.timer = nil
+	ctx := b.ctx
+	b.mu.Unlock()
+	_ = b.flush(ctx)
+}
+
+// take empties the queue and returns what it held.
+func (b *batch) take() []batchRecord {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	records := b.records
+	b.records = nil
+	return records
+}
+
 // BatchLogHandler is a slog.Handler that queues records and sends them to
-// juju-log only when Flush is called, joining consecutive records of the same
-// Juju level into one multi-line message. A hook that logs a hundred framework
-// lines then costs a handful of juju-log processes instead of a hundred.
+// juju-log only when Flush is called (or, with [BatchLogHandler.AutoFlush],
+// once a record has waited long enough), joining consecutive records of the
+// same Juju level into one multi-line message. A hook that logs a hundred
+// framework lines then costs a handful of juju-log processes instead of a
+// hundred.
 type BatchLogHandler struct {
 	logHandler
 }
@@ -230,21 +266,74 @@ type BatchLogHandler struct {
 // [NewLogHandler] does. Call Flush before the hook ends (records still queued when
 // the process exits are lost).
 func NewBatchLogHandler(r Runner, opts *slog.HandlerOptions) *BatchLogHandler {
-	h := newLogHandler(r, opts, os.Stderr)
-	h.batch = new(batch)
-	return &BatchLogHandler{logHandler: *h}
+	return newBatchLogHandler(r, opts, os.Stderr)
+}
+
+func newBatchLogHandler(r Runner, opts *slog.HandlerOptions, fallback io.Writer) *BatchLogHandler {
+	h := newLogHandler(r, opts, fallback)
+	h.batch = &batch{sending: make(chan struct{}, 1)}
+	b := &BatchLogHandler{logHandler: *h}
+	h.batch.flush = b.Flush
+	return b
+}
+
+// AutoFlush makes the handler send queued records in the background, so
+// that a hook that hangs, or is killed, has sent what it logged up to a
+// moment before: once a record has waited interval in the queue, it is sent
+// with every record queued after it, with ctx (records a send could not
+// deliver go to stderr, as Flush's do). A hook shorter than interval still
+// sends everything in one Flush at its end.
+//
+// The returned stop function switches the background sending off and waits
+// for a send in progress to end (cancel ctx first to cut it short); records
+// still queued wait for Flush. A non-positive interval does nothing.
+func (b *BatchLogHandler) AutoFlush(ctx context.Context, interval time.Duration) (stop func()) {
+	q := b.batch
+	if interval <= 0 {
+		return func() {}
+	}
+	q.mu.Lock()
+	q.every, q.ctx = interval, ctx
+	if len(q.records) > 0 && q.timer == nil {
+		q.pending.Add(1)
+		q.timer = time.AfterFunc(interval, q.background)
+	}
+	q.mu.Unlock()
+	return func() {
+		q.mu.Lock()
+		q.every = 0
+		if q.timer != nil && q.timer.Stop() {
+			q.timer = nil
+			q.pending.Done()
+		}
+		q.mu.Unlock()
+		q.pending.Wait()
+	}
 }
 
 // Flush sends the queued records, one juju-log call per run of records with the
 // same Juju level (split further to stay within the argument limit), and empties
 // the queue. It returns the first error; records that could not be sent are
 // written to stderr as NewLogHandler's fallback does.
+//
+// Records are sent in the order they were logged: a Flush waits for a
+// background send in progress ([BatchLogHandler.AutoFlush]) to end. If ctx
+// ends first, the queued records are written to stderr at once and the
+// error wraps ctx's.
 func (b *BatchLogHandler) Flush(ctx context.Context) error {
 	q := b.batch
-	q.mu.Lock()
-	records := q.records
-	q.records = nil
-	q.mu.Unlock()
+	select {
+	case q.sending <- struct{}{}:
+	default:
+		select {
+		case q.sending <- struct{}{}:
+		case <-ctx.Done():
+			b.fallbackAll(q.take())
+			return fmt.Errorf("hookenv: sending the log: %w", ctx.Err())
+		}
+	}
+	defer func() { <-q.sending }()
+	records := q.take()
 	var first error
 	for i := 0; i < len(records); {
 		level := JujuLevel(records[i].level)
@@ -261,4 +350,13 @@ func (b *BatchLogHandler) Flush(ctx context.Context) error {
 		i = j
 	}
 	return first
+}
+
+// fallbackAll writes records to the fallback, one line each.
+func (b *BatchLogHandler) fallbackAll(records []batchRecord) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, r := range records {
+		fmt.Fprintf(b.fallback, "juju-log: %s: %s\n", JujuLevel(r.level), r.msg)
+	}
 }

@@ -3,6 +3,8 @@ package leadership_test
 import (
 	"context"
 	"errors"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -16,9 +18,9 @@ import (
 const notRegistered = "the leadership layer is not registered on this charm's registry: call leadership.Register(r, nil) where the charm registers its handlers"
 
 // Ensure that a charm that uses the layer's functions without calling
-// leadership.Register is told so and what to do: Set and Delete return an
-// error wrapping ErrNotRegistered (no tool runs), Get and GetAll panic with
-// one, which fails the hook with the message.
+// leadership.Register is told so, at which of its lines, and what to do:
+// Set and Delete return an error wrapping ErrNotRegistered (no tool runs),
+// Get and GetAll panic with one, which fails the hook with the message.
 func TestNotRegistered(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -28,18 +30,18 @@ func TestNotRegistered(t *testing.T) {
 	}{
 		{"Set", func(ctx context.Context, h *reactive.Hook) error {
 			return leadership.Set(ctx, h, map[string]string{"greeting": "hello", "b": "2"})
-		}, `handler "use": leadership: writing leader settings b, greeting: ` + notRegistered},
+		}, `handler "use": leadership: writing leader settings b, greeting (at leadership/errors_test.go:NN): ` + notRegistered},
 		{"Delete", func(ctx context.Context, h *reactive.Hook) error {
 			return leadership.Delete(ctx, h, "greeting")
-		}, `handler "use": leadership: writing leader settings greeting: ` + notRegistered},
+		}, `handler "use": leadership: writing leader settings greeting (at leadership/errors_test.go:NN): ` + notRegistered},
 		{"Get", func(_ context.Context, h *reactive.Hook) error {
 			leadership.Get(h, "greeting")
 			return nil
-		}, `handler "use" panicked: leadership: reading leader setting "greeting": ` + notRegistered},
+		}, `handler "use" panicked: leadership: reading leader setting "greeting" (at leadership/errors_test.go:NN): ` + notRegistered},
 		{"GetAll", func(_ context.Context, h *reactive.Hook) error {
 			leadership.GetAll(h)
 			return nil
-		}, `handler "use" panicked: leadership: reading leader settings: ` + notRegistered},
+		}, `handler "use" panicked: leadership: reading leader settings (at leadership/errors_test.go:NN): ` + notRegistered},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -50,7 +52,7 @@ func TestNotRegistered(t *testing.T) {
 			out := charmtest.Unit{Leader: true}.Run(t, charm, "install")
 			require.ErrorIs(t, out.Err, leadership.ErrNotRegistered)
 			assert.NotErrorIs(t, out.Err, leadership.ErrNotStarted)
-			assert.Equal(t, tc.errMsg, out.Err.Error())
+			assert.Regexp(t, "^"+strings.ReplaceAll(regexp.QuoteMeta(tc.errMsg), "NN", `\d+`)+"$", out.Err.Error(), "the charm's line")
 			assert.Empty(t, out.CallsTo("leader-set"))
 			assert.Empty(t, out.CallsTo("is-leader"))
 		})
@@ -104,7 +106,7 @@ func TestNotStarted(t *testing.T) {
 			for _, err := range []error{got.setErr, got.deleteErr} {
 				require.ErrorIs(t, err, leadership.ErrNotStarted)
 				assert.False(t, errors.Is(err, leadership.ErrNotRegistered))
-				assert.Equal(t, "leadership: writing leader settings k: the leadership layer has not started in this hook: "+tc.why, err.Error())
+				assert.Regexp(t, `^leadership: writing leader settings k \(at leadership/errors_test.go:\d+\): the leadership layer has not started in this hook: `+regexp.QuoteMeta(tc.why)+"$", err.Error())
 			}
 			assert.False(t, got.found)
 			assert.Equal(t, map[string]string{}, got.all)

@@ -113,7 +113,8 @@ func ExampleSet_follower() {
 }
 
 // A charm that calls Set without registering the layer gets an error that
-// says what to do; Get and GetAll panic with the same error.
+// names its line and says what to do; Get and GetAll panic with the same
+// error.
 func ExampleSet_notRegistered() {
 	r := reactive.NewRegistry()
 	// Missing: leadership.Register(r, nil)
@@ -131,6 +132,6 @@ func ExampleSet_notRegistered() {
 	fmt.Println(err)
 	// Output:
 	// true
-	// leadership: writing leader settings k: the leadership layer is not registered on this charm's registry: call leadership.Register(r, nil) where the charm registers its handlers
+	// leadership: writing leader settings k (at leadership/example_test.go:122): the leadership layer is not registered on this charm's registry: call leadership.Register(r, nil) where the charm registers its handlers
 	// <nil>
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/charmkit/charmkit/internal/callsite"
 	"github.com/charmkit/charmkit/reactive"
 )
 
@@ -62,10 +63,11 @@ func Register(r *reactive.Registry, opts *Options) *Layer {
 		l.opts = *opts
 	}
 	if p := l.opts.PeerRelation; p != "" && !endpointRE.MatchString(p) {
-		panic(fmt.Sprintf("leadership: Register: invalid peer relation endpoint name %q", p))
+		panic(fmt.Sprintf("leadership: Register at %s: invalid peer relation endpoint name %q in Options.PeerRelation: name the peer endpoint of the charm's metadata (lowercase letters, digits, - and _, starting with a letter)",
+			charmSite(), p))
 	}
 	if _, err := newSecretGroups(l.opts.Secrets); err != nil {
-		panic("leadership: Register: Options.Secrets: " + err.Error())
+		panic(fmt.Sprintf("leadership: Register at %s: Options.Secrets: %v", charmSite(), err))
 	}
 	r.AddLayer(l)
 	r.AtStart(StartCallback, l.start)
@@ -96,6 +98,10 @@ func (l *Layer) publish(ctx context.Context, h *reactive.Hook) error {
 	}
 	return nil
 }
+
+// charmSite returns the charm's line behind the current call into this
+// package: the first caller outside charmkit's packages.
+func charmSite() callsite.Site { return callsite.Charm(0) }
 
 func sessionOf(h *reactive.Hook) *session {
 	s, _ := h.Value(stateKey{}).(*session)
@@ -147,7 +153,7 @@ func writing(settings map[string]string) string {
 func Set(ctx context.Context, h *reactive.Hook, settings map[string]string) error {
 	s, err := sessionFor(h)
 	if err != nil {
-		return fmt.Errorf("leadership: %s: %w", writing(settings), err)
+		return fmt.Errorf("leadership: %s (at %s): %w", writing(settings), charmSite(), err)
 	}
 	return s.set(ctx, h.Flags(), settings)
 }
@@ -183,7 +189,7 @@ func Get(h *reactive.Hook, key string) (string, bool) {
 	s, err := sessionFor(h)
 	if err != nil {
 		if errors.Is(err, ErrNotRegistered) {
-			panic(fmt.Errorf("leadership: reading leader setting %q: %w", key, err))
+			panic(fmt.Errorf("leadership: reading leader setting %q (at %s): %w", key, charmSite(), err))
 		}
 		return "", false
 	}
@@ -202,7 +208,7 @@ func GetAll(h *reactive.Hook) map[string]string {
 	s, err := sessionFor(h)
 	if err != nil {
 		if errors.Is(err, ErrNotRegistered) {
-			panic(fmt.Errorf("leadership: reading leader settings: %w", err))
+			panic(fmt.Errorf("leadership: reading leader settings (at %s): %w", charmSite(), err))
 		}
 		return map[string]string{}
 	}

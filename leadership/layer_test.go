@@ -3,6 +3,7 @@ package leadership
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -391,9 +392,10 @@ func TestRestrictedHook(t *testing.T) {
 
 // Ensure that Register rejects an invalid peer endpoint name at once.
 func TestRegister_BadPeerRelation(t *testing.T) {
-	assert.PanicsWithValue(t, `leadership: Register: invalid peer relation endpoint name "Bad Name"`, func() {
-		Register(reactive.NewRegistry(), &Options{PeerRelation: "Bad Name"})
-	})
+	defer func() {
+		assert.Regexp(t, `^leadership: Register at \S+: invalid peer relation endpoint name "Bad Name" in Options.PeerRelation: name the peer endpoint of the charm's metadata`, fmt.Sprint(recover()))
+	}()
+	Register(reactive.NewRegistry(), &Options{PeerRelation: "Bad Name"})
 }
 
 // Ensure that one Layer serves hooks running in parallel, each with its own

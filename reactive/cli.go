@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/charmkit/charmkit/flags"
 	"github.com/charmkit/charmkit/hookenv"
@@ -110,4 +111,21 @@ func (r cliRules) Graph() (string, error) {
 		return "", fmt.Errorf("no handler registry was given to the command")
 	}
 	return GraphDOT(r.registry), nil
+}
+
+// notInHook tells someone who ran the charm's binary by hand, outside a
+// hook and with no arguments, what it is and how to use it, and returns
+// the usage exit code.
+func notInHook(argv0 string, stderr io.Writer) int {
+	name := filepath.Base(argv0)
+	if name == "" || name == "." {
+		name = "dispatch"
+	}
+	fmt.Fprintf(stderr, `%[1]s: not inside a Juju hook (JUJU_CONTEXT_ID is not set)
+This is a charm's dispatch program: Juju runs it for each hook of a unit, with the hook's context in its environment.
+  To run a hook by hand, open a shell in its context on the unit, with juju debug-hooks <unit> <hook>, and run ./%[1]s there.
+  To read or change the unit's flags, give it a charms.reactive command, on the unit: juju exec --unit <unit> -- ./%[1]s get_flags (%[1]s --help lists the commands).
+  To test the charm, run its hooks with the testing/charmtest package.
+`, name)
+	return cli.ExitUsage
 }

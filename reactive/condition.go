@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/charmkit/charmkit/flags"
+	"github.com/charmkit/charmkit/internal/hookpattern"
 )
 
 // Phase is a dispatch phase, as stored under reactive.dispatch.phase.
@@ -344,6 +345,16 @@ func validate(c Condition) error {
 	for f := range mustSet {
 		if mustUnset[f] {
 			return fmt.Errorf("%s can never hold: flag %q must be both set and unset", c, f)
+		}
+	}
+	for _, a := range atoms {
+		if a.kind != kHook {
+			continue
+		}
+		for _, p := range a.args {
+			if why := hookpattern.Impossible(p); why != "" {
+				return fmt.Errorf("OnHook(%q) can never hold: %s", p, why)
+			}
 		}
 	}
 	return nil

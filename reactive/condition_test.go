@@ -234,8 +234,8 @@ func TestNotUnless(t *testing.T) {
 	assert.Equal(t, []string{"test called before flags: foo, bar"}, rec1.at(slog.LevelWarn))
 	assert.Equal(t, []string{"test called before flag: bar"}, rec2.at(slog.LevelWarn))
 	assert.Empty(t, rec3.at(slog.LevelWarn))
-	assert.Panics(t, func() { reactive.NotUnless(nil, "x") })
-	assert.Panics(t, func() { reactive.NotUnless(wrapped, "") })
+	assert.Regexp(t, `^reactive: NotUnless at reactive/condition_test.go:\d+: nil function$`, panicMessage(func() { reactive.NotUnless(nil, "x") }))
+	assert.Regexp(t, `^reactive: NotUnless at reactive/condition_test.go:\d+: invalid flag name: empty`, panicMessage(func() { reactive.NotUnless(wrapped, "") }))
 }
 
 // Ensure OnlyOnce holds until the handler has run, keyed by its name
@@ -338,6 +338,16 @@ func TestHandle_Misuse(t *testing.T) {
 		{"bad action name", "h", reactive.OnAction("Back_up"), fn, `"Back_up" is not an action name`},
 		{"action and hook", "h", reactive.All(reactive.OnAction("backup"), reactive.OnHook("install")), fn, "OnHook never holds in one"},
 		{"action and when", "h", reactive.All(reactive.OnAction("backup"), reactive.When("a")), fn, "different dispatch phases"},
+		{"hook typo", "h", reactive.OnHook("install", "config-chagned"), fn,
+			`OnHook("config-chagned") can never hold: "config-chagned" is not the name of a hook Juju runs (did you mean "config-changed"?)`},
+		{"relation hook typo", "h", reactive.OnHook("{requires:mysql}-relation-chagned"), fn,
+			`"<relation>-relation-chagned" is not the name of a hook Juju runs (did you mean "<relation>-relation-changed"?)`},
+		{"no alternative is a hook", "h", reactive.OnHook("{instal,upgade-charm}"), fn,
+			`it expands to "instal", "upgade-charm", none of which is a hook Juju runs (did you mean "install"?)`},
+		{"bad role", "h", reactive.OnHook("{provide:http}-relation-joined"), fn,
+			"its group {provide:http} matches no relation: the role must be provides, requires or peers"},
+		{"action name as hook", "h", reactive.OnHook("backup"), fn, `for an action, use reactive.OnAction("backup")`},
+		{"glob", "h", reactive.OnHook("*"), fn, `"*" is not the name of a hook Juju runs; hooks are Juju's own (collect-metrics, config-changed`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := reactive.NewRegistry()
@@ -353,6 +363,13 @@ func TestHandle_Misuse(t *testing.T) {
 		msg := panicMessage(func() { r.Handle("dup", reactive.When("b"), fn) })
 		assert.Regexp(t, `handler "dup" registered twice: at reactive/condition_test.go:\d+ and at reactive/condition_test.go:\d+`, msg)
 	})
+	t.Run("package-level Handle names the caller", func(t *testing.T) {
+		saved := reactive.DefaultRegistry
+		reactive.DefaultRegistry = reactive.NewRegistry()
+		t.Cleanup(func() { reactive.DefaultRegistry = saved })
+		msg := panicMessage(func() { reactive.Handle("h", reactive.OnHook("config-chagned"), fn) })
+		assert.Regexp(t, `^reactive: handler "h" registered at reactive/condition_test.go:\d+: OnHook\("config-chagned"\) can never hold: .*did you mean "config-changed"`, msg)
+	})
 	t.Run("callbacks", func(t *testing.T) {
 		r := reactive.NewRegistry()
 		r.AtStart("s", fn)
@@ -361,6 +378,26 @@ func TestHandle_Misuse(t *testing.T) {
 		assert.Contains(t, panicMessage(func() { r.AtExit("e", nil) }), "nil function")
 		assert.Contains(t, panicMessage(func() { r.RegisterTrigger(flags.Trigger{When: "a"}) }), "at least one of SetFlag")
 	})
+}
+
+// Ensure that every pattern that may match a hook of some charm registers:
+// Juju's hooks, the hooks named after a valid relation, storage or
+// container name, patterns of which one expansion is a hook (as upstream's
+// own tests write them), {role:interface} groups judged by their literal
+// parts, and patterns too large to expand, which fail when a hook expands
+// them, as before.
+func TestHandle_HookPatternsThatMayMatch(t *testing.T) {
+	fn := func(context.Context, *reactive.Hook) error { return nil }
+	r := reactive.NewRegistry()
+	for i, p := range []string{
+		"install", "collect-metrics", "leader-deposed", "secret-remove", "pre-series-upgrade",
+		"db-relation-joined", "juju-info-relation-broken", "data-storage-detaching", "web-pebble-custom-notice",
+		"config-{set,changed}", "{config,option}-{changed,set}", "{install,upgrade-charm}",
+		"{requires:mysql}-relation-{joined,changed}", "{peers:cluster}-relation-created", "{requires:mysql}-storage-attached",
+		"{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}",
+	} {
+		assert.NotPanics(t, func() { r.Handle(fmt.Sprint("h", i), reactive.OnHook(p), fn) }, p)
+	}
 }
 
 func panicMessage(f func()) (msg string) {

@@ -144,12 +144,12 @@ func TestHooksPhaseRunsFirst(t *testing.T) {
 				if n == "h1" {
 					r.Handle("h1", reactive.When("foos"), c.fn("h1", nil))
 				} else {
-					r.Handle("h2", reactive.OnHook("fook"), c.fn("h2", nil))
+					r.Handle("h2", reactive.OnHook("start"), c.fn("h2", nil))
 				}
 			}
 			s := newStore(t)
 			setFlags(t, s, "foos")
-			runHook(t, r, s, "fook", nil)
+			runHook(t, r, s, "start", nil)
 			assert.Equal(t, []string{"h2", "h1"}, c.names)
 		})
 	}

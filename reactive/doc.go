@@ -26,10 +26,52 @@
 // {a,b} and {role:interface} patterns), [WhenFileChanged], [OnlyOnce],
 // [CollectMetrics] and [MeterStatusChanged]; [All] combines them. Misuse
 // (an empty or duplicate name, a nil function, an invalid flag, a
-// combination that can never fire such as OnHook with When) panics at
-// registration, naming the registration site. [DefaultRegistry] with the
+// combination that can never fire such as OnHook with When, a hook name
+// that is no hook) panics at registration, naming the registration site. [DefaultRegistry] with the
 // package-level [Handle], [RegisterTrigger], [AtStart] and [AtExit] is a
 // thin convenience over one registry.
+//
+// # Mistakes caught at registration and at start
+//
+// A charm's mistakes in names are caught as early as the information
+// allows. At registration, [Registry.Handle] (and [Handle]) panics,
+// naming the charm's line and what to do, when an [OnHook] pattern can
+// match no hook Juju runs, whatever the charm's metadata declares:
+// OnHook("config-chagned") says "did you mean config-changed?". A pattern
+// may match when one of the names it expands to is one of Juju's own hooks
+// (install, config-changed, leader-elected, the secret-* hooks, ...) or
+// <name>-relation-{created,joined,changed,departed,broken},
+// <name>-storage-{attached,detaching} or
+// <name>-pebble-{ready,custom-notice,check-failed,check-recovered} for a
+// valid name; a {role:interface} group counts as a valid relation name
+// when its role is provides, requires or peers, so only a pattern's
+// literal parts are judged then.
+//
+// At the start of every hook that is not restricted, once the start
+// callbacks have run, the registry logs one WARNING per mistake it can see,
+// naming the handler, its registration line and the fix; nothing is logged
+// twice in a hook, and restricted hooks stay silent:
+//
+//   - a watched flag of a layer's family (a name that starts with the
+//     layer's name and a dot) that the layer never sets, such as
+//     leadership.is-leader for leadership.is_leader: the layer's flags are
+//     its LayerFlags, or, for a [HookLayer], what it found when the hook
+//     started: the endpoint layer manages endpoint.<name>.* for the
+//     relations of the metadata (endpoint.dbs.joined for a relation db is
+//     reported), the config layer config.changed.<option> and the like for
+//     the options of config.yaml;
+//   - with the charm's metadata at hand, an OnHook pattern that can match
+//     no hook of the charm: OnHook("dbs-relation-joined") when the
+//     metadata declares db, or a {role:interface} group matching no
+//     relation. The metadata is at hand when [RunOptions.Metadata] gives
+//     it, when a layer read it with [Hook.Metadata] (as the endpoint layer
+//     does without Options.Metadata), or when a {role:interface} pattern
+//     needs it (the hooks phase reads it then anyway); the checks read
+//     nothing by themselves.
+//
+// Leader-setting keys (leadership.set.<key>) are not checked at start, as
+// the keys are known only from the settings: charmkit vet reports keys
+// read but never written, and flags watched but never set.
 //
 // # The dispatch loop
 //
@@ -119,7 +161,9 @@
 // # Differences from charms.reactive
 //
 // Handler names replace file:line:function ids; registration order replaces
-// filesystem walk order; impossible condition combinations are rejected;
+// filesystem walk order; impossible condition combinations and hook
+// patterns that can match no hook are rejected; mistakes the start of a
+// hook can see are logged as WARNINGs;
 // file-change conditions latch until their handler has run (upstream issue
 // #44); the iteration cap logs a WARNING; tracing (off by default) has no
 // side effects; external handlers are found by a sorted walk and run after

@@ -110,6 +110,15 @@ func (ev *evaluator) metadata(patterns []string) (*Metadata, error) {
 	if ev.mdLoaded || !needsMetadata(patterns) {
 		return ev.md, nil
 	}
+	return ev.loadMetadata()
+}
+
+// loadMetadata returns the charm metadata, reading it from the charm
+// directory the first time. A failed read is not remembered.
+func (ev *evaluator) loadMetadata() (*Metadata, error) {
+	if ev.mdLoaded {
+		return ev.md, nil
+	}
 	md, err := ReadMetadata(ev.charmDir)
 	if err != nil {
 		return nil, err

@@ -157,18 +157,32 @@ func pyExt(name string) string {
 // isExternalHandler applies charms.reactive's discovery rules to one file:
 // not directly inside __pycache__, no extension or .sh, executable, and its
 // first 1024 bytes either not valid UTF-8 (a binary) or starting with "#!".
+//
+// Only a regular file (or a symbolic link to one) can be a handler: a FIFO,
+// a device or a socket is skipped without being opened, since opening a
+// FIFO for reading waits for a writer and would hang the hook. The file is
+// opened without blocking and checked again once open, in case it was
+// replaced in between.
 func isExternalHandler(path string) (bool, error) {
 	if ext := pyExt(filepath.Base(path)); ext != "" && ext != ".sh" {
 		return false, nil
 	}
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		return false, nil // dangling links are skipped as os.walk lists them
+	}
 	if !executable(path) {
 		return false, nil
 	}
-	f, err := os.Open(path)
+	f, err := openNonBlocking(path)
 	if err != nil {
 		return false, fmt.Errorf("reading %s: %w", path, err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return false, fmt.Errorf("reading %s: %w", path, err)
+	} else if !fi.Mode().IsRegular() {
+		return false, nil
+	}
 	buf := make([]byte, externalSniffLen)
 	n, err := io.ReadFull(f, buf)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
@@ -269,7 +283,7 @@ func (e *externalHandler) test(ctx context.Context, ru *run) (bool, error) {
 	cmd := e.command(ctx, ru, "--test")
 	var out bytes.Buffer
 	cmd.Stdout = &out
-	err := ru.hook.RunCommand(cmd)
+	err := runHandler(ctx, ru, cmd)
 	e.output = out.String()
 	var ee *exec.ExitError
 	switch {
@@ -289,10 +303,83 @@ func (e *externalHandler) invoke(ctx context.Context, ru *run) error {
 	ru.watch.flush()
 	cmd := e.command(ctx, ru, "--invoke", e.output)
 	cmd.Stdout = ru.kids.stdout
-	if err := ru.hook.RunCommand(cmd); err != nil {
+	if err := runHandler(ctx, ru, cmd); err != nil {
 		return e.startErr(ctx, "--invoke", err)
 	}
 	return nil
+}
+
+// runHandler runs an external handler as a child of the hook and waits for
+// it. As Python's subprocess does, it reads the handler's output to its
+// end, which a process the handler left behind may hold open after the
+// handler has exited, but only until ctx ends: the output that is not a
+// file goes through a pipe of this process, which is closed then (exec's
+// own copying would wait for the end of the output whatever ctx says).
+func runHandler(ctx context.Context, ru *run, cmd *exec.Cmd) error {
+	var pipes []*outputPipe
+	defer func() {
+		for _, p := range pipes {
+			p.close()
+		}
+	}()
+	for _, w := range []*io.Writer{&cmd.Stdout, &cmd.Stderr} {
+		if _, isFile := (*w).(*os.File); isFile || *w == nil {
+			continue
+		}
+		p, err := newOutputPipe(*w)
+		if err != nil {
+			return fmt.Errorf("creating the output pipe: %w", err)
+		}
+		pipes = append(pipes, p)
+		*w = p.w
+	}
+	err := ru.hook.RunCommand(cmd)
+	for _, p := range pipes {
+		if perr := p.wait(ctx); err == nil {
+			err = perr
+		}
+	}
+	return err
+}
+
+// outputPipe carries a child's output to a writer.
+type outputPipe struct {
+	r, w   *os.File
+	copied chan struct{} // closed when the copy ended
+}
+
+func newOutputPipe(dst io.Writer) (*outputPipe, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	p := &outputPipe{r: r, w: w, copied: make(chan struct{})}
+	go func() {
+		defer close(p.copied)
+		_, _ = io.Copy(dst, r)
+	}()
+	return p, nil
+}
+
+// wait closes this process's end for writing (the child has exited) and
+// waits for the end of the output or of ctx, whichever comes first.
+func (p *outputPipe) wait(ctx context.Context) error {
+	p.w.Close()
+	select {
+	case <-p.copied:
+		return nil
+	case <-ctx.Done():
+		p.r.Close()
+		<-p.copied
+		return fmt.Errorf("waiting for the end of its output, held open by a process it started: %w", context.Cause(ctx))
+	}
+}
+
+// close releases the pipe and waits for the copy to end.
+func (p *outputPipe) close() {
+	p.w.Close()
+	p.r.Close()
+	<-p.copied
 }
 
 // prependPath returns env with dir in front of its PATH (the last PATH

@@ -10,3 +10,6 @@ func executable(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.Mode()&0o111 != 0
 }
+
+// openNonBlocking opens path for reading.
+func openNonBlocking(path string) (*os.File, error) { return os.Open(path) }

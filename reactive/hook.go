@@ -2,6 +2,7 @@ package reactive
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os/exec"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/charmkit/charmkit/flags"
 	"github.com/charmkit/charmkit/hookenv"
+	"github.com/charmkit/charmkit/internal/callsite"
 )
 
 // Hook is one hook's context, handed to every handler and callback. It
@@ -42,6 +44,8 @@ type hookRun interface {
 	// addCallback adds a start callback, or an exit callback (exit), for
 	// this hook; once that list has run, nothing.
 	addCallback(exit bool, c callback)
+	// metadata returns the charm's metadata, read once per hook.
+	metadata() (*Metadata, error)
 }
 
 // RunCommand runs cmd, a child process of this hook, and waits for it. The child
@@ -119,6 +123,20 @@ func (h *Hook) Layer(name string) Layer {
 	return h.run.layer(name)
 }
 
+// Metadata returns the charm's metadata: [RunOptions.Metadata] when it is
+// set, else metadata.yaml (or charmcraft.yaml) read from the charm
+// directory the first time the hook asks, and shared with the expansion of
+// {role:interface} hook patterns and the checks of the hook's start (see
+// the package documentation, "Mistakes caught at registration and at
+// start"). A layer that needs the metadata reads it here, so that a hook
+// reads it once.
+func (h *Hook) Metadata() (*Metadata, error) {
+	if h.run == nil {
+		return ReadMetadata(h.CharmDir())
+	}
+	return h.run.metadata()
+}
+
 // CharmDir returns the charm directory.
 func (h *Hook) CharmDir() string { return h.env.CharmDir }
 
@@ -141,7 +159,7 @@ func (h *Hook) RegisterTrigger(t flags.Trigger) error { return h.fl.RegisterTrig
 // the exit callbacks run never runs.
 func (h *Hook) AtExit(name string, fn HandlerFunc) {
 	if fn == nil {
-		panic("reactive: Hook.AtExit " + name + ": nil function")
+		panic(fmt.Sprintf("reactive: Hook.AtExit %q at %s: nil function", name, callsite.Charm(0)))
 	}
 	h.run.addCallback(true, callback{name: name, fn: fn})
 }
@@ -151,7 +169,7 @@ func (h *Hook) AtExit(name string, fn HandlerFunc) {
 // never runs (as charm-helpers' atstart).
 func (h *Hook) AtStart(name string, fn HandlerFunc) {
 	if fn == nil {
-		panic("reactive: Hook.AtStart " + name + ": nil function")
+		panic(fmt.Sprintf("reactive: Hook.AtStart %q at %s: nil function", name, callsite.Charm(0)))
 	}
 	h.run.addCallback(false, callback{name: name, fn: fn})
 }
@@ -175,11 +193,11 @@ func (h *Hook) Value(key any) any { return h.values[key] }
 // name is invalid.
 func NotUnless(fn HandlerFunc, flagNames ...string) HandlerFunc {
 	if fn == nil {
-		panic("reactive: NotUnless: nil function")
+		panic(fmt.Sprintf("reactive: NotUnless at %s: nil function", callsite.Charm(0)))
 	}
 	for _, f := range flagNames {
 		if err := flags.ValidateName(f); err != nil {
-			panic("reactive: NotUnless: " + err.Error())
+			panic(fmt.Sprintf("reactive: NotUnless at %s: %v", callsite.Charm(0), err))
 		}
 	}
 	return func(ctx context.Context, h *Hook) error {

@@ -3,6 +3,7 @@ package reactive
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -222,9 +223,9 @@ func containsAny(s, chars string) bool {
 	return false
 }
 
-// Ensure runMain hands over to the command line with arguments, under the
-// name charms.reactive, or outside a hook: the command line then answers
-// what it was given (here, an unknown subcommand or none, exit 2).
+// Ensure runMain hands over to the command line with arguments or under
+// the name charms.reactive, in a hook or not: the command line then
+// answers what it was given (here, an unknown subcommand or none, exit 2).
 func TestRunMain_CLIHandover(t *testing.T) {
 	inHook := func(k string) string {
 		if k == "JUJU_CONTEXT_ID" {
@@ -242,10 +243,41 @@ func TestRunMain_CLIHandover(t *testing.T) {
 	}{
 		{[]string{"/charm/dispatch", "frobnicate"}, inHook, "invalid choice: 'frobnicate'"},
 		{[]string{"/charm/bin/charms.reactive"}, inHook, "the following arguments are required: COMMAND"},
-		{[]string{"/charm/dispatch"}, noEnv, "the following arguments are required: COMMAND"},
+		{[]string{"/charm/bin/charms.reactive"}, noEnv, "the following arguments are required: COMMAND"},
+		{[]string{"/charm/dispatch", "frobnicate"}, noEnv, "invalid choice: 'frobnicate'"},
 	} {
 		var stderr strings.Builder
 		assert.Equal(t, 2, runMain(context.Background(), r, tc.args, tc.getenv, setenv, &stderr), "%q", tc.args)
 		assert.Contains(t, stderr.String(), tc.stderr, "%q", tc.args)
 	}
+}
+
+// Ensure that the charm's binary run by hand, outside a hook and with no
+// arguments, says that it is not in a hook and how to use it (a hook's
+// shell, a charms.reactive command, charmtest), with the usage exit code,
+// and opens no store; with a command, it is the command line.
+func TestRunMain_NotInHook(t *testing.T) {
+	noEnv := func(string) string { return "" }
+	setenv := func(string, string) error { return nil }
+	for _, argv0 := range []string{"/var/lib/juju/agents/unit-app-0/charm/dispatch", "./my-charm", ""} {
+		var stderr strings.Builder
+		assert.Equal(t, 2, runMain(context.Background(), NewRegistry(), []string{argv0}, noEnv, setenv, &stderr))
+		name := filepath.Base(argv0)
+		if argv0 == "" {
+			name = "dispatch"
+		}
+		assert.True(t, strings.HasPrefix(stderr.String(), name+": not inside a Juju hook (JUJU_CONTEXT_ID is not set)\n"), stderr.String())
+		for _, want := range []string{
+			"juju debug-hooks <unit> <hook>, and run ./" + name + " there",
+			"juju exec --unit <unit> -- ./" + name + " get_flags (" + name + " --help lists the commands)",
+			"testing/charmtest",
+		} {
+			assert.Contains(t, stderr.String(), want)
+		}
+		assert.NotContains(t, stderr.String(), "usage:")
+	}
+	var stdout, stderr strings.Builder
+	code := RunCLI(context.Background(), []string{"--help"}, CLIOptions{Stdout: &stdout, Stderr: &stderr, Getenv: noEnv})
+	assert.Equal(t, 0, code, stderr.String())
+	assert.Contains(t, stdout.String(), "get_flags", "the hint's --help lists the commands")
 }

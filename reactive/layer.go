@@ -3,7 +3,8 @@ package reactive
 import (
 	"fmt"
 	"reflect"
-	"runtime"
+
+	"github.com/charmkit/charmkit/internal/callsite"
 )
 
 // Layer is a reusable part of a charm, such as the leadership layer: it
@@ -17,8 +18,28 @@ type Layer interface {
 	LayerName() string
 	// LayerFlags lists the flags the layer sets and clears: exact names
 	// ("leadership.is_leader") or families ending in ".*"
-	// ("leadership.set.*").
+	// ("leadership.set.*"). A handler watching a flag that starts with the
+	// layer's name and a dot but is none of these gets a WARNING at the
+	// start of every hook (see [HookLayer]).
 	LayerFlags() []string
+}
+
+// HookLayer is a [Layer] whose flags depend on what a hook finds when it
+// starts, such as the relations of the charm's metadata or the options of
+// its config.yaml. At the start of every hook that is not restricted, once
+// the start callbacks have run, the registry compares each flag that a
+// handler watches and that starts with a layer's name and a dot with the
+// layer's flags: HookFlags for a HookLayer, LayerFlags otherwise; a flag
+// that matches none of them is logged as a WARNING, since the layer never
+// sets it (see the package documentation, "Mistakes caught at
+// registration and at start").
+type HookLayer interface {
+	Layer
+	// HookFlags lists, in LayerFlags' notation, the flags of the layer's
+	// family that may be set in the hook h: those the layer sets, and
+	// families ("endpoint.db.*") where the charm may set flags of its own.
+	// It is called after the start callbacks. Nil means LayerFlags.
+	HookFlags(h *Hook) []string
 }
 
 // layerEntry is a registered layer and where the charm registered it.
@@ -33,7 +54,7 @@ type layerEntry struct {
 // layer's own).
 func (r *Registry) AddLayer(l Layer) {
 	if l == nil {
-		panic("reactive: AddLayer: nil layer")
+		panic(fmt.Sprintf("reactive: AddLayer at %s: nil layer", callsite.Charm(0)))
 	}
 	site := layerSite(l)
 	r.mu.Lock()
@@ -81,9 +102,5 @@ func layerSite(l Layer) site {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	pcs := make([]uintptr, 32)
-	return site{
-		pcs:  pcs[:runtime.Callers(2, pcs)],
-		skip: []string{t.PkgPath() + ".", reflect.TypeOf(layerEntry{}).PkgPath() + "."},
-	}
+	return callsite.Outside(1, t.PkgPath(), reflect.TypeOf(layerEntry{}).PkgPath())
 }

@@ -39,3 +39,20 @@ func TestRegistry_AddLayer(t *testing.T) {
 	}()
 	layertest.Register(r, "one")
 }
+
+// Ensure that the registration mistakes of layers and of a hook's own
+// callbacks name the charm's line: a nil layer, a nil callback function.
+func TestMisuse_NamesTheCharmsLine(t *testing.T) {
+	r := reactive.NewRegistry()
+	assert.Regexp(t, `^reactive: AddLayer at reactive/layer_test.go:\d+: nil layer$`, panicMessage(func() { r.AddLayer(nil) }))
+	var msgs []string
+	r.AtStart("s", func(_ context.Context, h *reactive.Hook) error {
+		msgs = append(msgs, panicMessage(func() { h.AtExit("e", nil) }), panicMessage(func() { h.AtStart("s2", nil) }))
+		return nil
+	})
+	res, _ := runHook(t, r, newStore(t), "install", nil)
+	require.NoError(t, res.Err)
+	require.Len(t, msgs, 2)
+	assert.Regexp(t, `^reactive: Hook.AtExit "e" at reactive/layer_test.go:\d+: nil function$`, msgs[0])
+	assert.Regexp(t, `^reactive: Hook.AtStart "s2" at reactive/layer_test.go:\d+: nil function$`, msgs[1])
+}

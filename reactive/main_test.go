@@ -38,7 +38,10 @@ func testCharm(mode string) *reactive.Registry {
 		}
 		return h.SetFlagValue("app.installed", string(out))
 	})
-	r.Handle("end", reactive.When("app.installed"), func(_ context.Context, h *reactive.Hook) error {
+	r.Handle("end", reactive.When("app.installed"), func(ctx context.Context, h *reactive.Hook) error {
+		if end, ok := endModes[mode]; ok {
+			return end(ctx, h)
+		}
 		switch mode {
 		case "error":
 			return errors.New("disk full")

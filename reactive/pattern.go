@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,11 +15,17 @@ import (
 )
 
 // Metadata is the part of a charm's metadata.yaml (or charmcraft.yaml) that
-// hook patterns need: its relations by role.
+// hook patterns need: its relations by role, and the names of its storage
+// and containers, after which Juju names hooks too.
 type Metadata struct {
 	Provides map[string]Relation `yaml:"provides"`
 	Requires map[string]Relation `yaml:"requires"`
 	Peers    map[string]Relation `yaml:"peers"`
+	// Storage and Containers are the storage and the workload containers
+	// the metadata declares, by name; their definitions are kept as
+	// decoded but not interpreted.
+	Storage    map[string]any `yaml:"storage"`
+	Containers map[string]any `yaml:"containers"`
 }
 
 // Relation is one relation (endpoint) declared in the metadata.
@@ -84,6 +91,47 @@ func (m *Metadata) RelationsFor(role, iface string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// declares reports whether the metadata declares what a hook of that kind
+// is named after: a relation (juju-info, which every charm provides,
+// included), a storage or a container.
+func (m *Metadata) declares(kind hookpattern.Kind, name string) bool {
+	switch kind {
+	case hookpattern.FixedHook:
+		return true
+	case hookpattern.RelationHook:
+		_, p := m.Provides[name]
+		_, r := m.Requires[name]
+		_, q := m.Peers[name]
+		return p || r || q || name == "juju-info"
+	case hookpattern.StorageHook:
+		_, ok := m.Storage[name]
+		return ok
+	case hookpattern.ContainerHook:
+		_, ok := m.Containers[name]
+		return ok
+	}
+	return false
+}
+
+// declared lists, sorted, the names the metadata declares for a kind of
+// hook (for suggestions).
+func (m *Metadata) declared(kind hookpattern.Kind) []string {
+	var out []string
+	switch kind {
+	case hookpattern.RelationHook:
+		out = append(out, "juju-info")
+		for _, rels := range []map[string]Relation{m.Provides, m.Requires, m.Peers} {
+			out = append(out, slices.Collect(maps.Keys(rels))...)
+		}
+	case hookpattern.StorageHook:
+		out = slices.Collect(maps.Keys(m.Storage))
+	case hookpattern.ContainerHook:
+		out = slices.Collect(maps.Keys(m.Containers))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // ErrPatternTooLarge is returned when hook patterns expand to more than

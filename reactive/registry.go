@@ -3,13 +3,11 @@ package reactive
 import (
 	"context"
 	"fmt"
-	"path/filepath"
-	"runtime"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/charmkit/charmkit/flags"
+	"github.com/charmkit/charmkit/internal/callsite"
 )
 
 // HandlerFunc is the action of a handler or a start/exit callback. It gets
@@ -61,68 +59,28 @@ var DefaultRegistry = NewRegistry()
 
 // Handle registers fn under DefaultRegistry; see [Registry.Handle].
 func Handle(name string, cond Condition, fn HandlerFunc) {
-	DefaultRegistry.handle(name, cond, fn, callerSite(2))
+	DefaultRegistry.handle(name, cond, fn, callsite.Caller(1))
 }
 
 // RegisterTrigger registers a trigger on DefaultRegistry; see
 // [Registry.RegisterTrigger].
-func RegisterTrigger(t flags.Trigger) { DefaultRegistry.registerTrigger(t, callerSite(2)) }
+func RegisterTrigger(t flags.Trigger) { DefaultRegistry.registerTrigger(t, callsite.Caller(1)) }
 
 // AtStart registers a start callback on DefaultRegistry; see
 // [Registry.AtStart].
 func AtStart(name string, fn HandlerFunc) {
-	DefaultRegistry.addCallback(&DefaultRegistry.atStart, "AtStart", name, fn, callerSite(2))
+	DefaultRegistry.addCallback(&DefaultRegistry.atStart, "AtStart", name, fn, callsite.Caller(1))
 }
 
 // AtExit registers an exit callback on DefaultRegistry; see
 // [Registry.AtExit].
 func AtExit(name string, fn HandlerFunc) {
-	DefaultRegistry.addCallback(&DefaultRegistry.atExit, "AtExit", name, fn, callerSite(2))
+	DefaultRegistry.addCallback(&DefaultRegistry.atExit, "AtExit", name, fn, callsite.Caller(1))
 }
 
-// site is where something was registered. It keeps the program counters of
-// the registering call and is resolved to "dir/file.go:line" only when a
-// message or a listing needs it: resolving costs more than the registration
-// itself, in every hook process.
-type site struct {
-	pcs  []uintptr // the calling stack, innermost frame first
-	skip []string  // package prefixes whose frames are not the site
-}
-
-// callerSite returns the site skip frames up (1: the caller of callerSite's
-// caller, as runtime.Caller(2) would say).
-func callerSite(skip int) site {
-	pcs := make([]uintptr, 1)
-	return site{pcs: pcs[:runtime.Callers(skip+1, pcs)]}
-}
-
-// String returns "dir/file.go:line" of the first frame outside the skipped
-// packages.
-func (s site) String() string {
-	if len(s.pcs) == 0 {
-		return "unknown site"
-	}
-	frames := runtime.CallersFrames(s.pcs)
-	for {
-		f, more := frames.Next()
-		inside := false
-		for _, p := range s.skip {
-			// Function names are "<pkgpath>.<func>" or "<pkgpath>.(*T).m".
-			inside = inside || strings.HasPrefix(f.Function, p) && !strings.Contains(strings.TrimPrefix(f.Function, p), "/")
-		}
-		if !inside {
-			return shortSite(f.File, f.Line)
-		}
-		if !more {
-			return "unknown site"
-		}
-	}
-}
-
-// shortSite renders a source position as "dir/file.go:line".
-func shortSite(file string, line int) string {
-	return fmt.Sprintf("%s:%d", filepath.Base(filepath.Dir(file))+"/"+filepath.Base(file), line)
-}
+// site is where something was registered (the charm's line): resolved
+// only when a message or a listing needs it.
+type site = callsite.Site
 
 // Handle registers a handler: fn runs when cond holds, as the dispatch loop
 // decides (see the package documentation). Within a batch, handlers run in
@@ -135,7 +93,7 @@ func shortSite(file string, line int) string {
 // and unset), and a combination of conditions from different phases (Hook
 // with any When*, CollectMetrics or MeterStatusChanged with Hook or When*).
 func (r *Registry) Handle(name string, cond Condition, fn HandlerFunc) {
-	r.handle(name, cond, fn, callerSite(2))
+	r.handle(name, cond, fn, callsite.Caller(1))
 }
 
 func (r *Registry) handle(name string, c Condition, fn HandlerFunc, site site) {
@@ -183,7 +141,7 @@ func (r *Registry) handle(name string, c Condition, fn HandlerFunc, site site) {
 // written to the store at the start of every hook, before the start
 // callbacks run, so it also fires for their flag changes. RegisterTrigger
 // panics when the trigger is invalid ([flags.Trigger.Validate]).
-func (r *Registry) RegisterTrigger(t flags.Trigger) { r.registerTrigger(t, callerSite(2)) }
+func (r *Registry) RegisterTrigger(t flags.Trigger) { r.registerTrigger(t, callsite.Caller(1)) }
 
 func (r *Registry) registerTrigger(t flags.Trigger, site site) {
 	if err := t.Validate(); err != nil {
@@ -199,7 +157,7 @@ func (r *Registry) registerTrigger(t flags.Trigger, site site) {
 // callback added during that pass with [Hook.AtStart] runs in the same
 // pass. AtStart panics on an empty or duplicate name or a nil fn.
 func (r *Registry) AtStart(name string, fn HandlerFunc) {
-	r.addCallback(&r.atStart, "AtStart", name, fn, callerSite(2))
+	r.addCallback(&r.atStart, "AtStart", name, fn, callsite.Caller(1))
 }
 
 // AtExit registers an exit callback. Exit callbacks run after dispatch, last
@@ -207,7 +165,7 @@ func (r *Registry) AtStart(name string, fn HandlerFunc) {
 // restricted hooks; callbacks added while they run never run. AtExit panics
 // on an empty or duplicate name or a nil fn.
 func (r *Registry) AtExit(name string, fn HandlerFunc) {
-	r.addCallback(&r.atExit, "AtExit", name, fn, callerSite(2))
+	r.addCallback(&r.atExit, "AtExit", name, fn, callsite.Caller(1))
 }
 
 func (r *Registry) addCallback(list *[]callback, kind, name string, fn HandlerFunc, site site) {

@@ -82,9 +82,11 @@ type RunOptions struct {
 	MaxIterations int
 	// Clock is the run's clock ([Hook.Now]); nil means time.Now.
 	Clock func() time.Time
-	// Metadata gives the relations for {role:interface} hook patterns;
-	// nil means reading metadata.yaml (or charmcraft.yaml) from
-	// Env.CharmDir when a pattern needs it.
+	// Metadata is the charm's metadata, as [Hook.Metadata] returns it: the
+	// relations for {role:interface} hook patterns, and what the checks of
+	// the hook's start compare OnHook patterns with, so give the whole of
+	// it. Nil means reading metadata.yaml (or charmcraft.yaml) from
+	// Env.CharmDir when a pattern or a layer needs it.
 	Metadata *Metadata
 	// NoExternalHandlers switches off the discovery of external (bash)
 	// handlers under Env.CharmDir (docs/design.md, "External handlers");
@@ -384,6 +386,7 @@ func (ru *run) main(ctx context.Context, trace bool) error {
 				return err
 			}
 		}
+		ru.checkStart()
 	}
 	ru.calls.startDone = true
 	err := ru.dispatch(ctx)
@@ -467,6 +470,8 @@ func (ru *run) syncWatch() {
 }
 
 func (ru *run) layer(name string) Layer { return findLayer(ru.snap.layers, name) }
+
+func (ru *run) metadata() (*Metadata, error) { return ru.loadMetadata() }
 
 func (ru *run) addCallback(exit bool, c callback) {
 	switch {

@@ -366,13 +366,13 @@ func TestHook_Accessors(t *testing.T) {
 	assert.Equal(t, []any{"leader-elected", "/charm", now, false, "from start", "h", true, true, "app/0"}, got)
 
 	r2 := reactive.NewRegistry()
-	r2.Handle("h", reactive.OnHook("x"), func(_ context.Context, h *reactive.Hook) error {
+	r2.Handle("h", reactive.OnHook("start"), func(_ context.Context, h *reactive.Hook) error {
 		if err := h.RegisterTrigger(flags.Trigger{When: "later", SetFlag: "fired"}); err != nil {
 			return err
 		}
 		return h.ToggleFlag("later", true)
 	})
-	runHook(t, r2, s, "x", nil)
+	runHook(t, r2, s, "start", nil)
 	assert.Equal(t, []string{"fired", "later"}, flagList(t, s))
 }
 
@@ -513,7 +513,7 @@ func TestRun_Action(t *testing.T) {
 	newReg := func(c *calls) *reactive.Registry {
 		r := reactive.NewRegistry()
 		r.Handle("on_backup", reactive.OnAction("backup"), c.fn("on_backup", sets("backup.requested")))
-		r.Handle("on_backup_hook", reactive.OnHook("backup"), c.fn("on_backup_hook", nil))
+		r.Handle("on_install_hook", reactive.OnHook("install"), c.fn("on_install_hook", nil))
 		r.Handle("do_backup", reactive.When("backup.requested"), c.fn("do_backup", clears("backup.requested")))
 		r.Handle("always", reactive.WhenNot("never"), c.fn("always", nil))
 		return r
@@ -542,9 +542,16 @@ func TestRun_Action(t *testing.T) {
 	})
 	t.Run("a hook of the same name", func(t *testing.T) {
 		c := &calls{}
-		res, _ := runHook(t, newReg(c), newStore(t), "backup", nil)
+		r := reactive.NewRegistry()
+		r.Handle("on_action", reactive.OnAction("update-status"), c.fn("on_action", nil))
+		r.Handle("on_hook", reactive.OnHook("update-status"), c.fn("on_hook", nil))
+		res, _ := runHook(t, r, newStore(t), "update-status", nil)
 		require.NoError(t, res.Err)
-		assert.Equal(t, []string{"on_backup_hook", "always"}, c.names)
+		assert.Equal(t, []string{"on_hook"}, c.names)
+		c.names = nil
+		res, _ = runHook(t, r, newStore(t), "", action("update-status"))
+		require.NoError(t, res.Err)
+		assert.Equal(t, []string{"on_action"}, c.names)
 	})
 	t.Run("failed action keeps nothing", func(t *testing.T) {
 		c := &calls{}

@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -101,20 +100,13 @@ func asMap(v any) map[string]any {
 	return m
 }
 
-// The hooks Juju runs whatever the charm's metadata says.
-var jujuHooks = []string{
-	"collect-metrics", "config-changed", "install", "leader-deposed", "leader-elected",
-	"leader-settings-changed", "meter-status-changed", "post-series-upgrade",
-	"pre-series-upgrade", "remove", "secret-changed", "secret-expired",
-	"secret-remove", "secret-rotate", "start", "stop", "update-status", "upgrade-charm",
-}
-
-// Hooks named after something in the metadata: <name><suffix>.
+// The hooks Juju runs whatever the charm's metadata says, and the endings
+// of the hooks named after something in the metadata: <name><suffix>.
 var (
-	relationSuffixes  = []string{"-relation-created", "-relation-joined", "-relation-changed", "-relation-departed", "-relation-broken"}
-	storageSuffixes   = []string{"-storage-attached", "-storage-detaching"}
-	containerSuffixes = []string{"-pebble-ready", "-pebble-custom-notice", "-pebble-check-failed", "-pebble-check-recovered"}
-	nameRE            = regexp.MustCompile(`^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$`)
+	jujuHooks         = hookpattern.Fixed
+	relationSuffixes  = hookpattern.RelationSuffixes
+	storageSuffixes   = hookpattern.StorageSuffixes
+	containerSuffixes = hookpattern.ContainerSuffixes
 )
 
 // checkHook reports why name is not a hook the charm can get, or "" when it
@@ -135,7 +127,7 @@ func checkHook(name string, ci *charmInfo) string {
 	} {
 		for _, s := range kind.suffixes {
 			prefix, ok := strings.CutSuffix(name, s)
-			if !ok || !nameRE.MatchString(prefix) {
+			if !ok || !hookpattern.ValidName(prefix) {
 				continue
 			}
 			if ci == nil || kind.known(ci)[prefix] {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
 
 	"github.com/charmkit/charmkit/internal/charminit"
 )
@@ -92,11 +93,23 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // a build from a checkout.
 func ownVersion() string {
 	bi, ok := debug.ReadBuildInfo()
-	if !ok || bi.Main.Path != charminit.ModulePath {
+	if !ok {
+		return ""
+	}
+	return installedVersion(bi)
+}
+
+// installedVersion returns the version of charmkit a binary was built from
+// when that version came from the module proxy, or "" otherwise. A build
+// inside a git checkout is stamped with a pseudo-version of its commit
+// (and "+dirty" when the tree has changes) that the proxy may never have
+// seen; only a downloaded module carries a checksum, so that is the test.
+func installedVersion(bi *debug.BuildInfo) string {
+	if bi.Main.Path != charminit.ModulePath || bi.Main.Sum == "" {
 		return ""
 	}
 	switch v := bi.Main.Version; {
-	case v == "", v == "(devel)", len(v) < 2 || v[0] != 'v':
+	case v == "", v == "(devel)", len(v) < 2 || v[0] != 'v', strings.Contains(v, "+"):
 		return ""
 	default:
 		return v

@@ -5,9 +5,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
+	"github.com/charmkit/charmkit/internal/charminit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -123,5 +125,34 @@ func TestInit_Options(t *testing.T) {
 	}
 	for _, d := range []string{"9lives", "x", "y", "z"} {
 		assert.NoDirExists(t, filepath.Join(base, d), "nothing written for a refused init")
+	}
+}
+
+// Ensure that only a charmkit downloaded from the module proxy (which has a
+// checksum) names its version in a new go.mod: a build inside a clone is
+// stamped with a pseudo-version of a commit the proxy may not know.
+func TestInstalledVersion(t *testing.T) {
+	t.Parallel()
+	const sum = "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+	tests := []struct {
+		name    string
+		path    string
+		version string
+		sum     string
+		want    string
+	}{
+		{"release from the proxy", charminit.ModulePath, "v1.2.3", sum, "v1.2.3"},
+		{"pseudo-version from the proxy", charminit.ModulePath, "v0.0.0-20261205173157-734f92e30313", sum, "v0.0.0-20261205173157-734f92e30313"},
+		{"clean clone", charminit.ModulePath, "v0.0.0-20261205173157-734f92e30313", "", ""},
+		{"dirty clone", charminit.ModulePath, "v0.0.0-20261205173157-734f92e30313+dirty", "", ""},
+		{"dirty with a sum", charminit.ModulePath, "v1.2.4-0.20261205173157-734f92e30313+dirty", sum, ""},
+		{"devel", charminit.ModulePath, "(devel)", "", ""},
+		{"another main module", "example.com/other", "v1.0.0", sum, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bi := &debug.BuildInfo{Main: debug.Module{Path: tt.path, Version: tt.version, Sum: tt.sum}}
+			assert.Equal(t, tt.want, installedVersion(bi))
+		})
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/charmkit/charmkit/endpoint"
 	"github.com/charmkit/charmkit/flags"
 	"github.com/charmkit/charmkit/hookenv"
+	"github.com/charmkit/charmkit/internal/callsite"
 	"github.com/charmkit/charmkit/reactive"
 )
 
@@ -214,13 +215,13 @@ const (
 // and panics, saying what to do, when registration cannot work.
 func endpoints(r *reactive.Registry, md *reactive.Metadata, role, fn string) []string {
 	if r == nil {
-		panic(fmt.Sprintf("credentials: %s: nil registry", fn))
+		panic(fmt.Sprintf("credentials: %s at %s: nil registry", fn, callsite.Charm(0)))
 	}
 	if md == nil {
-		panic(fmt.Sprintf("credentials: %s: nil metadata: embed the charm's metadata.yaml and parse it with reactive.ParseMetadata", fn))
+		panic(fmt.Sprintf("credentials: %s at %s: nil metadata: embed the charm's metadata.yaml and parse it with reactive.ParseMetadata", fn, callsite.Charm(0)))
 	}
 	if r.Layer(endpoint.LayerName) == nil {
-		panic(fmt.Sprintf("credentials: %s: the endpoint layer is not registered: call endpoint.Register(r, &endpoint.Options{Metadata: md}) first", fn))
+		panic(fmt.Sprintf("credentials: %s at %s: the endpoint layer is not registered: call endpoint.Register(r, &endpoint.Options{Metadata: md}) first", fn, callsite.Charm(0)))
 	}
 	names := md.RelationsFor(role, Interface)
 	if len(names) == 0 {
@@ -235,7 +236,8 @@ func endpoints(r *reactive.Registry, md *reactive.Metadata, role, fn string) []s
 		if len(have) == 0 {
 			have = []string{"none"}
 		}
-		panic(fmt.Sprintf("credentials: %s: the metadata has no %s endpoint with interface %q (%s: %s)", fn, role, Interface, role, strings.Join(have, ", ")))
+		panic(fmt.Sprintf("credentials: %s at %s: the metadata has no %s endpoint with interface %q (%s: %s): declare one, or do not register this side of the interface",
+			fn, callsite.Charm(0), role, Interface, role, strings.Join(have, ", ")))
 	}
 	return names
 }
@@ -257,7 +259,7 @@ func get(h *reactive.Hook, layerName, name string) (*endpoint.Endpoint, error) {
 		if layerName == RequiresLayerName {
 			fn = "RegisterRequires"
 		}
-		return nil, fmt.Errorf("credentials: endpoint %q: %w: call credentials.%s(r, md) with the charm's handlers", name, ErrNotRegistered, fn)
+		return nil, fmt.Errorf("credentials: endpoint %q (at %s): %w: call credentials.%s(r, md) with the charm's handlers", name, callsite.Charm(0), ErrNotRegistered, fn)
 	}
 	if !slices.Contains(s.names, name) {
 		return nil, fmt.Errorf("credentials: endpoint %q: %w: not a %s endpoint of interface %s (the charm's are: %s)", name, ErrUnknownEndpoint, s.role, Interface, strings.Join(s.names, ", "))

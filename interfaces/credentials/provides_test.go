@@ -3,6 +3,7 @@ package credentials_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -366,7 +367,11 @@ func TestProvides_BadInput(t *testing.T) {
 		{"the requires side, not registered", func(ctx context.Context, h *reactive.Hook) error {
 			_, _, err := credentials.Get(ctx, h, "clients")
 			return err
-		}, credentials.ErrNotRegistered, "call credentials.RegisterRequires(r, md)"},
+		}, credentials.ErrNotRegistered, `credentials: endpoint "clients" (at credentials/provides_test.go:`},
+		{"the requires side, not registered: what to do", func(ctx context.Context, h *reactive.Hook) error {
+			_, _, err := credentials.Get(ctx, h, "clients")
+			return err
+		}, credentials.ErrNotRegistered, "credentials layer not registered: call credentials.RegisterRequires(r, md)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -383,23 +388,24 @@ func TestProvides_BadInput(t *testing.T) {
 	}
 }
 
-// Ensure that registration mistakes panic with what to do, and that the
-// layer lists its flags.
+// Ensure that registration mistakes panic with the charm's line and what
+// to do, and that the layer lists its flags.
 func TestRegisterProvides(t *testing.T) {
 	t.Parallel()
 	r := reactive.NewRegistry()
-	assert.PanicsWithValue(t, "credentials: RegisterProvides: the endpoint layer is not registered: call endpoint.Register(r, &endpoint.Options{Metadata: md}) first",
-		func() { credentials.RegisterProvides(r, vaultMD) })
+	at := func(fn string) string { return "^credentials: " + fn + ` at credentials/provides_test.go:\d+: ` }
+	assert.Regexp(t, at("RegisterProvides")+regexp.QuoteMeta("the endpoint layer is not registered: call endpoint.Register(r, &endpoint.Options{Metadata: md}) first")+"$",
+		panicValue(func() { credentials.RegisterProvides(r, vaultMD) }))
 	endpoint.Register(r, &endpoint.Options{Metadata: vaultMD})
-	assert.PanicsWithValue(t, "credentials: RegisterProvides: nil metadata: embed the charm's metadata.yaml and parse it with reactive.ParseMetadata",
-		func() { credentials.RegisterProvides(r, nil) })
-	assert.PanicsWithValue(t, `credentials: RegisterProvides: the metadata has no provides endpoint with interface "credentials" (provides: none)`,
-		func() { credentials.RegisterProvides(r, appMD) })
-	assert.PanicsWithValue(t, `credentials: RegisterRequires: the metadata has no requires endpoint with interface "credentials" (requires: none)`,
-		func() { credentials.RegisterRequires(r, vaultMD) })
+	assert.Regexp(t, at("RegisterProvides")+regexp.QuoteMeta("nil metadata: embed the charm's metadata.yaml and parse it with reactive.ParseMetadata")+"$",
+		panicValue(func() { credentials.RegisterProvides(r, nil) }))
+	assert.Regexp(t, at("RegisterProvides")+regexp.QuoteMeta(`the metadata has no provides endpoint with interface "credentials" (provides: none): declare one`),
+		panicValue(func() { credentials.RegisterProvides(r, appMD) }))
+	assert.Regexp(t, at("RegisterRequires")+regexp.QuoteMeta(`the metadata has no requires endpoint with interface "credentials" (requires: none)`),
+		panicValue(func() { credentials.RegisterRequires(r, vaultMD) }))
 	md := mustMetadata("provides:\n  clients:\n    interface: credential\n")
-	assert.PanicsWithValue(t, `credentials: RegisterProvides: the metadata has no provides endpoint with interface "credentials" (provides: clients (interface credential))`,
-		func() { credentials.RegisterProvides(r, md) })
+	assert.Regexp(t, at("RegisterProvides")+regexp.QuoteMeta(`the metadata has no provides endpoint with interface "credentials" (provides: clients (interface credential))`),
+		panicValue(func() { credentials.RegisterProvides(r, md) }))
 
 	p := credentials.RegisterProvides(r, vaultMD)
 	assert.Equal(t, "credentials.provides", p.LayerName())
@@ -554,4 +560,16 @@ func TestProvides_ObsoleteRevision(t *testing.T) {
 			assert.Equal(t, tc.calls, secretCalls(res))
 		})
 	}
+}
+
+// panicValue returns what f panics with, as text; "no panic" when it does
+// not.
+func panicValue(f func()) (msg string) {
+	defer func() {
+		if v := recover(); v != nil {
+			msg = fmt.Sprint(v)
+		}
+	}()
+	f()
+	return "no panic"
 }

@@ -15,7 +15,9 @@ import (
 
 	"github.com/charmkit/charmkit/internal/charmaction"
 	"github.com/charmkit/charmkit/internal/charmdir"
+	"github.com/charmkit/charmkit/internal/hookpattern"
 	"github.com/charmkit/charmkit/internal/suggest"
+	"github.com/charmkit/charmkit/reactive"
 )
 
 // NoCharm, as [Unit.Charm], runs the unit without looking for the charm's
@@ -56,7 +58,8 @@ type charmSpec struct {
 	dir string // the charm directory read, "" when none
 
 	hasMeta    bool
-	metaFile   string // where the metadata came from, for messages
+	metaFile   string             // where the metadata came from, for messages
+	metadata   *reactive.Metadata // the metadata, as the charm's hooks read it
 	name       string
 	endpoints  map[string]endpointSpec
 	storage    map[string]bool
@@ -158,12 +161,15 @@ func (u Unit) loadCharm() (*charmSpec, error) {
 			return nil, &invalidError{msg: fmt.Sprintf("%s: %v", spec.metaFile, err)}
 		}
 		spec.hasMeta = true
+		// The hook reads the metadata itself when it does not parse here.
+		spec.metadata, _ = reactive.ParseMetadata(src["metadata.yaml"])
 	case src["charmcraft.yaml"] != nil && charmdir.CharmcraftHasName(src["charmcraft.yaml"]):
 		spec.metaFile = where["charmcraft.yaml"]
 		if err := yaml.Unmarshal(src["charmcraft.yaml"], &meta); err != nil {
 			return nil, &invalidError{msg: fmt.Sprintf("%s: %v", spec.metaFile, err)}
 		}
 		spec.hasMeta = true
+		spec.metadata, _ = reactive.ParseMetadata(src["charmcraft.yaml"])
 	}
 	if spec.hasMeta {
 		spec.name, _ = meta["name"].(string)
@@ -477,19 +483,13 @@ func (s *charmSpec) endpointList() string {
 	return strings.Join(parts, ", ")
 }
 
-// The hooks Juju runs whatever the charm's metadata says.
-var jujuHooks = []string{
-	"collect-metrics", "config-changed", "install", "leader-deposed", "leader-elected",
-	"leader-settings-changed", "meter-status-changed", "post-series-upgrade",
-	"pre-series-upgrade", "remove", "secret-changed", "secret-expired",
-	"secret-remove", "secret-rotate", "start", "stop", "update-status", "upgrade-charm",
-}
-
-// Hooks named after something of the metadata: <name><suffix>.
+// The hooks Juju runs whatever the charm's metadata says, and the endings
+// of the hooks named after something of the metadata: <name><suffix>.
 var (
-	relationSuffixes  = []string{"-relation-created", "-relation-joined", "-relation-changed", "-relation-departed", "-relation-broken"}
-	storageSuffixes   = []string{"-storage-attached", "-storage-detaching"}
-	containerSuffixes = []string{"-pebble-ready", "-pebble-custom-notice", "-pebble-check-failed", "-pebble-check-recovered"}
+	jujuHooks         = hookpattern.Fixed
+	relationSuffixes  = hookpattern.RelationSuffixes
+	storageSuffixes   = hookpattern.StorageSuffixes
+	containerSuffixes = hookpattern.ContainerSuffixes
 )
 
 // checkHook reports a hook Juju would never run for this charm.

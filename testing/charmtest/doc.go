@@ -36,7 +36,10 @@
 // leader can see on a follower (AppStatus, the application bag of a
 // relation with another application) fail the test with an error matching
 // [ErrInvalidUnit] that names the field and what to do. config.yaml gives
-// the options Config does not mention their defaults.
+// the options Config does not mention their defaults. The hook also gets
+// the metadata as reactive.RunOptions.Metadata, so the registry's start
+// checks report in [Result.Logs], as WARNINGs, handlers that can never run
+// for this charm.
 //
 // [Unit.Run] never modifies the unit it is given, and runs share nothing, so
 // table-driven tests can call t.Parallel. [Unit.RunDir] is the same without a

@@ -533,3 +533,35 @@ func TestRun_NextState(t *testing.T) {
 		assert.ErrorContains(t, err, "not empty")
 	})
 }
+
+// Ensure that the hook gets the charm's metadata, as Juju's charm directory
+// holds it, without a copy in Files: {role:interface} patterns expand from
+// it, and the start checks report an OnHook pattern that can match no hook
+// of the charm as a WARNING in Result.Logs.
+func TestRun_CharmMetadata(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "metadata.yaml"), []byte("name: app\nrequires:\n  db:\n    interface: mysql\n"), 0o644))
+	var ran []string
+	register := func(r *reactive.Registry) {
+		r.Handle("db", reactive.OnHook("{requires:mysql}-relation-changed"), func(context.Context, *reactive.Hook) error {
+			ran = append(ran, "db")
+			return nil
+		})
+		r.Handle("typo", reactive.OnHook("dbs-relation-changed"), func(context.Context, *reactive.Hook) error { return nil })
+	}
+	u := charmtest.Unit{Charm: dir, Relations: []charmtest.Relation{{ID: "db:1", RemoteApp: "mysql", Units: map[string]map[string]string{"mysql/0": {}}}},
+		Env: charmtest.HookEnv{RelationID: "db:1", RemoteUnit: "mysql/0"}}
+	out := u.Run(t, register, "db-relation-changed")
+	require.NoError(t, out.Err)
+	assert.Equal(t, []string{"db"}, ran)
+	var warns []string
+	for _, l := range out.Logs {
+		if l.Level == "WARNING" {
+			warns = append(warns, l.Message)
+		}
+	}
+	require.Len(t, warns, 1, "%q", warns)
+	assert.Contains(t, warns[0], `handler "typo"`)
+	assert.Contains(t, warns[0], `OnHook("dbs-relation-changed") can never hold for this charm: hook "dbs-relation-changed" is named after relation "dbs", which the metadata does not declare (did you mean "db-relation-changed"?)`)
+}

@@ -245,12 +245,13 @@ func (u Unit) run(ctx context.Context, dir string, register func(*reactive.Regis
 	}
 	lh := &logHandler{j: j}
 	res, _ := reg.Run(files.WithRoot(ctx, rootDir), reactive.RunOptions{
-		Store:  store,
-		Env:    env,
-		Runner: j.runner(charmDir),
-		Logger: slog.New(lh),
-		Trace:  true,
-		Clock:  newClock(in.Now, in.ClockStep),
+		Store:    store,
+		Env:      env,
+		Runner:   j.runner(charmDir),
+		Logger:   slog.New(lh),
+		Trace:    true,
+		Clock:    newClock(in.Now, in.ClockStep),
+		Metadata: charm.metadata,
 	})
 	if ctx.Err() != nil {
 		return Result{}, fmt.Errorf("charmtest: %s: %w", what, ctx.Err())

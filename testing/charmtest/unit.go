@@ -56,8 +56,10 @@ type Unit struct {
 
 	// Charm is the directory of the charm's source, holding its metadata.yaml
 	// (or a charmcraft.yaml with the metadata) and config.yaml, which a run
-	// reads to check the unit and to give Config its defaults; they are not
-	// copied into the charm directory. Empty means: the first directory with
+	// reads to check the unit and to give Config its defaults, and puts in
+	// the simulated charm directory, as on a unit ([Result.Files] leaves
+	// them out unless the hook changed them); the hook also gets the
+	// metadata as reactive.RunOptions.Metadata. Empty means: the first directory with
 	// a metadata.yaml (or such a charmcraft.yaml) from the working directory
 	// (a test's package directory) upwards, up to the module root (the
 	// directory with go.mod), as charmkit vet looks; none found means no

@@ -57,6 +57,9 @@ type Event struct {
 	// ExitCode is the process's exit status (-1 if it was killed by a
 	// signal).
 	ExitCode int
+	// Interrupted is the signal ("SIGKILL", "SIGTERM") the process received
+	// from [Unit.InterruptNext] before it ended; "" when it received none.
+	Interrupted string
 	// CommitError is why Juju refused the changes of a hook whose process
 	// exited 0 (a non-leader's secret-set, a secret label already in use):
 	// the hook failed all the same.
@@ -130,6 +133,8 @@ func (e *Event) String() string {
 		switch {
 		case e.Skipped != "":
 			fmt.Fprintf(&b, ": skipped (%s)", e.Skipped)
+		case e.Interrupted != "":
+			fmt.Fprintf(&b, ": %s, exit %d", e.Interrupted, e.ExitCode)
 		case e.ExitCode != 0:
 			fmt.Fprintf(&b, ": exit %d", e.ExitCode)
 		case e.CommitError != "":

@@ -14,7 +14,8 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // the unit's .unit-state.db
+	"modernc.org/sqlite" // the unit's .unit-state.db
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/charmkit/charmkit/testing/fakejuju"
 )
@@ -23,13 +24,27 @@ const flagPrefix = "reactive.states."
 
 // State returns the key/value pairs of the unit's .unit-state.db (table kv,
 // as charm-helpers writes it), values as their JSON text. A unit whose
-// charm has not created the store has an empty state.
+// charm has not created the store has an empty state. A store that a hook
+// killed within its commit left with a hot journal is rolled back first,
+// as the unit's next hook would roll it back.
 func (u *Unit) State() (map[string]string, error) {
 	path := filepath.Join(u.CharmDir(), ".unit-state.db")
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return map[string]string{}, nil
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	out, err := u.readState(path, "ro")
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_READONLY_ROLLBACK {
+		// A hook killed within its commit left a hot journal, which only a
+		// writer may roll back: roll it back, as the unit's next hook would.
+		out, err = u.readState(path, "rw")
+	}
+	return out, err
+}
+
+// readState reads the kv table of the store at path opened in mode.
+func (u *Unit) readState(path, mode string) (map[string]string, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?mode="+mode+"&_pragma=busy_timeout(5000)")
 	if err != nil {
 		return nil, fmt.Errorf("jujusim: opening %s state: %w", u.name, err)
 	}

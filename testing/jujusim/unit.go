@@ -37,6 +37,25 @@ type Unit struct {
 	cfgSeen     int
 	queue       []*item // one-off hooks queued by the simulator
 	failed      *item
+	interrupt   *interrupt // for the next process, see InterruptNext
+}
+
+// interrupt is a signal for a hook process, sent once it has run a while.
+type interrupt struct {
+	sig   syscall.Signal
+	after time.Duration
+}
+
+// InterruptNext makes the next process run for u (a hook, a retry, an
+// action or a command) receive sig once it has run for after (wall-clock
+// time), as when the unit agent stops (SIGTERM) or the process is killed
+// (SIGKILL) in the middle of a hook. Only the dispatch process is
+// signalled, not the processes it started. A process that ends before is
+// not signalled. The event records the signal it received
+// ([Event.Interrupted]); a hook that did not exit 0 failed and puts the
+// unit in error, to be retried ([Unit.Retry]) as Juju retries it.
+func (u *Unit) InterruptNext(sig syscall.Signal, after time.Duration) {
+	u.interrupt = &interrupt{sig: sig, after: after}
 }
 
 // item is a hook the unit's resolver has decided to run.
@@ -660,7 +679,9 @@ func (r *request) execute() error {
 	if r.argv == nil {
 		return nil
 	}
-	return r.u.exec(r.ev, r.argv, r.ctxID, r.it)
+	intr := r.u.interrupt
+	r.u.interrupt = nil
+	return r.u.exec(r.ev, r.argv, r.ctxID, r.it, intr)
 }
 
 // finish closes the context, committing its queued changes if the process
@@ -749,7 +770,7 @@ func (u *Unit) env(ctxID string) []string {
 	return append(env, m.opts.Env...)
 }
 
-func (u *Unit) exec(ev *Event, argv []string, ctxID string, it *item) error {
+func (u *Unit) exec(ev *Event, argv []string, ctxID string, it *item, intr *interrupt) error {
 	ctx, cancel := context.WithTimeout(context.Background(), u.m.opts.HookTimeout)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
@@ -767,7 +788,27 @@ func (u *Unit) exec(ev *Event, argv []string, ctxID string, it *item) error {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 		cmd.WaitDelay = time.Second
-		err = cmd.Run()
+		if err = cmd.Start(); err == nil {
+			var sent sync.Mutex // held while the signal may be sent
+			signalled, exited := false, false
+			if intr != nil {
+				t := time.AfterFunc(intr.after, func() {
+					sent.Lock()
+					defer sent.Unlock()
+					if !exited && cmd.Process.Signal(intr.sig) == nil {
+						signalled = true
+					}
+				})
+				defer t.Stop()
+			}
+			err = cmd.Wait()
+			sent.Lock()
+			exited = true
+			if signalled {
+				ev.Interrupted = signalName(intr.sig)
+			}
+			sent.Unlock()
+		}
 		if !errors.Is(err, syscall.ETXTBSY) || attempt >= 50 {
 			break
 		}
@@ -816,4 +857,17 @@ func (m *Model) RunTogether(hooks map[*Unit]string) ([]*Event, error) {
 		reqs = append(reqs, &request{u: u, kind: KindHook, it: u.pick(hook), stateful: true})
 	}
 	return m.runBatch(reqs)
+}
+
+// signalName returns "SIGKILL", "SIGTERM", ... for the signals tests send.
+func signalName(sig syscall.Signal) string {
+	switch sig {
+	case syscall.SIGKILL:
+		return "SIGKILL"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGINT:
+		return "SIGINT"
+	}
+	return "signal " + strconv.Itoa(int(sig))
 }
