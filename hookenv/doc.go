@@ -42,8 +42,10 @@
 // # Secrets
 //
 // The secret wrappers ([Tools.SecretAdd], [Tools.SecretSet], [Tools.SecretGet],
-// [Tools.SecretInfoGet], [Tools.SecretRemove], [Tools.SecretIDs]) follow what Juju
-// does (docs/juju-secrets.md). Secret content never appears on a command line:
+// [Tools.SecretInfoGet], [Tools.SecretRemove], [Tools.SecretIDs],
+// [Tools.SecretGrant], [Tools.SecretRevoke]) follow what Juju does
+// (docs/juju-secrets.md); [Version.HasSecrets] says whether a unit's Juju has
+// them (3.0.2 and later). Secret content never appears on a command line:
 // each value is written to a file of a private temporary directory (0700, files
 // 0600) and passed as key#file=<path>, which keeps its exact bytes; the directory
 // is removed as soon as the tool returns. IDs are checked with [ParseSecretID]

@@ -46,7 +46,7 @@ var toolNames = []string{
 	"close-port", "config-get", "goal-state", "is-leader", "juju-log", "leader-get",
 	"leader-set", "network-get", "open-port", "opened-ports", "relation-get",
 	"relation-ids", "relation-list", "relation-set", "secret-add", "secret-get",
-	"secret-ids", "secret-info-get", "secret-remove", "secret-set", "state-delete",
+	"secret-grant", "secret-ids", "secret-info-get", "secret-remove", "secret-revoke", "secret-set", "state-delete",
 	"state-get", "state-set", "status-get", "status-set", "unit-get",
 }
 

@@ -442,3 +442,99 @@ func (t *Tools) SecretIDs(ctx context.Context) ([]string, error) {
 	slices.Sort(ids)
 	return ids, nil
 }
+
+// SecretGrant gives read access to a secret the unit manages (its own; its
+// application's on the leader) to the application at the other end of a
+// relation, or only to one of that application's units:
+// `secret-grant <id> -r <relation-id> [--unit=<unit>]`. An empty relationID
+// means the hook's relation (Juju refuses the call outside a relation
+// hook). The grant is committed when the hook succeeds, before the hook's
+// relation data, so a reader that finds the ID in relation data can read the
+// secret; granting again what is granted changes nothing. A unit that does
+// not manage the secret gets a *ToolError matching [ErrSecretNotFound], a
+// leader that lost its lease one matching [ErrNotLeader].
+func (t *Tools) SecretGrant(ctx context.Context, id, relationID, unit string) error {
+	if err := checkSecretID("secret-grant", id); err != nil {
+		return err
+	}
+	r, err := relArgs("secret-grant", relationID)
+	if err != nil {
+		return err
+	}
+	args := append([]string{id}, r...)
+	if unit != "" {
+		if !unitNameRE.MatchString(unit) {
+			return invalidf("secret-grant", "invalid unit name %q", unit)
+		}
+		args = append(args, "--unit="+unit)
+	}
+	_, err = t.run(ctx, "secret-grant", args, nil)
+	return err
+}
+
+// SecretRevokeOptions say whose access [Tools.SecretRevoke] withdraws. All
+// empty means the hook's relation (Juju refuses that outside a relation
+// hook).
+type SecretRevokeOptions struct {
+	// RelationID withdraws the access of the application at the other end
+	// of the relation (or, with Unit, of that unit).
+	RelationID string
+	// App withdraws an application's access; not with RelationID or Unit.
+	App string
+	// Unit withdraws a unit's access.
+	Unit string
+}
+
+// SecretRevoke withdraws read access to a secret the unit manages that
+// [Tools.SecretGrant] gave:
+// `secret-revoke <id> [-r <relation-id>] [--app=<app> | --unit=<unit>]`.
+// The revocation is committed when the hook succeeds.
+func (t *Tools) SecretRevoke(ctx context.Context, id string, opts SecretRevokeOptions) error {
+	if err := checkSecretID("secret-revoke", id); err != nil {
+		return err
+	}
+	switch {
+	case opts.App != "" && opts.Unit != "":
+		return invalidf("secret-revoke", "give an application or a unit, not both")
+	case opts.App != "" && opts.RelationID != "":
+		return invalidf("secret-revoke", "give a relation or an application, not both")
+	case opts.App != "" && !appNameRE.MatchString(opts.App):
+		return invalidf("secret-revoke", "invalid application name %q", opts.App)
+	case opts.Unit != "" && !unitNameRE.MatchString(opts.Unit):
+		return invalidf("secret-revoke", "invalid unit name %q", opts.Unit)
+	}
+	r, err := relArgs("secret-revoke", opts.RelationID)
+	if err != nil {
+		return err
+	}
+	args := append([]string{id}, r...)
+	if opts.App != "" {
+		args = append(args, "--app="+opts.App)
+	}
+	if opts.Unit != "" {
+		args = append(args, "--unit="+opts.Unit)
+	}
+	_, err = t.run(ctx, "secret-revoke", args, nil)
+	return err
+}
+
+// MinSecretsVersion is the first Juju whose secret tools the wrappers use:
+// it added secret-info-get and secret-get --refresh (docs/juju-secrets.md,
+// "1. Which Juju has secrets").
+const MinSecretsVersion = "3.0.2"
+
+// HasSecrets reports whether a unit of Juju v has the secret tools the
+// wrappers use: 3.0.2 or later, pre-releases of 3.0 not included. The zero
+// Version (JUJU_VERSION unset) answers true.
+func (v Version) HasSecrets() bool {
+	min, _ := ParseVersion(MinSecretsVersion)
+	switch {
+	case v == Version{}:
+		return true
+	case v.Major != min.Major || v.Minor != min.Minor:
+		return v.AtLeast(min.Major, min.Minor)
+	case v.Tag != "":
+		return false
+	}
+	return v.Patch >= min.Patch
+}

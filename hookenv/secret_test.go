@@ -176,6 +176,38 @@ func TestSecrets(t *testing.T) {
 				return tools.SecretInfoGet(ctx, secretID, "")
 			},
 			wantErr: both(toolErr("secret-info-get", 1, `secret "coj8mulh8b41e8nv6p90" not found`), is(hookenv.ErrSecretNotFound, ""))},
+		{name: "grant to a relation", golden: "tools/secret-grant/ok.txt",
+			do: seq(
+				func(ctx context.Context, tools *hookenv.Tools) (any, error) {
+					return nil, tools.SecretGrant(ctx, secretID, "db:1", "")
+				},
+				func(ctx context.Context, tools *hookenv.Tools) (any, error) {
+					info, err := tools.SecretInfoGet(ctx, secretID, "")
+					return info.Access, err
+				}),
+			want: []any{nil, []hookenv.SecretAccess{{Target: "application-mysql", Scope: "relation-app.db#mysql.db", Role: "view"}}}},
+		{name: "revoke by application, relation and unit", golden: "tools/secret-revoke/ok.txt",
+			do: seq(
+				func(ctx context.Context, tools *hookenv.Tools) (any, error) {
+					return nil, tools.SecretRevoke(ctx, secretID, hookenv.SecretRevokeOptions{App: "mysql"})
+				},
+				func(ctx context.Context, tools *hookenv.Tools) (any, error) {
+					return nil, tools.SecretGrant(ctx, secretID, "db:1", "")
+				},
+				func(ctx context.Context, tools *hookenv.Tools) (any, error) {
+					return nil, tools.SecretRevoke(ctx, secretID, hookenv.SecretRevokeOptions{RelationID: "db:1"})
+				},
+				func(ctx context.Context, tools *hookenv.Tools) (any, error) {
+					info, err := tools.SecretInfoGet(ctx, secretID, "")
+					return info.Access, err
+				},
+				func(ctx context.Context, tools *hookenv.Tools) (any, error) {
+					return nil, tools.SecretGrant(ctx, secretID, "db:1", "mysql/0")
+				},
+				func(ctx context.Context, tools *hookenv.Tools) (any, error) {
+					return nil, tools.SecretRevoke(ctx, secretID, hookenv.SecretRevokeOptions{Unit: "mysql/0"})
+				}),
+			want: []any{nil, nil, nil, []hookenv.SecretAccess(nil), nil, nil}},
 		{name: "remove a revision, then the secret", golden: "tools/secret-remove/ok.txt",
 			do: seq(
 				func(ctx context.Context, tools *hookenv.Tools) (any, error) {
@@ -332,6 +364,29 @@ func TestSecretsRejectBeforeCalling(t *testing.T) {
 			`secret-info-get: invalid argument: invalid secret ID "nope": want <id>, secret:<id>, secret:<model-uuid>/<id> or secret://<model-uuid>/<id>, the id 20 characters of 0-9a-v ending in 0 or g`},
 		{"remove a negative revision", func() error { return tools.SecretRemove(ctx, secretID, -1) },
 			`secret-remove: invalid argument: invalid revision -1`},
+		{"grant a bad id", func() error { return tools.SecretGrant(ctx, "nope", "db:1", "") },
+			`secret-grant: invalid argument: invalid secret ID "nope": want <id>, secret:<id>, secret:<model-uuid>/<id> or secret://<model-uuid>/<id>, the id 20 characters of 0-9a-v ending in 0 or g`},
+		{"grant on a bad relation", func() error { return tools.SecretGrant(ctx, secretID, "db", "") },
+			`secret-grant: invalid argument: invalid relation id "db": want <endpoint>:<number>`},
+		{"grant to a bad unit", func() error { return tools.SecretGrant(ctx, secretID, "db:1", "mysql") },
+			`secret-grant: invalid argument: invalid unit name "mysql"`},
+		{"revoke from an application and a unit", func() error {
+			return tools.SecretRevoke(ctx, secretID, hookenv.SecretRevokeOptions{App: "mysql", Unit: "mysql/0"})
+		}, `secret-revoke: invalid argument: give an application or a unit, not both`},
+		{"revoke from a relation and an application", func() error {
+			return tools.SecretRevoke(ctx, secretID, hookenv.SecretRevokeOptions{RelationID: "db:1", App: "mysql"})
+		}, `secret-revoke: invalid argument: give a relation or an application, not both`},
+		{"revoke from a bad application", func() error {
+			return tools.SecretRevoke(ctx, secretID, hookenv.SecretRevokeOptions{App: "My-SQL"})
+		}, `secret-revoke: invalid argument: invalid application name "My-SQL"`},
+		{"revoke from a bad unit", func() error {
+			return tools.SecretRevoke(ctx, secretID, hookenv.SecretRevokeOptions{Unit: "mysql/x"})
+		}, `secret-revoke: invalid argument: invalid unit name "mysql/x"`},
+		{"revoke on a bad relation", func() error {
+			return tools.SecretRevoke(ctx, secretID, hookenv.SecretRevokeOptions{RelationID: "db:x"})
+		}, `secret-revoke: invalid argument: invalid relation id "db:x": want <endpoint>:<number>`},
+		{"revoke a bad id", func() error { return tools.SecretRevoke(ctx, "secret:x", hookenv.SecretRevokeOptions{}) },
+			`secret-revoke: invalid argument: invalid secret ID "secret:x": want <id>, secret:<id>, secret:<model-uuid>/<id> or secret://<model-uuid>/<id>, the id 20 characters of 0-9a-v ending in 0 or g`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.do()
@@ -415,4 +470,19 @@ func TestErrSecretNotFound(t *testing.T) {
 		assert.Equal(t, tc.want, errors.Is(err, hookenv.ErrSecretNotFound), "%s %s", tc.tool, tc.msg)
 		assert.False(t, errors.Is(err, hookenv.ErrNotLeader))
 	}
+}
+
+// Ensure the cut-off of docs/juju-secrets.md, "1. Which Juju has secrets":
+// 3.0.2 and later; an unknown version counts as having them.
+func TestVersion_HasSecrets(t *testing.T) {
+	for v, want := range map[string]bool{
+		"2.9.42": false, "3.0.0": false, "3.0.1": false, "3.0-beta2": false, "2.9.42.1": false,
+		"3.0.2": true, "3.0.3": true, "3.1-beta1": true, "3.1.0": true, "3.6.4": true, "4.0.1": true,
+	} {
+		ver, err := hookenv.ParseVersion(v)
+		require.NoError(t, err)
+		assert.Equal(t, want, ver.HasSecrets(), v)
+	}
+	assert.True(t, hookenv.Version{}.HasSecrets())
+	assert.Equal(t, "3.0.2", hookenv.MinSecretsVersion)
 }

@@ -43,7 +43,7 @@ const (
 	// minSecretsVersion is the first Juju with secret-info-get and
 	// secret-get --refresh (docs/juju-secrets.md, "1. Which Juju has
 	// secrets").
-	minSecretsVersion = "3.0.2"
+	minSecretsVersion = hookenv.MinSecretsVersion
 )
 
 // SecretPointerKey returns the settings key under which the layer publishes
@@ -385,18 +385,7 @@ func takePointers(settings map[string]string, log *slog.Logger) map[string]*poin
 
 // secretsSupported reports whether the unit's Juju has the secrets the
 // layer uses; an unknown version (zero) counts as yes.
-func secretsSupported(v hookenv.Version) bool {
-	min, _ := hookenv.ParseVersion(minSecretsVersion)
-	switch {
-	case v == hookenv.Version{}:
-		return true
-	case v.Major != min.Major || v.Minor != min.Minor:
-		return v.AtLeast(min.Major, min.Minor)
-	case v.Tag != "":
-		return false
-	}
-	return v.Patch >= min.Patch
-}
+func secretsSupported(v hookenv.Version) bool { return v.HasSecrets() }
 
 // notReady is the follower's error for a pointer ahead of the secret.
 func notReady(g *group, have int) error {

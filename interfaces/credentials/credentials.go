@@ -13,6 +13,7 @@ import (
 
 	"github.com/charmkit/charmkit/endpoint"
 	"github.com/charmkit/charmkit/flags"
+	"github.com/charmkit/charmkit/hookenv"
 	"github.com/charmkit/charmkit/internal/callsite"
 	"github.com/charmkit/charmkit/reactive"
 )
@@ -21,15 +22,20 @@ import (
 // serves, as metadata.yaml writes it.
 const Interface = "credentials"
 
-// Keys of the provider application's relation bag (the wire format). Values
-// are plain strings, as Juju's CLI and charms written with other frameworks
-// read them; a JSON-encoded string (a charms.reactive provider's
-// to_publish_app) is read too.
+// Keys of the provider application's relation bag (the wire format; the
+// package documentation describes both modes). Values are plain strings,
+// as Juju's CLI and charms written with other frameworks read them; a
+// JSON-encoded string (a charms.reactive provider's to_publish_app) is
+// read too.
 const (
-	UsernameKey = "username" // required
-	PasswordKey = "password" // required
-	HostKey     = "host"     // optional
-	PortKey     = "port"     // optional, a decimal number from 1 to 65535
+	// SecretUserKey holds, in secret mode, the URI of the Juju secret
+	// (secret://<model-uuid>/<id>) whose content holds [UsernameKey] and
+	// [PasswordKey]; the bag then holds no username or password.
+	SecretUserKey = "secret-user"
+	UsernameKey   = "username" // plain mode: required; secret mode: a key of the secret's content
+	PasswordKey   = "password" // plain mode: required; secret mode: a key of the secret's content
+	HostKey       = "host"     // optional, in the bag in both modes
+	PortKey       = "port"     // optional, in the bag in both modes; a decimal number from 1 to 65535
 )
 
 // Errors of the package; every error it returns for one of these
@@ -65,9 +71,12 @@ type Credentials struct {
 	Port     int    // optional; 0 means none
 
 	// RelationID and Application say where received credentials came
-	// from ([Get]); [Publish] ignores them.
+	// from ([Get]), and SecretURI, in secret mode, the secret the username
+	// and password were read from (empty for plain relation data);
+	// [Publish] ignores them.
 	RelationID  string
 	Application string
+	SecretURI   string
 }
 
 // String describes c without its password, so that logging credentials
@@ -135,18 +144,37 @@ func (c Credentials) wire() map[string]string {
 	return m
 }
 
+// secretContent is the content of the secret that holds c in secret mode.
+func (c Credentials) secretContent() map[string]string {
+	return map[string]string{UsernameKey: c.Username, PasswordKey: c.Password}
+}
+
 // digest is the sha256 digest of the wire form (as data_changed computes
 // it), what the layers keep in the unit's store instead of the password.
 func (c Credentials) digest() (string, error) {
 	return flags.DataDigest(c.wire(), "sha256")
 }
 
-// decode reads credentials from a provider application's bag. ok is false
-// when the username or the password is missing or empty; a host or port
-// that is present but bad is an error wrapping [ErrInvalidCredentials].
+// publishedDigest is what the provider's leader records for a relation it
+// published c on: the plain mode's is [Credentials.digest] (what the
+// records held before secret mode existed), the secret mode's differs from
+// it, so that a change of mode publishes again.
+func (c Credentials) publishedDigest(secret bool) (string, error) {
+	if !secret {
+		return c.digest()
+	}
+	m := c.wire()
+	m[SecretUserKey] = "(secret)"
+	return flags.DataDigest(m, "sha256")
+}
+
+// decode reads what a provider application's bag says: the credentials of
+// the plain mode, or, in secret mode, the host and port and the secret's
+// URI (the username and password are then the secret's). ok is false when
+// there is no URI and the username or the password is missing or empty; a
+// host, port or URI that is present but bad is an error wrapping
+// [ErrInvalidCredentials].
 func decode(d endpoint.Data) (c Credentials, ok bool, err error) {
-	c.Username, _ = d.String(UsernameKey)
-	c.Password, _ = d.String(PasswordKey)
 	c.Host, _ = d.String(HostKey)
 	if strings.IndexFunc(c.Host, unicode.IsSpace) >= 0 {
 		return Credentials{}, false, fmt.Errorf("%w: host %q holds white space", ErrInvalidCredentials, c.Host)
@@ -158,6 +186,15 @@ func decode(d endpoint.Data) (c Credentials, ok bool, err error) {
 		}
 		c.Port = p
 	}
+	if uri, _ := d.String(SecretUserKey); uri != "" {
+		if _, err := hookenv.ParseSecretID(uri); err != nil {
+			return Credentials{}, false, fmt.Errorf("%w: %s %q is not a secret URI", ErrInvalidCredentials, SecretUserKey, uri)
+		}
+		c.SecretURI = uri
+		return c, true, nil
+	}
+	c.Username, _ = d.String(UsernameKey)
+	c.Password, _ = d.String(PasswordKey)
 	return c, c.Username != "" && c.Password != "", nil
 }
 

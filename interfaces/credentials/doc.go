@@ -8,12 +8,40 @@
 //
 // # The protocol
 //
-// The provider's leader writes, into its application's bag on each
-// relation, the keys username and password, and host and port when it has
-// them (plain strings; port in decimal). The client reads the provider
-// application's bag; its units write nothing. Only the leader may write
-// its application's bag, so only the provider's leader publishes; every
-// client unit reads.
+// The provider's leader writes into its application's bag on each
+// relation; the client reads the provider application's bag, and its
+// units write nothing. Only the leader may write its application's bag, so
+// only the provider's leader publishes; every client unit reads. The
+// username and the password travel in one of two modes.
+//
+// Secret mode, the default from Juju 3.0.2 on: the leader keeps them in an
+// application-owned Juju secret per relation (content keys username and
+// password; owner label [SecretLabel], credentials-<endpoint>-<relation
+// number>), grants it to the relation (secret-grant <id> -r <relation>),
+// and writes into the bag only the secret's URI, under secret-user
+// ([SecretUserKey]), with host and port when it has them. Every unit of
+// the client application may read the secret; no other application may.
+// A client written with another framework reads the bag and, when it has
+// secret-user, runs secret-get <uri> --refresh (ops:
+// model.get_secret(id=uri).get_content(refresh=True)); nothing needs to
+// be requested, the grant is there.
+//
+// Plain mode: the bag holds username and password themselves, and host
+// and port (plain strings; port in decimal). The provider uses it when
+// registered with [ProvidesOptions] Plain, for clients that cannot read a
+// Juju secret, and on a Juju without secrets (before 3.0.2), with a
+// WARNING naming the relations. Anything that can read the relation data
+// can then read the password.
+//
+// The requires side reads both modes. When the password changes in secret
+// mode, the leader sets the secret's content, a new revision; the bag does
+// not change. Juju runs secret-changed on the client units that read the
+// secret: the requires side reads it again there and sets <name>.changed.
+// Juju then runs secret-remove on the provider's leader for the revision
+// no unit tracks any more, and the provides side removes it. When the
+// relation is removed the grant ends with it, and the provider's leader
+// removes the secret once the relation's last client unit has departed or
+// in its -relation-broken hook.
 //
 // # Provides side
 //
@@ -27,8 +55,9 @@
 //		})
 //
 // <name>.requested ([RequestedFlag]) is set while a client unit is joined
-// on one of the endpoint's relations. [Publish] writes the credentials
-// into every relation's application bag, [PublishTo] into one. Both are
+// on one of the endpoint's relations. [Publish] gives the credentials to
+// every relation (the relation's secret and the URI in its application
+// bag, or the plain keys), [PublishTo] to one. Both are
 // for the leader: another unit gets [ErrNotLeader] before any relation
 // tool runs. The leader remembers what it sent where (a digest per
 // relation, in the unit's store under credentials.published.<name>), so
@@ -52,10 +81,11 @@
 //
 // <name>.available ([AvailableFlag]) is set while a provider unit is joined
 // on one of the endpoint's relations and the provider application has
-// published a username and a password; it is cleared in the hook where
-// that stops being true (the provider deletes them, its last unit departs,
-// the relation is removed). <name>.changed ([ChangedFlag]) is set with
-// the first credentials and whenever they change; the charm clears it.
+// published a username and a password the unit can read; it is cleared
+// in the hook where that stops being true (the provider deletes them, its
+// last unit departs, the relation is removed). <name>.changed ([ChangedFlag]) is set with
+// the first credentials and whenever they change (in secret mode, in the
+// secret-changed hook of a new revision); the charm clears it.
 // [Get] returns the credentials.
 //
 // # Why one package for both sides

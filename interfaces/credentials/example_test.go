@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/charmkit/charmkit/endpoint"
@@ -16,8 +18,10 @@ import (
 )
 
 // Both sides of a relation, one hook each: the provider's leader publishes
-// its credentials when a client unit joins, and a client unit that sees
-// them gets <endpoint>.available and <endpoint>.changed.
+// its credentials when a client unit joins (on this Juju, 3.6, in a
+// secret granted to the relation, whose URI alone is in the bag), and a
+// client unit that sees them gets <endpoint>.available and
+// <endpoint>.changed.
 func Example() {
 	dir, err := os.MkdirTemp("", "credentials")
 	if err != nil {
@@ -44,9 +48,13 @@ func Example() {
 		panic(fmt.Sprint(err, out.Err))
 	}
 	fmt.Println("vault/0 flags:", out.Flags)
-	for _, c := range out.CallsTo("relation-set") {
-		fmt.Print("vault/0: ", c, " ", c.Stdin)
+	secret := out.Secrets[0]
+	fmt.Printf("vault/0: secret %s, %d revision, keys %v\n", secret.Label, len(secret.Revisions), slices.Sorted(maps.Keys(secret.Revisions[0])))
+	for _, c := range out.CallsTo("secret-grant") {
+		fmt.Println("vault/0:", strings.Replace(c.String(), strings.TrimPrefix(secret.ID, "secret:"), "<id>", 1))
 	}
+	bag := out.Relations[0].AppData
+	fmt.Println("vault/0: bag keys", slices.Sorted(maps.Keys(bag)))
 
 	// The client: app/0 sees vault's application bag on server:5.
 	requires, _ := reactive.ParseMetadata([]byte("name: app\nrequires:\n  server:\n    interface: credentials\n"))
@@ -65,7 +73,9 @@ func Example() {
 	}
 	unit := charmtest.Unit{Name: "app/0", Relations: []charmtest.Relation{{ID: "server:5", RemoteApp: "vault",
 		Units:         map[string]map[string]string{"vault/0": {"private-address": "10.0.0.1"}},
-		RemoteAppData: out.Relations[0].AppData}}}
+		RemoteAppData: bag}},
+		// vault's secret, granted to app.
+		Secrets: []charmtest.Secret{{ID: secret.ID, Owner: "vault", Revisions: secret.Revisions, Granted: true}}}
 	res, err := unit.RunDir(ctx, filepath.Join(dir, "app"), clientCharm, "server-relation-joined")
 	if err != nil || res.Err != nil {
 		panic(fmt.Sprint(err, res.Err))
@@ -73,7 +83,9 @@ func Example() {
 	fmt.Println("app/0 flags:", res.Flags)
 	// Output:
 	// vault/0 flags: [clients.requested endpoint.clients.changed endpoint.clients.changed.private-address endpoint.clients.joined leadership.is_leader]
-	// vault/0: relation-set --app -r clients:3 --file - {"password":"s3cret","port":"8200","username":"admin"}
+	// vault/0: secret credentials-clients-3, 1 revision, keys [password username]
+	// vault/0: secret-grant secret://6e0b1d2c-0000-4000-8000-000000000000/<id> -r clients:3
+	// vault/0: bag keys [port secret-user]
 	// app/0 got credentials{username: "admin", password: (hidden), port: 8200, from vault on server:5}
 	// app/0 flags: [endpoint.server.changed endpoint.server.changed.private-address endpoint.server.joined server.available]
 }

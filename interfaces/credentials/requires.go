@@ -2,12 +2,14 @@ package credentials
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/charmkit/charmkit/endpoint"
 	"github.com/charmkit/charmkit/flags"
+	"github.com/charmkit/charmkit/hookenv"
 	"github.com/charmkit/charmkit/reactive"
 )
 
@@ -60,13 +62,17 @@ func (q *Requires) Endpoints() []string { return slices.Clone(q.names) }
 //
 // At the start of every hook the layer sets <name>.available while a
 // provider unit is joined on one of the endpoint's relations and the
-// provider application's bag holds a username and a password, and clears
-// it otherwise (with <name>.changed); it sets <name>.changed when those
-// credentials differ from the last ones seen. It reads the provider
-// application's bag (one relation-get per relation with a joined unit) in
-// the endpoint's own relation hooks, and in any hook while the flag is not
-// set: the bag changes only through a -relation-changed hook. A handler of
-// the layer forgets the endpoint's departed units.
+// provider application has published credentials the unit can read (a
+// username and a password in its bag, or the URI of a secret holding
+// them that the unit can read), and clears it otherwise (with
+// <name>.changed); it sets <name>.changed when those credentials differ
+// from the last ones seen. It reads the provider application's bag (one
+// relation-get per relation with a joined unit) and the secret it names
+// (one secret-get --refresh, which follows the secret's latest revision)
+// in the endpoint's own relation hooks, in secret-changed hooks (Juju runs
+// one when the provider publishes a new revision), and in any hook while
+// the flag is not set: the bag changes only through a -relation-changed
+// hook. A handler of the layer forgets the endpoint's departed units.
 //
 // RegisterRequires panics when md is nil, when the endpoint layer is not
 // registered, or when md has no such endpoint (naming those it has).
@@ -85,11 +91,11 @@ func (q *Requires) start(ctx context.Context, h *reactive.Hook) error {
 		if err != nil {
 			return fmt.Errorf("credentials: %w", err)
 		}
-		relHook := strings.HasPrefix(h.Name(), name+"-relation-")
+		relHook := strings.HasPrefix(h.Name(), name+"-relation-") || h.Name() == "secret-changed"
 		if ep.IsJoined() && h.IsFlagSet(AvailableFlag(name)) && !relHook {
-			continue // no relation hook: the provider's bag cannot have changed
+			continue // neither a relation hook nor secret-changed: nothing can have changed
 		}
-		c, ok, err := find(ctx, ep)
+		c, ok, err := find(ctx, h, ep)
 		if err != nil {
 			return err
 		}
@@ -118,27 +124,31 @@ func (q *Requires) start(ctx context.Context, h *reactive.Hook) error {
 
 // Get returns the credentials a provider application published on the
 // requires endpoint called name: those of the first relation (by id) that
-// has a joined unit and a username and a password, with RelationID and
-// Application set. ok is false when there are none, which is when
-// <name>.available is not set. It reads each relation's provider
-// application bag once per hook (the layer's start may have read it
-// already).
+// has a joined unit and credentials the unit can read, in either mode,
+// with RelationID, Application and (secret mode) SecretURI set. ok is
+// false when there are none, which is when <name>.available is not set. It
+// reads each relation's provider application bag, and the secret it
+// names, once per hook (the layer's start may have read them already).
+//
+// A secret the unit may not read (not granted, or removed) counts as no
+// credentials, with a WARNING in the hook's log naming the secret.
 //
 // Errors: [ErrNotRegistered], [ErrUnknownEndpoint] (not a requires
 // endpoint of the interface), [ErrInvalidCredentials] (a provider
-// published a bad port or host), endpoint.ErrBadData (relation data that
-// is not a map of strings).
+// published a bad port, host or secret URI), endpoint.ErrBadData
+// (relation data that is not a map of strings), and secret-get's other
+// errors (hookenv.ErrToolNotFound on a Juju without secrets).
 func Get(ctx context.Context, h *reactive.Hook, name string) (c Credentials, ok bool, err error) {
 	ep, err := get(h, RequiresLayerName, name)
 	if err != nil {
 		return Credentials{}, false, err
 	}
-	return find(ctx, ep)
+	return find(ctx, h, ep)
 }
 
 // find reads the provider bags of the relations with a joined unit, in
 // order, and returns the first complete credentials.
-func find(ctx context.Context, ep *endpoint.Endpoint) (Credentials, bool, error) {
+func find(ctx context.Context, h *reactive.Hook, ep *endpoint.Endpoint) (Credentials, bool, error) {
 	for _, rel := range ep.Relations() {
 		if len(rel.JoinedUnits()) == 0 {
 			continue
@@ -155,10 +165,59 @@ func find(ctx context.Context, ep *endpoint.Endpoint) (Credentials, bool, error)
 		if err != nil {
 			return Credentials{}, false, fmt.Errorf("credentials: endpoint %s: relation %s: what %s published: %w", ep.Name(), rel.ID(), app, err)
 		}
+		if ok && c.SecretURI != "" {
+			content, readable, err := readSecret(ctx, h, c.SecretURI)
+			if err != nil {
+				return Credentials{}, false, fmt.Errorf("credentials: endpoint %s: relation %s: reading the secret %s that %s published: %w", ep.Name(), rel.ID(), c.SecretURI, app, err)
+			}
+			if !readable {
+				h.Logger().Warn(fmt.Sprintf("credentials: endpoint %s: relation %s: %s published the secret %s, which this unit may not read (not granted, or removed): no credentials from it", ep.Name(), rel.ID(), app, c.SecretURI))
+			}
+			c.Username, c.Password = content[UsernameKey], content[PasswordKey]
+			ok = readable && c.Username != "" && c.Password != ""
+		}
 		if ok {
 			c.RelationID, c.Application = rel.ID(), app
 			return c, true, nil
 		}
 	}
 	return Credentials{}, false, nil
+}
+
+// secretsKey is the reactive.Hook value key of the secrets the requires
+// side read in the hook, by URI.
+type secretsKey struct{}
+
+// secretRead is what secret-get gave for a URI in this hook.
+type secretRead struct {
+	content  map[string]string
+	readable bool
+}
+
+// readSecret returns the latest content of the secret uri
+// (secret-get --refresh: the unit follows the provider's revisions), once
+// per hook. readable is false, with no error, when Juju says the unit may
+// not read it or it does not exist.
+func readSecret(ctx context.Context, h *reactive.Hook, uri string) (content map[string]string, readable bool, err error) {
+	cache, _ := h.Value(secretsKey{}).(map[string]secretRead)
+	if r, ok := cache[uri]; ok {
+		return r.content, r.readable, nil
+	}
+	content, err = h.Tools().SecretGet(ctx, uri, hookenv.SecretGetOptions{Refresh: true})
+	var te *hookenv.ToolError
+	switch {
+	case errors.Is(err, hookenv.ErrSecretNotFound),
+		errors.As(err, &te) && te.ExitCode == 1 && strings.Contains(te.Message, "permission denied"):
+		content, err = nil, nil
+	case err != nil:
+		return nil, false, err
+	default:
+		readable = true
+	}
+	if cache == nil {
+		cache = map[string]secretRead{}
+		h.SetValue(secretsKey{}, cache)
+	}
+	cache[uri] = secretRead{content: content, readable: readable}
+	return content, readable, nil
 }

@@ -147,13 +147,22 @@ func TestRequires_Decoding(t *testing.T) {
 			`credentials: endpoint server: relation server:5: what vault published: invalid credentials: port "http" is not a number from 1 to 65535`},
 		{"port out of range", map[string]string{"username": "u", "password": "p", "port": "0"}, nil, `port "0" is not a number`},
 		{"host with a space", map[string]string{"username": "u", "password": "p", "host": "a b"}, nil, `host "a b" holds white space`},
+		{"a secret URI that is not one", map[string]string{"secret-user": "secret:nope"}, nil,
+			`credentials: endpoint server: relation server:5: what vault published: invalid credentials: secret-user "secret:nope" is not a secret URI`},
+		{"a secret URI as a JSON string, and the port", map[string]string{"secret-user": `"` + vaultSecretID + `"`, "port": "5432"},
+			&credentials.Credentials{Username: "admin", Password: "s3cret", Port: 5432, SecretURI: vaultSecretID}, ""},
+		{"a secret URI with more after it", map[string]string{"secret-user": vaultSecretURI + "/x"}, nil, `is not a secret URI`},
+		{"a secret without a password (the secret: username only)", map[string]string{"secret-user": otherSecretID}, nil, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var got credentials.Credentials
 			var ok bool
-			out := related(tc.bag, "vault/0").Run(t, func(r *reactive.Registry) {
+			u := related(tc.bag, "vault/0")
+			u.Secrets = []charmtest.Secret{vaultSecret(map[string]string{"username": "admin", "password": "s3cret"}),
+				{ID: otherSecretID, Owner: "vault", Revisions: []map[string]string{{"username": "admin"}}, Granted: true}}
+			out := u.Run(t, func(r *reactive.Registry) {
 				endpoint.Register(r, &endpoint.Options{Metadata: appMD})
 				credentials.RegisterRequires(r, appMD)
 				r.Handle("get", reactive.When("endpoint.server.joined"), func(ctx context.Context, h *reactive.Hook) error {
@@ -179,24 +188,168 @@ func TestRequires_Decoding(t *testing.T) {
 	}
 }
 
-// Ensure that what one side publishes is what the other side reads: the
-// provider leader's application bag, as charmtest returns it, given to a
-// client unit as its remote application's bag.
+// Ensure that what one side publishes is what the other side reads, in
+// both modes: the provider leader's application bag, as charmtest returns
+// it, given to a client unit as its remote application's bag, and, in
+// secret mode, the provider's secret as the client sees it once granted.
 func TestRoundTrip(t *testing.T) {
 	t.Parallel()
-	full := credentials.Credentials{Username: "app", Password: "p=\"x\"\n", Host: "10.0.0.1", Port: 8200}
-	out := leader().Run(t, vault(full), "clients-relation-joined")
+	for _, juju := range []string{"3.6.4", "2.9.42"} {
+		t.Run(juju, func(t *testing.T) {
+			t.Parallel()
+			full := credentials.Credentials{Username: "app", Password: "p=\"x\"\n", Host: "10.0.0.1", Port: 8200}
+			u := leader()
+			u.Env.JujuVersion = juju
+			out := u.Run(t, vault(full), "clients-relation-joined")
+			require.NoError(t, out.Err)
+			var got credentials.Credentials
+			in := related(out.Relations[0].AppData, "vault/0")
+			in.Env.JujuVersion = juju
+			for _, s := range out.Secrets {
+				in.Secrets = append(in.Secrets, consumed(s, "vault"))
+			}
+			res := in.Run(t, probe(client, func(ctx context.Context, h *reactive.Hook) error {
+				var err error
+				got, _, err = credentials.Get(ctx, h, "server")
+				return err
+			}), "update-status")
+			require.NoError(t, res.Err)
+			full.RelationID, full.Application = "server:5", "vault"
+			if len(out.Secrets) > 0 {
+				full.SecretURI = uri(out.Secrets[0])
+			}
+			assert.Equal(t, full, got)
+		})
+	}
+}
+
+// vaultSecret is vault's secret of the relation server:5 as app/0 sees it
+// (granted to app), with the given revisions.
+func vaultSecret(revisions ...map[string]string) charmtest.Secret {
+	return charmtest.Secret{ID: vaultSecretID, Owner: "vault", Revisions: revisions, Granted: true}
+}
+
+const (
+	otherSecretID  = "secret:coj8mulh8b41e8nv6pa0"
+	vaultSecretID  = "secret:coj8mulh8b41e8nv6p90"
+	vaultSecretURI = "secret://" + modelUUID + "/coj8mulh8b41e8nv6p90"
+)
+
+// Ensure the requires side of secret mode through a relation's life: the
+// URI in the provider's bag and a readable secret make the credentials
+// available and changed, read with --refresh (the unit tracks the latest
+// revision); a hook that is neither a relation hook nor secret-changed
+// reads nothing; a new revision, announced by secret-changed, sets changed
+// again and the file follows it; reading it again (secret-changed once
+// more, a relation hook, a new revision with the same content) changes
+// nothing; a secret the unit may not read is no credentials, with a
+// WARNING; nothing secret is left in the unit's store or shown anywhere.
+func TestRequires_Secret(t *testing.T) {
+	t.Parallel()
+	u := related(map[string]string{"secret-user": vaultSecretURI}, "vault/0")
+	u.Secrets = []charmtest.Secret{vaultSecret(map[string]string{"username": "admin", "password": "s3cret"})}
+	out := u.Run(t, client, "server-relation-joined")
 	require.NoError(t, out.Err)
-	var got credentials.Credentials
-	in := related(out.Relations[0].AppData, "vault/0")
-	res := in.Run(t, probe(client, func(ctx context.Context, h *reactive.Hook) error {
-		var err error
-		got, _, err = credentials.Get(ctx, h, "server")
-		return err
-	}), "update-status")
-	require.NoError(t, res.Err)
-	full.RelationID, full.Application = "server:5", "vault"
-	assert.Equal(t, full, got)
+	assert.Contains(t, out.Events, "+server.available")
+	assert.Equal(t, []string{"use"}, out.Invoked)
+	assert.Equal(t, []string{"secret-get --format=json " + vaultSecretURI + " --refresh"}, secretCalls(out), "read once per hook")
+	pw, _ := out.File("password")
+	assert.Equal(t, "s3cret", pw)
+	assert.Equal(t, 1, out.Secrets[0].Tracked)
+	requireNoValue(t, out, "s3cret")
+
+	out = out.Run(t, client, "update-status")
+	require.NoError(t, out.Err)
+	assert.Empty(t, secretCalls(out), "nothing can have changed")
+	assert.Empty(t, out.Invoked)
+
+	// The provider rotates: a new revision, and secret-changed.
+	u = out.Unit
+	u.Secrets[0].Revisions = append(u.Secrets[0].Revisions, map[string]string{"username": "admin", "password": "n3w-pass"})
+	u.Env = charmtest.HookEnv{SecretID: vaultSecretID}
+	out = u.Run(t, client, "secret-changed")
+	require.NoError(t, out.Err)
+	assert.Equal(t, []string{"+server.changed", "-server.changed"}, out.Events)
+	pw, _ = out.File("password")
+	assert.Equal(t, "n3w-pass", pw)
+	assert.Equal(t, 2, out.Secrets[0].Tracked, "follows the latest revision")
+	requireNoValue(t, out, "s3cret", "n3w-pass")
+
+	for _, hook := range []string{"secret-changed", "server-relation-changed"} {
+		out = out.Run(t, client, hook)
+		require.NoError(t, out.Err, hook)
+		assert.Len(t, secretCalls(out), 1, hook)
+		assert.Empty(t, out.Events, "%s: read again, the same credentials", hook)
+	}
+	u = out.Unit
+	u.Secrets[0].Revisions = append(u.Secrets[0].Revisions, map[string]string{"username": "admin", "password": "n3w-pass"})
+	out = u.Run(t, client, "secret-changed")
+	require.NoError(t, out.Err)
+	assert.Empty(t, out.Events, "a new revision with the same content")
+	assert.Equal(t, 3, out.Secrets[0].Tracked)
+
+	// The grant is gone: no credentials, a warning, the file removed.
+	u = out.Unit
+	u.Secrets[0].Granted, u.Secrets[0].Tracked = false, 0
+	out = u.Run(t, client, "server-relation-changed")
+	require.NoError(t, out.Err)
+	assert.Equal(t, []string{"-server.available"}, out.Events)
+	assert.Equal(t, []string{"forget"}, out.Invoked)
+	assert.Equal(t, []string{"credentials: endpoint server: relation server:5: vault published the secret " + vaultSecretURI +
+		", which this unit may not read (not granted, or removed): no credentials from it"}, warnings(out))
+	_, ok := out.File("password")
+	assert.False(t, ok)
+	assert.NotContains(t, out.KV, flags.DataChangedPrefix+credentials.ReceivedID("server"))
+}
+
+// Ensure that the requires side reads either mode, whatever it read
+// before: a provider that moves from plain data to a secret with the same
+// credentials changes nothing; one that moves back neither; new
+// credentials in the other mode set changed.
+func TestRequires_ModeChanges(t *testing.T) {
+	t.Parallel()
+	creds := map[string]string{"username": "admin", "password": "s3cret"}
+	out := related(creds, "vault/0").Run(t, client, "server-relation-joined")
+	require.NoError(t, out.Err)
+	assert.Contains(t, out.Events, "+server.changed")
+
+	u := out.Unit
+	u.Relations[0].RemoteAppData = map[string]string{"secret-user": vaultSecretURI}
+	u.Secrets = []charmtest.Secret{vaultSecret(creds)}
+	out = u.Run(t, client, "server-relation-changed")
+	require.NoError(t, out.Err)
+	assert.Empty(t, out.Events, "the same credentials, now in a secret")
+
+	u = out.Unit
+	u.Relations[0].RemoteAppData = map[string]string{"username": "admin", "password": "s3cret"}
+	out = u.Run(t, client, "server-relation-changed")
+	require.NoError(t, out.Err)
+	assert.Empty(t, out.Events, "and back")
+	assert.Empty(t, secretCalls(out))
+
+	u = out.Unit
+	u.Relations[0].RemoteAppData = map[string]string{"secret-user": vaultSecretURI, "username": "old", "password": "old"}
+	u.Secrets[0].Revisions = append(u.Secrets[0].Revisions, map[string]string{"username": "admin", "password": "n3w-pass"})
+	out = u.Run(t, client, "server-relation-changed")
+	require.NoError(t, out.Err)
+	assert.Equal(t, []string{"+server.changed", "-server.changed"}, out.Events)
+	pw, _ := out.File("password")
+	assert.Equal(t, "n3w-pass", pw, "the secret wins over plain keys")
+}
+
+// Ensure that a secret the unit cannot read for another reason than
+// access (Juju without the tool: a provider on a Juju with secrets, a
+// client on one without) fails the hook naming the relation and the
+// secret, never a value.
+func TestRequires_SecretUnreadable(t *testing.T) {
+	t.Parallel()
+	u := related(map[string]string{"secret-user": vaultSecretURI}, "vault/0")
+	u.Secrets = []charmtest.Secret{vaultSecret(map[string]string{"username": "admin", "password": "s3cret"})}
+	u.Faults = map[string]charmtest.Fault{"secret-get": {Missing: true}}
+	out := u.Run(t, client, "server-relation-joined")
+	require.ErrorIs(t, out.Err, hookenv.ErrToolNotFound)
+	assert.Contains(t, out.Err.Error(), "credentials: endpoint server: relation server:5: reading the secret "+vaultSecretURI+" that vault published")
+	assert.False(t, out.HasFlag("server.available"))
 }
 
 // Ensure that Get on a name that is not a requires endpoint of the

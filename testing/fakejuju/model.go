@@ -447,7 +447,7 @@ func (m *Model) LeaveScope(unit string, r *Relation) {
 		delete(u.Relations, r.ID)
 	}
 	if r.Dying && len(r.Scope) == 0 {
-		delete(m.Relations, r.ID)
+		m.relationGone(r.ID)
 	}
 }
 
@@ -474,9 +474,20 @@ func (m *Model) RemoveRelation(id int) error {
 	}
 	r.Dying = true
 	if len(r.Scope) == 0 {
-		delete(m.Relations, id)
+		m.relationGone(id)
 	}
 	return nil
+}
+
+// relationGone forgets relation id, which is gone, and, as Juju's
+// controller does when it removes a relation, the secret grants made in
+// it (secret-grant -r): the remote application's units can no longer read
+// those secrets. Their consumer records stay.
+func (m *Model) relationGone(id int) {
+	delete(m.Relations, id)
+	for _, s := range m.Secrets {
+		maps.DeleteFunc(s.Grants, func(_ string, g SecretGrant) bool { return g.Relation == id })
+	}
 }
 
 // Clone returns a deep copy of the model (without its pending journal).

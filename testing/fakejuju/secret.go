@@ -28,6 +28,7 @@ import (
 //     the revision it tracks, the latest revision it was told about, its
 //     consumer label. Units of the owning application read by ID or by the
 //     owner label without a grant; other units need a grant ([SecretGrant]).
+//     A grant made in a relation ends when the relation is gone.
 //   - secret-add, secret-set, secret-remove, secret-grant and secret-revoke
 //     are queued in the context ([SecretChanges]) and committed by
 //     [Model.Close] in Juju's order; secret-get's tracking and label changes

@@ -387,6 +387,63 @@ func TestSecretAccess(t *testing.T) {
 	assert.Equal(t, "ERROR permission denied\n", string(call(t, s, mc, "secret-get", sid).Stderr))
 }
 
+// Ensure a grant made in a relation ends with the relation, as Juju's
+// controller removes the permissions scoped to a relation it removes: the
+// remote application's units may no longer read the secret, while a grant
+// made in another relation, and the consumer records, stay.
+func TestSecretGrantEndsWithRelation(t *testing.T) {
+	m := twoUnits(t)
+	related(t, m)
+	_, err := m.AddSecret(sid, "app", map[string]string{"password": "one"})
+	require.NoError(t, err)
+	_, err = m.AddSecret(sid2, "app", map[string]string{"token": "two"})
+	require.NoError(t, err)
+	s := fakejuju.NewMemory(m)
+	must(t, s, "c0", "secret-grant", sid, "-r", "db:1")
+	_, err = finish(t, s, "c0", true)
+	require.NoError(t, err)
+	grant := func(rel int) {
+		t.Helper()
+		require.NoError(t, s.Update(func(m *fakejuju.Model) error {
+			m.Secrets[sid2].Grants = map[string]fakejuju.SecretGrant{"mysql": {Relation: rel}}
+			return nil
+		}))
+	}
+	grant(7) // another relation's grant
+
+	mc := openCtx(t, s, fakejuju.ContextSpec{Unit: "mysql/0", Hook: "update-status"})
+	assert.Equal(t, "one\n", must(t, s, mc, "secret-get", sid, "password"), "granted")
+	_, err = finish(t, s, mc, true)
+	require.NoError(t, err)
+
+	// juju remove-relation: app/0 is in scope, so the relation lives
+	// until it leaves.
+	require.NoError(t, s.Update(func(m *fakejuju.Model) error { return m.RemoveRelation(1) }))
+	assert.Equal(t, map[string]fakejuju.SecretGrant{"mysql": {Relation: 1}}, model(t, s).Secrets[sid].Grants, "the relation is dying, not gone")
+	require.NoError(t, s.Update(func(m *fakejuju.Model) error {
+		m.LeaveScope("app/0", m.Relations[1])
+		return nil
+	}))
+	require.Nil(t, model(t, s).Relations[1], "gone")
+	assert.Empty(t, model(t, s).Secrets[sid].Grants)
+	assert.Equal(t, map[string]fakejuju.SecretGrant{"mysql": {Relation: 7}}, model(t, s).Secrets[sid2].Grants, "another relation's grant stays")
+	assert.Contains(t, model(t, s).Secrets[sid].Consumers, "mysql/0", "the consumer record stays")
+	mc = openCtx(t, s, fakejuju.ContextSpec{Unit: "mysql/0", Hook: "update-status"})
+	assert.Equal(t, "ERROR permission denied\n", string(call(t, s, mc, "secret-get", sid, "--refresh").Stderr))
+
+	// A relation no unit is in scope of is gone at once, and its grants
+	// with it.
+	grant(2)
+	require.NoError(t, s.Update(func(m *fakejuju.Model) error {
+		r, err := m.AddRelation(2, fakejuju.RelationEndpoint{App: "app", Endpoint: "db"}, fakejuju.RelationEndpoint{App: "mysql", Endpoint: "server"})
+		if err != nil {
+			return err
+		}
+		return m.RemoveRelation(r.ID)
+	}))
+	assert.Empty(t, model(t, s).Secrets[sid2].Grants)
+}
+
 // Ensure labels given with an ID: the manager's changes the owner label at
 // once, a peer's is ignored (3.6), stored as a consumer label (3.5.0) or
 // refused (3.3.0).

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/charmkit/charmkit/interfaces/credentials"
 	"github.com/charmkit/charmkit/leadership"
 	"github.com/charmkit/charmkit/testing/jujusim"
 )
@@ -95,14 +96,19 @@ func shorten(fl []string) []string {
 	return out
 }
 
-// passwordSecret returns the password charm's one secret, the
+// passwordSecret returns the password charm's own secret, the
 // application-owned leadership-admin secret that holds admin_password,
-// and the password: the value of its latest revision.
+// and the password: the value of its latest revision. The charm's other
+// secrets can only be those of the credentials interface, one per related
+// client application (labelled credentials-clients-<relation number>).
 func passwordSecret(tb testing.TB, m *jujusim.Model) (jujusim.Secret, string) {
 	tb.Helper()
 	secrets, err := m.Secrets()
 	require.NoError(tb, err)
-	require.Len(tb, secrets, 1, "one secret")
+	secrets = slices.DeleteFunc(secrets, func(s jujusim.Secret) bool {
+		return s.Owner == m.App() && strings.HasPrefix(s.Label, credentials.SecretLabelPrefix+"clients-")
+	})
+	require.Len(tb, secrets, 1, "one secret besides the credentials interface's")
 	s := secrets[0]
 	assert.Equal(tb, "leadership-admin", s.Label)
 	assert.Equal(tb, m.App(), s.Owner, "owned by the application")

@@ -11,10 +11,10 @@ import (
 )
 
 // Relating the two example charms, in short: every client unit gets the
-// password, and loses it with the relation; a rotation then retires the
+// password (from a secret the password application grants to the
+// relation), and loses it with the relation; a rotation then retires the
 // password the clients knew, so that no live password is left outside
-// Juju's secret (the credentials interface hands it over in plain relation
-// data).
+// Juju's secrets.
 func TestPasswordClient(t *testing.T) {
 	t.Parallel()
 	m := jujusim.Start(t, jujusim.Options{Charm: "../../examples/password-charm", Units: 3,

@@ -70,8 +70,9 @@ func requireRotatedTo(t *testing.T, m *jujusim.Model, client *jujusim.Applicatio
 // setting, store and later tool call, log and status); after a change of
 // leadership the new leader rotates the same secret, while the action
 // fails on a follower and changes nothing; once the relation is removed, a
-// last rotation retires the password the clients knew, and every
-// invariant holds, secret leaks included.
+// last rotation retires the password the clients knew. Every invariant,
+// secret leaks included, holds at each step: the clients get the password
+// from a secret, never from relation data.
 func TestPassword_Rotation(t *testing.T) {
 	t.Parallel()
 	pwCharm, pwBin := passwordCharm(t)
@@ -84,13 +85,20 @@ func TestPassword_Rotation(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, m.Settle())
 	p1 := requireRotatedTo(t, m, client, 1)
-	require.NoError(t, invariantsButCredentials(m, rel))
+	require.NoError(t, m.CheckInvariants())
 
 	// juju run password/leader rotate-password.
 	leader := m.Leader()
 	require.Equal(t, m.Unit(0), leader)
 	ev := rotate(t, leader)
-	assert.Len(t, ev.CallsTo("secret-set"), 1, "one new revision")
+	pwSecret, _ := passwordSecret(t, m)
+	relSecret, _ := credentialsSecret(t, m, rel)
+	var sets []string
+	for _, c := range ev.CallsTo("secret-set") {
+		sets = append(sets, c.Args[0])
+	}
+	assert.ElementsMatch(t, []string{"secret:" + pwSecret.ID, "secret:" + relSecret.ID}, sets,
+		"one new revision of the password's secret, one of the relation's secret for the clients")
 	assert.Contains(t, handlersRun(ev), "store_secret", "the leader writes its file in the action")
 	seen := len(m.Timeline())
 	require.NoError(t, m.Settle())
@@ -107,7 +115,7 @@ func TestPassword_Rotation(t *testing.T) {
 	p2 := requireRotatedTo(t, m, client, 2)
 	assert.NotEqual(t, p1, p2)
 	require.NoError(t, m.KeepSecret(p1))
-	require.NoError(t, invariantsButCredentials(m, rel), "the old password is nowhere")
+	require.NoError(t, m.CheckInvariants(), "the old password is nowhere")
 
 	// A new leader rotates the same secret; a follower refuses to.
 	require.NoError(t, m.Elect(m.Unit(1)))
@@ -128,10 +136,10 @@ func TestPassword_Rotation(t *testing.T) {
 	p3 := requireRotatedTo(t, m, client, 3)
 	assert.NotEqual(t, p2, p3)
 	require.NoError(t, m.KeepSecret(p2))
-	require.NoError(t, invariantsButCredentials(m, rel))
+	require.NoError(t, m.CheckInvariants())
 
-	// The clients knew p3, in plain relation data: remove the relation,
-	// then retire p3. No live password is left outside the secret.
+	// The clients knew p3: remove the relation, then retire p3. No live
+	// password is left outside the secret.
 	require.NoError(t, m.RemoveRelation(rel))
 	require.NoError(t, m.Settle())
 	rotate(t, m.Leader())

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -50,6 +51,21 @@ func running(name string, leader bool) charmtest.Unit {
 		Config: config(), Files: map[string]string{"admin_password": "P"}, Relations: []charmtest.Relation{clientRel(nil)}}
 }
 
+// clientSecret returns the secret in which the credentials interface keeps
+// what the leader gives the client of relation clients:7, and its URI as
+// the bag holds it.
+func clientSecret(t *testing.T, out charmtest.Result) (charmtest.Secret, string) {
+	t.Helper()
+	label := credentials.SecretLabel(charm.ClientsRelation, "clients:7")
+	for _, s := range out.Secrets {
+		if s.Label == label {
+			return s, "secret://6e0b1d2c-0000-4000-8000-000000000000/" + strings.TrimPrefix(s.ID, "secret:")
+		}
+	}
+	require.Failf(t, "no secret", "labelled %s", label)
+	return charmtest.Secret{}, ""
+}
+
 // appSets returns the relation-set --app calls of a hook with their input.
 func appSets(out charmtest.Result) []string {
 	var s []string
@@ -69,8 +85,10 @@ func TestClients_Share(t *testing.T) {
 	require.NoError(t, out.Err)
 	assert.Equal(t, []string{"sync_motd", "maybe_fail", "ready", "share_password"}, out.Invoked)
 	assert.Contains(t, out.Events, "+clients.requested")
-	assert.Equal(t, map[string]string{"username": "admin", "password": "P"}, out.Relations[0].AppData)
-	assert.Equal(t, []string{`relation-set --app -r clients:7 --file - {"password":"P","username":"admin"}` + "\n"}, appSets(out))
+	s, uri := clientSecret(t, out)
+	assert.Equal(t, []map[string]string{{"username": "admin", "password": "P"}}, s.Revisions, "in a secret")
+	assert.Equal(t, map[string]string{"secret-user": uri}, out.Relations[0].AppData, "the bag names the secret")
+	assert.Equal(t, []string{`relation-set --app -r clients:7 --file - {"secret-user":"` + uri + `"}` + "\n"}, appSets(out))
 
 	again := out.Run(t, charm.Register, "update-status")
 	require.NoError(t, again.Err)
@@ -87,7 +105,8 @@ func TestClients_Share(t *testing.T) {
 // Ensure that a new password reaches the clients in the hook where the
 // leader makes it: an operator deleted admin_password (juju exec
 // leader-set admin_password=), the leader generates another and publishes
-// it at once.
+// it at once. The relation held plain credentials (a provider of an
+// earlier version): they are moved into the relation's secret.
 func TestClients_NewPassword(t *testing.T) {
 	t.Parallel()
 	u := running("password/0", true)
@@ -97,8 +116,10 @@ func TestClients_NewPassword(t *testing.T) {
 	out := u.Run(t, c.Register, "update-status")
 	require.NoError(t, out.Err)
 	assert.Equal(t, []string{"generate_secret", "store_secret", "sync_motd", "ready", "maybe_fail", "share_password"}, out.Invoked)
-	assert.Equal(t, map[string]string{"username": "admin", "password": "P2"}, out.Relations[0].AppData)
-	assert.Equal(t, []string{`relation-set --app -r clients:7 --file - {"password":"P2"}` + "\n"}, appSets(out))
+	s, uri := clientSecret(t, out)
+	assert.Equal(t, []map[string]string{{"username": "admin", "password": "P2"}}, s.Revisions)
+	assert.Equal(t, map[string]string{"secret-user": uri}, out.Relations[0].AppData, "the plain keys are deleted")
+	assert.Equal(t, []string{`relation-set --app -r clients:7 --file - {"password":"","secret-user":"` + uri + `","username":""}` + "\n"}, appSets(out))
 	assert.Equal(t, "P2", file(out, "admin_password"))
 }
 

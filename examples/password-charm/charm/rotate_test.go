@@ -324,12 +324,16 @@ func TestRotate_ClientsGetTheNewPassword(t *testing.T) {
 	joined := leader.Run(t, c.Register, "clients-relation-joined")
 	require.NoError(t, joined.Err)
 	assert.Contains(t, joined.Invoked, "share_password")
-	assert.Equal(t, map[string]string{"username": "admin", "password": "rotation-test-password-1"}, joined.Relations[0].AppData)
+	s, uri := clientSecret(t, joined)
+	assert.Equal(t, []map[string]string{{"username": "admin", "password": "rotation-test-password-1"}}, s.Revisions)
+	assert.Equal(t, map[string]string{"secret-user": uri}, joined.Relations[0].AppData)
 
 	out := joined.RunAction(t, c.Register, charm.RotateAction, nil)
 	require.NoError(t, out.Err)
 	assert.False(t, out.Action.Failed, out.Action.Message)
-	assert.Equal(t, map[string]string{"username": "admin", "password": "rotation-test-password-2"}, out.Relations[0].AppData)
-	assert.Equal(t, []string{`relation-set --app -r clients:7 --file - {"password":"rotation-test-password-2"}` + "\n"}, appSets(out),
-		"the new password only, on stdin")
+	s, _ = clientSecret(t, out)
+	assert.Equal(t, []map[string]string{{"username": "admin", "password": "rotation-test-password-1"}, {"username": "admin", "password": "rotation-test-password-2"}},
+		s.Revisions, "a new revision of the relation's secret")
+	assert.Equal(t, map[string]string{"secret-user": uri}, out.Relations[0].AppData)
+	assert.Empty(t, appSets(out), "the bag does not change")
 }

@@ -18,6 +18,7 @@ var update = flag.Bool("update", false, "rewrite testdata/demo.golden")
 var (
 	fingerprintRE = regexp.MustCompile(`sha256:[0-9a-f]{8}`)
 	secretIDRE    = regexp.MustCompile(`secret:[0-9a-v]{20}`)
+	secretURIRE   = regexp.MustCompile(`secret://[0-9a-f-]{36}/[0-9a-v]{20}`)
 	wallRE        = regexp.MustCompile(`wall time [^\n]+`)
 	// A password of the charm: 32 random bytes, base64url (43 characters).
 	clearPasswordRE = regexp.MustCompile(`[A-Za-z0-9_-]{43}`)
@@ -26,7 +27,8 @@ var (
 // normalize makes the demo's output the same every run: each password
 // fingerprint becomes sha256:#1, #2, ... in order of first appearance (so
 // the golden file still shows which files hold the same password), the
-// secret's ID secret:ID, and the wall time X.
+// secret's ID secret:ID (a URI with the model's UUID secret://UUID/ID),
+// and the wall time X.
 func normalize(out string) string {
 	seen := map[string]string{}
 	out = fingerprintRE.ReplaceAllStringFunc(out, func(fp string) string {
@@ -35,6 +37,7 @@ func normalize(out string) string {
 		}
 		return seen[fp]
 	})
+	out = secretURIRE.ReplaceAllString(out, "secret://UUID/ID")
 	return wallRE.ReplaceAllString(secretIDRE.ReplaceAllString(out, "secret:ID"), "wall time X")
 }
 
