@@ -40,8 +40,8 @@
 // Juju then runs secret-remove on the provider's leader for the revision
 // no unit tracks any more, and the provides side removes it. When the
 // relation is removed the grant ends with it, and the provider's leader
-// removes the secret once the relation's last client unit has departed or
-// in its -relation-broken hook.
+// removes the secret in its -relation-broken hook (a client application
+// scaled to zero units keeps it: the relation is still there).
 //
 // # Provides side
 //

@@ -150,6 +150,13 @@ func (p *Provides) start(ctx context.Context, h *reactive.Hook) error {
 			return fmt.Errorf("credentials: endpoint %s: %w", name, err)
 		}
 		ids := ep.Relations().IDs()
+		if h.Name() == name+"-relation-departed" && h.Env().RelationID != "" && !slices.Contains(ids, h.Env().RelationID) {
+			// The endpoint layer leaves out a relation whose last unit
+			// departs, but the relation stays until its -broken hook: a
+			// client application scaled to zero units keeps its secret
+			// and its grant, and a unit that joins again reads them.
+			ids = append(ids, h.Env().RelationID)
+		}
 		var gone []string
 		for _, id := range slices.Sorted(maps.Keys(recs)) {
 			if !slices.Contains(ids, id) || id == broken {

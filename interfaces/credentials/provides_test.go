@@ -253,7 +253,8 @@ func TestProvides_LeadershipMoves(t *testing.T) {
 
 // Ensure that requested follows the joined units: not set without a
 // relation, nor on a relation no unit has joined yet, and cleared when the
-// last client unit departs; the departed units are forgotten.
+// last client unit departs; the departed units are forgotten, and the
+// relation's secret stays (the relation does, until -relation-broken).
 func TestProvides_Requested(t *testing.T) {
 	t.Parallel()
 	out := charmtest.Unit{Name: "vault/0", Leader: true}.Run(t, vault(admin), "install")
@@ -278,6 +279,9 @@ func TestProvides_Requested(t *testing.T) {
 	assert.False(t, out.HasFlag(endpoint.DepartedFlag("clients")), "cleared by the layer's handler")
 	assert.Contains(t, out.Invoked, "credentials.departed:clients")
 	assert.NotContains(t, out.KV, endpoint.DepartedPrefix+"clients", "departed units forgotten")
+	assert.Empty(t, out.CallsTo("secret-remove"), "a client scaled to zero keeps its secret")
+	assert.Len(t, out.Secrets, 1)
+	assert.Contains(t, out.KV, credentials.PublishedPrefix+"clients", "what was published is remembered")
 }
 
 // Ensure that PublishTo gives each client application its own
