@@ -175,6 +175,42 @@ func TestModel_FailToolAndRetry(t *testing.T) {
 	assert.Equal(t, "hi\n", readFile(t, u, "motd"))
 }
 
+// Ensure that a unit elected while a leader-settings-changed hook of its
+// is in error retries that hook first, now leading (Juju retries a failed
+// hook as it was and accepts leadership only after it, so is-leader is
+// already true in the retry), then runs leader-elected; and that the
+// invariants accept the retry.
+func TestModel_ElectedWhileInError(t *testing.T) {
+	t.Parallel()
+	m := deployed(t, 2)
+	u := m.Unit(1)
+	require.NoError(t, u.SetFault("leader-get", jujusim.Fault{Message: "cannot read leadership settings: boom"}))
+	require.NoError(t, m.SetConfig(map[string]string{"motd": "hi"}))
+	require.ErrorIs(t, m.Settle(), jujusim.ErrHookFailed)
+	require.Equal(t, "leader-settings-changed", u.FailedHook())
+
+	require.NoError(t, m.Elect(u))
+	require.Equal(t, u, m.Leader())
+	require.NoError(t, u.ClearFaults())
+	ev, err := u.Retry()
+	require.NoError(t, err)
+	assert.Equal(t, 0, ev.ExitCode, ev.Stderr)
+	assert.Equal(t, "leader-settings-changed", ev.Hook)
+	assert.True(t, ev.Retry)
+	assert.True(t, ev.Leader, "the unit leads during the retry")
+	assert.Equal(t, "True\n", mustExec(t, u, "is-leader").Stdout)
+	require.NoError(t, m.Settle())
+	var after []string
+	for _, e := range m.Timeline() {
+		if e.Unit == u.Name() && e.Kind == jujusim.KindHook && e.Seq > ev.Seq {
+			after = append(after, e.Hook)
+		}
+	}
+	require.NotEmpty(t, after)
+	assert.Equal(t, "leader-elected", after[0], "leadership is accepted once the failed hook is resolved")
+	require.NoError(t, m.CheckInvariants())
+}
+
 // Ensure that Resolve skips the failed hook as juju resolved --no-retry.
 func TestModel_Resolve(t *testing.T) {
 	t.Parallel()
