@@ -230,34 +230,45 @@ func (s Dir) saveIfChanged(old []byte, m *Model) error {
 	return s.write(b, m.takeJournal())
 }
 
-// write appends the journal entries, then replaces model.json with b (when
-// not nil).
+// write replaces model.json with b (when not nil), then appends the journal
+// entries. In that order a process killed between the two (a hook tool
+// killed with its hook) leaves a change without its record, as Juju's agent
+// keeps what a killed tool asked of it, and never a record without its
+// change: an is-leader answer journaled while the lease it extended was
+// lost would let the next election start inside its guarantee.
 func (s Dir) write(b []byte, journal []Entry) error {
-	if len(journal) > 0 {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		for _, e := range journal {
-			if err := enc.Encode(e); err != nil {
-				return fmt.Errorf("fakejuju: encoding journal: %w", err)
-			}
-		}
-		f, err := os.OpenFile(s.file(JournalFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_CLOEXEC, 0o644)
-		if err != nil {
-			return fmt.Errorf("fakejuju: writing journal: %w", err)
-		}
-		_, werr := f.Write(buf.Bytes())
-		if err := errors.Join(werr, f.Close()); err != nil {
-			return fmt.Errorf("fakejuju: writing journal: %w", err)
+	if b != nil {
+		if err := WriteFileAtomic(s.file(ModelFile), b, 0o644); err != nil {
+			return fmt.Errorf("fakejuju: writing model: %w", err)
 		}
 	}
-	if b == nil {
+	if afterModelWrite != nil {
+		afterModelWrite()
+	}
+	if len(journal) == 0 {
 		return nil
 	}
-	if err := WriteFileAtomic(s.file(ModelFile), b, 0o644); err != nil {
-		return fmt.Errorf("fakejuju: writing model: %w", err)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	for _, e := range journal {
+		if err := enc.Encode(e); err != nil {
+			return fmt.Errorf("fakejuju: encoding journal: %w", err)
+		}
+	}
+	f, err := os.OpenFile(s.file(JournalFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_CLOEXEC, 0o644)
+	if err != nil {
+		return fmt.Errorf("fakejuju: writing journal: %w", err)
+	}
+	_, werr := f.Write(buf.Bytes())
+	if err := errors.Join(werr, f.Close()); err != nil {
+		return fmt.Errorf("fakejuju: writing journal: %w", err)
 	}
 	return nil
 }
+
+// afterModelWrite, when set by a test, runs between the two writes of
+// [Dir.write].
+var afterModelWrite func()
 
 // lock takes the store's flock, exclusive or shared, on a descriptor opened
 // with O_CLOEXEC so that no child inherits it, and returns its release.
