@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -19,7 +20,7 @@ import (
 func TestSharedPassword_ThreeUnits(t *testing.T) {
 	t.Parallel()
 	m := jujusim.Start(t, jujusim.Options{ // a model in t.TempDir(), closed when the test ends
-		Charm:    "../sharedpassword", // metadata.yaml
+		Charm:    filepath.Join("..", "sharedpassword"), // the charm directory: metadata.yaml
 		Dispatch: jujusim.BuildCharm(t, "github.com/charmkit/charmkit/examples/howto/sharedpassword"),
 		Units:    3,
 		Env:      []string{files.RootEnv + "=root"}, // each unit's system files under <its charm directory>/root
