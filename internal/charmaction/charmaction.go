@@ -120,24 +120,35 @@ func (a *Actions) Check(name string, params map[string]any) (map[string]any, err
 	return out, nil
 }
 
-// Value normalises a parameter value: nil, a string, a bool, an integer
-// (as int64), a float (as float64), or a list or map of them.
-func Value(v any) (any, error) {
+// Scalar normalises a scalar value as the hook tools report it (action
+// parameters and config options alike): nil, a string, a bool, an integer
+// (as int64) or a float (as float64). ok is false for any other type.
+func Scalar(v any) (_ any, ok bool) {
 	switch v := v.(type) {
 	case nil, string, bool, int64, float64:
-		return v, nil
+		return v, true
 	case int:
-		return int64(v), nil
+		return int64(v), true
 	case int32:
-		return int64(v), nil
+		return int64(v), true
 	case uint8:
-		return int64(v), nil
+		return int64(v), true
 	case uint16:
-		return int64(v), nil
+		return int64(v), true
 	case uint32:
-		return int64(v), nil
+		return int64(v), true
 	case float32:
-		return float64(v), nil
+		return float64(v), true
+	}
+	return nil, false
+}
+
+// Value normalises a parameter value: a [Scalar], or a list or map of them.
+func Value(v any) (any, error) {
+	if s, ok := Scalar(v); ok {
+		return s, nil
+	}
+	switch v := v.(type) {
 	case []string:
 		out := make([]any, len(v))
 		for i, e := range v {

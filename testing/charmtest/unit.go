@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/charmkit/charmkit/flags"
+	"github.com/charmkit/charmkit/internal/charmaction"
 )
 
 // DefaultUnitName is the name of a [Unit] whose Name is empty.
@@ -452,21 +453,8 @@ func checkSettingsKey(k string) error {
 // configValue normalises a config value to the types config-get reports:
 // string, bool, int64, float64 or nil.
 func configValue(v any) (any, error) {
-	switch v := v.(type) {
-	case nil, string, bool, int64, float64:
-		return v, nil
-	case int:
-		return int64(v), nil
-	case int32:
-		return int64(v), nil
-	case uint8:
-		return int64(v), nil
-	case uint16:
-		return int64(v), nil
-	case uint32:
-		return int64(v), nil
-	case float32:
-		return float64(v), nil
+	if s, ok := charmaction.Scalar(v); ok {
+		return s, nil
 	}
 	return nil, fmt.Errorf("unsupported type %T (want string, bool, integer, float64 or nil)", v)
 }
