@@ -41,7 +41,15 @@ func misbehave(mode string) int {
 			fmt.Fprintln(os.Stderr, err)
 			return 3
 		}
-		if err := os.WriteFile(os.Getenv("HOOKENV_FAKE_PIDFILE"), []byte(strconv.Itoa(cmd.Process.Pid)), 0o600); err != nil {
+		// Written whole, then renamed: a test that sees the file reads
+		// the pid, even when it kills this process right away.
+		pidfile := os.Getenv("HOOKENV_FAKE_PIDFILE")
+		err := os.WriteFile(pidfile+".tmp", []byte(strconv.Itoa(cmd.Process.Pid)), 0o600)
+		if err == nil {
+			err = os.Rename(pidfile+".tmp", pidfile)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
 			return 3
 		}
 		time.Sleep(time.Minute)
