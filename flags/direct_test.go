@@ -207,7 +207,8 @@ func statOf(t testing.TB, path string) stat {
 	fi, err := os.Stat(path)
 	require.NoError(t, err)
 	st := fi.Sys().(*syscall.Stat_t)
-	return stat{size: fi.Size(), ino: st.Ino, mtime: st.Mtim, ctime: st.Ctim}
+	mtime, ctime := statTimes(st)
+	return stat{size: fi.Size(), ino: st.Ino, mtime: mtime, ctime: ctime}
 }
 
 // Ensure that on a store in charm-helpers' layout a transaction reads the

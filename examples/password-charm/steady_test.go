@@ -33,7 +33,8 @@ func stateOf(tb testing.TB, path string) fileState {
 	fi, err := os.Stat(path)
 	require.NoError(tb, err)
 	st := fi.Sys().(*syscall.Stat_t)
-	return fileState{size: fi.Size(), ino: st.Ino, mtime: st.Mtim, ctime: st.Ctim}
+	mtime, ctime := statTimes(st)
+	return fileState{size: fi.Size(), ino: st.Ino, mtime: mtime, ctime: ctime}
 }
 
 // Ensure that a steady-state hook writes nothing to the unit's store

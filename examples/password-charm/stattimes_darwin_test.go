@@ -1,0 +1,8 @@
+package main
+
+import "syscall"
+
+// statTimes returns a file's modification and change times.
+func statTimes(st *syscall.Stat_t) (mtime, ctime syscall.Timespec) {
+	return st.Mtimespec, st.Ctimespec
+}
